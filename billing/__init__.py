@@ -1,0 +1,1 @@
+"""Billing: tariffs, pricing, invoices and payments (offline provider by default, Stripe)."""

@@ -1,0 +1,1 @@
+"""Booking service (Flask): citizens and fleets find, book and ride shared vehicles."""

@@ -1,0 +1,163 @@
+"""Command line: `mobility db upgrade`, `mobility demo`, `mobility run`, and the separate parts."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from typing import Any
+
+import click
+
+from mobility.config import Settings, load_settings
+from mobility.errors import ConfigError
+
+
+def _settings(**overrides: object) -> Settings:
+    try:
+        return load_settings(None, **{k: v for k, v in overrides.items() if v is not None})
+    except ConfigError as exc:
+        raise click.ClickException(f"Invalid configuration: {exc}") from None
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
+def main(verbose: bool) -> None:
+    """E-mobility sharing and charging platform."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not verbose:
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION."""
+    from mobility import migrations
+    from mobility.db import Database
+
+    database = Database(_settings())
+    migrations.upgrade(database.engine, revision)
+    database.dispose()
+    click.echo(f"database at {revision}")
+
+
+@db.command("downgrade")
+@click.option("--revision", default="base", show_default=True)
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION."""
+    from mobility import migrations
+    from mobility.db import Database
+
+    database = Database(_settings())
+    migrations.downgrade(database.engine, revision)
+    database.dispose()
+    click.echo(f"database at {revision}")
+
+
+@main.command()
+def demo() -> None:
+    """Migrate and seed the demo district (safe to run again)."""
+    from mobility import migrations
+    from mobility.db import Database
+    from mobility.demo import DEMO_PASSWORD, seed_demo
+
+    database = Database(_settings())
+    migrations.upgrade(database.engine)
+    summary = seed_demo(database)
+    database.dispose()
+    click.echo(
+        f"demo district ready: {summary.hubs} hubs, {summary.vehicles} vehicles, "
+        f"{summary.chargers} chargers; log in as citizen@example.org / {DEMO_PASSWORD}"
+    )
+
+
+def _serve(web: bool, ocpp: bool, scheduler: bool, **overrides: object) -> None:
+    from mobility.app import Platform, serve_forever
+
+    settings = _settings(**overrides)
+    serve_forever(Platform(settings, web=web, ocpp=ocpp, scheduler=scheduler))
+
+
+_host_port = [
+    click.option("--web-port", type=int, default=None),
+    click.option("--ocpp-port", type=int, default=None),
+]
+
+
+def _ports(f: Any) -> Any:
+    for opt in reversed(_host_port):
+        f = opt(f)
+    return f
+
+
+@main.command()
+@_ports
+@click.option("--demo/--no-demo", "with_demo", default=True, help="Seed the demo district first.")
+def run(web_port: int | None, ocpp_port: int | None, with_demo: bool) -> None:
+    """Everything in one process: OCPP server + web + scheduler."""
+    from mobility import migrations
+    from mobility.db import Database
+    from mobility.demo import seed_demo
+
+    settings = _settings(web_port=web_port, ocpp_port=ocpp_port)
+    database = Database(settings)
+    migrations.upgrade(database.engine)
+    if with_demo:
+        seed_demo(database)
+    database.dispose()
+    click.echo(
+        f"web: http://{settings.web_host}:{settings.web_port}/  "
+        f"OCPP: ws://{settings.ocpp_host}:{settings.ocpp_port}/ocpp/<charge_point_id>"
+    )
+    _serve(True, True, settings.run_scheduler, web_port=web_port, ocpp_port=ocpp_port)
+
+
+@main.command()
+@_ports
+def ocpp(web_port: int | None, ocpp_port: int | None) -> None:
+    """Only the OCPP websocket server (one node)."""
+    _serve(False, True, False, ocpp_port=ocpp_port)
+
+
+@main.command()
+@_ports
+def web(web_port: int | None, ocpp_port: int | None) -> None:
+    """Only the web app (development server; use gunicorn 'booking.wsgi:app' in production)."""
+    _serve(True, False, False, web_port=web_port)
+
+
+@main.command()
+def scheduler() -> None:
+    """Only the scheduler (run exactly one per deployment)."""
+    _serve(False, False, True)
+
+
+@main.group()
+def jobs() -> None:
+    """Periodic jobs."""
+
+
+@jobs.command("run-once")
+def jobs_run_once() -> None:
+    """Run every periodic job once now."""
+    from mobility.app import make_bus
+    from mobility.db import Database
+    from mobility.scheduler import run_all_once
+
+    settings = _settings()
+    started = time.monotonic()
+    ran = run_all_once(settings, Database(settings), make_bus(settings))
+    click.echo(f"ran {len(ran)} jobs in {time.monotonic() - started:.2f}s")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""Settings are data: one frozen dataclass, built from the environment in one place."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from mobility.errors import ConfigError
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a process needs to know about its environment."""
+
+    database_url: str = "sqlite:///var/mobility.sqlite"
+    redis_url: str | None = None
+    secret_key: str = field(default_factory=lambda: secrets.token_hex(32), repr=False)
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    ocpp_host: str = "127.0.0.1"
+    ocpp_port: int = 9000
+    ocpp_tls_cert: str | None = None
+    ocpp_tls_key: str | None = None
+    ocpp_auto_register: bool = False
+    heartbeat_interval: int = 300
+    offline_grace: int = 60
+    command_timeout: float = 30.0
+    stripe_secret_key: str | None = field(default=None, repr=False)
+    stripe_publishable_key: str | None = None
+    stripe_webhook_secret: str | None = field(default=None, repr=False)
+    stripe_api_base: str | None = None
+    currency: str = "EUR"
+    timezone: str = "Europe/Paris"
+    node_id: str = "node-1"
+    run_scheduler: bool = True
+    testing: bool = False
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True on the embedded default database."""
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def stripe_enabled(self) -> bool:
+        """Stripe is used when a secret key is set."""
+        return bool(self.stripe_secret_key)
+
+    def with_(self, **changes: Any) -> Settings:
+        """A copy with some fields changed (tests, CLI flags)."""
+        return replace(self, **changes)
+
+
+_ENV: dict[str, tuple[str, type]] = {
+    "DATABASE_URL": ("database_url", str),
+    "REDIS_URL": ("redis_url", str),
+    "SECRET_KEY": ("secret_key", str),
+    "WEB_HOST": ("web_host", str),
+    "WEB_PORT": ("web_port", int),
+    "OCPP_HOST": ("ocpp_host", str),
+    "OCPP_PORT": ("ocpp_port", int),
+    "OCPP_TLS_CERT": ("ocpp_tls_cert", str),
+    "OCPP_TLS_KEY": ("ocpp_tls_key", str),
+    "OCPP_AUTO_REGISTER": ("ocpp_auto_register", bool),
+    "HEARTBEAT_INTERVAL": ("heartbeat_interval", int),
+    "OFFLINE_GRACE": ("offline_grace", int),
+    "COMMAND_TIMEOUT": ("command_timeout", float),
+    "STRIPE_SECRET_KEY": ("stripe_secret_key", str),
+    "STRIPE_PUBLISHABLE_KEY": ("stripe_publishable_key", str),
+    "STRIPE_WEBHOOK_SECRET": ("stripe_webhook_secret", str),
+    "STRIPE_API_BASE": ("stripe_api_base", str),
+    "CURRENCY": ("currency", str),
+    "TIMEZONE": ("timezone", str),
+    "NODE_ID": ("node_id", str),
+    "RUN_SCHEDULER": ("run_scheduler", bool),
+}
+
+
+def _convert(name: str, raw: str, kind: type) -> Any:
+    if kind is bool:
+        low = raw.strip().lower()
+        if low in _TRUE:
+            return True
+        if low in _FALSE:
+            return False
+        raise ConfigError(f"{name} must be true or false, got {raw!r}")
+    if kind is int or kind is float:
+        try:
+            return kind(raw)
+        except ValueError:
+            raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    return raw
+
+
+def _validate(s: Settings) -> None:
+    if not s.database_url.startswith(("sqlite", "postgresql")):
+        raise ConfigError(
+            f"DATABASE_URL must be a sqlite:// or postgresql:// URL, got {s.database_url!r}"
+        )
+    if s.redis_url and not s.redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(f"REDIS_URL must be a redis:// URL, got {s.redis_url!r}")
+    for name, port in (("WEB_PORT", s.web_port), ("OCPP_PORT", s.ocpp_port)):
+        if not 0 <= port <= 65535:
+            raise ConfigError(f"{name} must be between 0 and 65535, got {port}")
+    if bool(s.ocpp_tls_cert) != bool(s.ocpp_tls_key):
+        raise ConfigError("OCPP_TLS_CERT and OCPP_TLS_KEY must be set together")
+    if s.heartbeat_interval <= 0 or s.command_timeout <= 0:
+        raise ConfigError("HEARTBEAT_INTERVAL and COMMAND_TIMEOUT must be positive")
+    if len(s.currency) != 3 or not s.currency.isalpha():
+        raise ConfigError(f"CURRENCY must be an ISO 4217 code, got {s.currency!r}")
+    if s.stripe_secret_key and not s.stripe_secret_key.startswith(("sk_", "rk_")):
+        raise ConfigError("STRIPE_SECRET_KEY must start with sk_ or rk_")
+
+
+def _sqlite_under(url: str, base: Path) -> str:
+    """Make a relative SQLite path absolute under the working folder and create its parent."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url == "sqlite://" or url.startswith("sqlite:////"):
+        return url
+    rel = url[len(prefix) :]
+    if rel.startswith(":memory:"):
+        return url
+    path = (base / rel).resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return prefix + str(path)
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build settings from the environment (os.environ by default); raise ConfigError if invalid."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for var, (attr, kind) in _ENV.items():
+        raw = env.get(var)
+        if raw is not None and raw != "":
+            values[attr] = _convert(var, raw, kind)
+    values.update(overrides)
+    settings = Settings(**values)
+    settings = replace(settings, database_url=_sqlite_under(settings.database_url, Path.cwd()))
+    _validate(settings)
+    return settings

@@ -1,0 +1,169 @@
+"""People and organisations: users, API tokens, companies, fleet memberships, RFID id tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mobility.models.base import Base, IdMixin, TimestampMixin
+
+
+class UserRole(StrEnum):
+    """Platform-wide role; fleet roles live on Membership."""
+
+    CITIZEN = "citizen"
+    OPERATOR = "operator"
+
+
+class MemberRole(StrEnum):
+    """Role of a user inside a company's fleet account."""
+
+    MEMBER = "member"
+    ADMIN = "admin"
+
+
+class MembershipStatus(StrEnum):
+    """Whether a membership is in force."""
+
+    ACTIVE = "active"
+    REMOVED = "removed"
+
+
+class IdTokenStatus(StrEnum):
+    """OCPP authorization status of an id tag."""
+
+    ACCEPTED = "Accepted"
+    BLOCKED = "Blocked"
+    EXPIRED = "Expired"
+    INVALID = "Invalid"
+
+
+class User(IdMixin, TimestampMixin, Base):
+    """A citizen or operator who logs in."""
+
+    __tablename__ = "users"
+
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str | None] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(20), default=UserRole.CITIZEN)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    driving_licence_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    stripe_customer_id: Mapped[str | None] = mapped_column(String(64))
+    last_login_at: Mapped[datetime | None]
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="user")
+
+
+class ApiToken(IdMixin, Base):
+    """A bearer token for the JSON API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class Company(IdMixin, TimestampMixin, Base):
+    """A company with a fleet account."""
+
+    __tablename__ = "companies"
+
+    name: Mapped[str] = mapped_column(String(200))
+    vat_id: Mapped[str | None] = mapped_column(String(20), unique=True)
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    contact_email: Mapped[str] = mapped_column(String(254))
+    billing_street: Mapped[str] = mapped_column(String(200), default="")
+    billing_postcode: Mapped[str] = mapped_column(String(20), default="")
+    billing_city: Mapped[str] = mapped_column(String(100), default="")
+    billing_country: Mapped[str] = mapped_column(String(2), default="FR")
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    monthly_limit_minor: Mapped[int | None] = mapped_column(BigInteger)
+    stripe_customer_id: Mapped[str | None] = mapped_column(String(64))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="company")
+    cost_centres: Mapped[list[CostCentre]] = relationship(back_populates="company")
+
+
+class CostCentre(IdMixin, Base):
+    """A company's internal accounting unit that usage is booked to."""
+
+    __tablename__ = "cost_centres"
+    __table_args__ = (UniqueConstraint("company_id", "code"),)
+
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200), default="")
+
+    company: Mapped[Company] = relationship(back_populates="cost_centres")
+
+
+class Membership(IdMixin, TimestampMixin, Base):
+    """A user's place in a company's fleet account."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("company_id", "user_id"),)
+
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20), default=MemberRole.MEMBER)
+    status: Mapped[str] = mapped_column(String(20), default=MembershipStatus.ACTIVE)
+    cost_centre_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cost_centres.id", ondelete="SET NULL")
+    )
+    monthly_limit_minor: Mapped[int | None] = mapped_column(BigInteger)
+    # None means "no restriction"; otherwise lists of allowed vehicle kinds / hub ids.
+    allowed_vehicle_kinds: Mapped[list[str] | None] = mapped_column(JSON)
+    allowed_hub_ids: Mapped[list[int] | None] = mapped_column(JSON)
+
+    company: Mapped[Company] = relationship(back_populates="memberships")
+    user: Mapped[User] = relationship(back_populates="memberships")
+
+
+class Invitation(IdMixin, Base):
+    """An emailed invitation to join a fleet account; only the token's hash is stored."""
+
+    __tablename__ = "invitations"
+
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(20), default=MemberRole.MEMBER)
+    cost_centre_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cost_centres.id", ondelete="SET NULL")
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class IdToken(IdMixin, TimestampMixin, Base):
+    """An RFID card or other OCPP id tag, owned by a user and/or billed to a company."""
+
+    __tablename__ = "id_tokens"
+    __table_args__ = (Index("ix_id_tokens_company_id", "company_id"),)
+
+    id_tag: Mapped[str] = mapped_column(String(36), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default="ISO14443")
+    label: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[str] = mapped_column(String(20), default=IdTokenStatus.ACCEPTED)
+    expires_at: Mapped[datetime | None]
+    parent_id_tag: Mapped[str | None] = mapped_column(String(36))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="SET NULL"))
+    vehicle_id: Mapped[int | None] = mapped_column(ForeignKey("vehicles.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(Text)
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -1,0 +1,254 @@
+"""EV chargers (OCPP charge points), connectors, transactions, meter values and commands."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mobility.clock import utcnow
+from mobility.models.base import Base, IdMixin, TimestampMixin
+
+
+class RegistrationStatus(StrEnum):
+    """BootNotification outcome the CSMS gives a charger."""
+
+    ACCEPTED = "Accepted"
+    PENDING = "Pending"
+    REJECTED = "Rejected"
+
+
+class TransactionStatus(StrEnum):
+    """Lifecycle of a charging session."""
+
+    ACTIVE = "active"
+    COMPLETED = "completed"
+
+
+class CommandStatus(StrEnum):
+    """Outcome of a CSMS-initiated command."""
+
+    PENDING = "pending"
+    ANSWERED = "answered"
+    ERROR = "error"
+    TIMEOUT = "timeout"
+    OFFLINE = "offline"
+
+
+class Charger(IdMixin, TimestampMixin, Base):
+    """A charging station that connects over OCPP."""
+
+    __tablename__ = "chargers"
+
+    charge_point_id: Mapped[str] = mapped_column(String(64), unique=True)
+    hub_id: Mapped[int | None] = mapped_column(
+        ForeignKey("hubs.id", ondelete="SET NULL"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    registration_status: Mapped[str] = mapped_column(
+        String(20), default=RegistrationStatus.ACCEPTED
+    )
+    ocpp_version: Mapped[str | None] = mapped_column(String(10))
+    vendor: Mapped[str | None] = mapped_column(String(50))
+    model: Mapped[str | None] = mapped_column(String(50))
+    serial_number: Mapped[str | None] = mapped_column(String(50))
+    firmware_version: Mapped[str | None] = mapped_column(String(50))
+    iccid: Mapped[str | None] = mapped_column(String(20))
+    imsi: Mapped[str | None] = mapped_column(String(20))
+    meter_type: Mapped[str | None] = mapped_column(String(50))
+    meter_serial_number: Mapped[str | None] = mapped_column(String(50))
+    heartbeat_interval: Mapped[int] = mapped_column(Integer, default=300)
+    max_power_w: Mapped[int | None] = mapped_column(Integer)
+    is_online: Mapped[bool] = mapped_column(Boolean, default=False)
+    connected_node: Mapped[str | None] = mapped_column(String(64))
+    last_seen_at: Mapped[datetime | None]
+    last_boot_at: Mapped[datetime | None]
+    connected_at: Mapped[datetime | None]
+    disconnected_at: Mapped[datetime | None]
+    diagnostics_status: Mapped[str | None] = mapped_column(String(30))
+    firmware_status: Mapped[str | None] = mapped_column(String(30))
+    local_list_version: Mapped[int] = mapped_column(Integer, default=0)
+    # Solar-aware smart charging: power the hub may draw for this charger.
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    tariff_id: Mapped[int | None] = mapped_column(ForeignKey("tariffs.id", ondelete="SET NULL"))
+
+    connectors: Mapped[list[Connector]] = relationship(
+        back_populates="charger", order_by="Connector.connector_id"
+    )
+
+
+class Connector(IdMixin, Base):
+    """A connector (EVSE outlet) on a charger; connector 0 is the charger as a whole."""
+
+    __tablename__ = "connectors"
+    __table_args__ = (UniqueConstraint("charger_id", "connector_id"),)
+
+    charger_id: Mapped[int] = mapped_column(ForeignKey("chargers.id", ondelete="CASCADE"))
+    connector_id: Mapped[int] = mapped_column(Integer)
+    standard: Mapped[str] = mapped_column(String(30), default="IEC_62196_T2")
+    max_power_w: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(30), default="Unavailable")
+    error_code: Mapped[str] = mapped_column(String(40), default="NoError")
+    info: Mapped[str | None] = mapped_column(String(50))
+    vendor_error_code: Mapped[str | None] = mapped_column(String(50))
+    status_at: Mapped[datetime | None]
+    availability: Mapped[str] = mapped_column(String(20), default="Operative")
+
+    charger: Mapped[Charger] = relationship(back_populates="connectors")
+
+
+class ConnectorStatusEvent(IdMixin, Base):
+    """History of StatusNotification reports."""
+
+    __tablename__ = "connector_status_events"
+    __table_args__ = (Index("ix_connector_status_events_charger_time", "charger_id", "timestamp"),)
+
+    charger_id: Mapped[int] = mapped_column(ForeignKey("chargers.id", ondelete="CASCADE"))
+    connector_id: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(30))
+    error_code: Mapped[str] = mapped_column(String(40), default="NoError")
+    info: Mapped[str | None] = mapped_column(String(50))
+    vendor_id: Mapped[str | None] = mapped_column(String(255))
+    vendor_error_code: Mapped[str | None] = mapped_column(String(50))
+    timestamp: Mapped[datetime]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ChargingTransaction(IdMixin, TimestampMixin, Base):
+    """A charging session; its id is the OCPP 1.6 transactionId."""
+
+    __tablename__ = "charging_transactions"
+    __table_args__ = (
+        Index("ix_charging_transactions_charger_status", "charger_id", "status"),
+        Index("ix_charging_transactions_company", "company_id", "started_at"),
+    )
+
+    charger_id: Mapped[int] = mapped_column(ForeignKey("chargers.id", ondelete="CASCADE"))
+    connector_id: Mapped[int] = mapped_column(Integer)
+    # OCPP 2.0.1 uses string transaction ids chosen by the station.
+    remote_transaction_id: Mapped[str | None] = mapped_column(String(36))
+    id_tag: Mapped[str] = mapped_column(String(36))
+    id_token_id: Mapped[int | None] = mapped_column(ForeignKey("id_tokens.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="SET NULL"))
+    vehicle_id: Mapped[int | None] = mapped_column(ForeignKey("vehicles.id", ondelete="SET NULL"))
+    reservation_id: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default=TransactionStatus.ACTIVE)
+    meter_start_wh: Mapped[int] = mapped_column(BigInteger, default=0)
+    meter_stop_wh: Mapped[int | None] = mapped_column(BigInteger)
+    started_at: Mapped[datetime]
+    stopped_at: Mapped[datetime | None]
+    # When the car stopped drawing power (start of idle/parking time for billing).
+    charging_ended_at: Mapped[datetime | None]
+    stop_reason: Mapped[str | None] = mapped_column(String(30))
+    stop_id_tag: Mapped[str | None] = mapped_column(String(36))
+    auth_status: Mapped[str] = mapped_column(String(20), default="Accepted")
+    # True when StopTransaction named a transaction we had never seen.
+    orphan: Mapped[bool] = mapped_column(Boolean, default=False)
+    billed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    @property
+    def energy_wh(self) -> int:
+        """Energy delivered so far (0 while no stop reading)."""
+        if self.meter_stop_wh is None:
+            return 0
+        return max(0, self.meter_stop_wh - self.meter_start_wh)
+
+
+class MeterValue(IdMixin, Base):
+    """One sampled value from MeterValues / StopTransaction transactionData."""
+
+    __tablename__ = "meter_values"
+    __table_args__ = (
+        Index("ix_meter_values_tx_time", "transaction_id", "timestamp"),
+        Index("ix_meter_values_charger_time", "charger_id", "timestamp"),
+    )
+
+    charger_id: Mapped[int] = mapped_column(ForeignKey("chargers.id", ondelete="CASCADE"))
+    connector_id: Mapped[int] = mapped_column(Integer)
+    transaction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("charging_transactions.id", ondelete="CASCADE")
+    )
+    timestamp: Mapped[datetime]
+    measurand: Mapped[str] = mapped_column(String(60), default="Energy.Active.Import.Register")
+    value: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    unit: Mapped[str | None] = mapped_column(String(20))
+    phase: Mapped[str | None] = mapped_column(String(10))
+    context: Mapped[str | None] = mapped_column(String(30))
+    location: Mapped[str | None] = mapped_column(String(20))
+    raw_format: Mapped[str | None] = mapped_column(String(20))
+
+
+class Reservation(IdMixin, TimestampMixin, Base):
+    """A ReserveNow made on a connector for an id tag."""
+
+    __tablename__ = "charger_reservations"
+
+    charger_id: Mapped[int] = mapped_column(ForeignKey("chargers.id", ondelete="CASCADE"))
+    connector_id: Mapped[int] = mapped_column(Integer)
+    id_tag: Mapped[str] = mapped_column(String(36))
+    parent_id_tag: Mapped[str | None] = mapped_column(String(36))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    expires_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20), default="requested")
+    transaction_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class ChargingProfileRecord(IdMixin, TimestampMixin, Base):
+    """A smart-charging profile sent to a charger (kept to know what is in force)."""
+
+    __tablename__ = "charging_profiles"
+
+    charger_id: Mapped[int] = mapped_column(ForeignKey("chargers.id", ondelete="CASCADE"))
+    connector_id: Mapped[int] = mapped_column(Integer)
+    profile_id: Mapped[int] = mapped_column(Integer)
+    stack_level: Mapped[int] = mapped_column(Integer, default=0)
+    purpose: Mapped[str] = mapped_column(String(40))
+    profile: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default="sent")
+    cleared_at: Mapped[datetime | None]
+
+
+class ChargerCommand(IdMixin, Base):
+    """A CSMS-initiated command and its result."""
+
+    __tablename__ = "charger_commands"
+    __table_args__ = (Index("ix_charger_commands_charger_time", "charger_id", "created_at"),)
+
+    charger_id: Mapped[int] = mapped_column(ForeignKey("chargers.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(50))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default=CommandStatus.PENDING)
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[datetime | None]
+
+
+class ChargerEvent(IdMixin, Base):
+    """Other charger-initiated messages worth keeping (boot, DataTransfer, firmware, etc)."""
+
+    __tablename__ = "charger_events"
+    __table_args__ = (Index("ix_charger_events_charger_time", "charger_id", "received_at"),)
+
+    charger_id: Mapped[int] = mapped_column(ForeignKey("chargers.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(50))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,1 @@
+"""OCPP central system (CSMS): chargers connect over websockets (OCPP 1.6J, 2.0.1)."""

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, render_template
-from sqlalchemy import select
+from flask import Flask, current_app
 
+from booking.auth import load_current_user
+from booking.errors import register_error_handlers
 from mobility.bus import CommandBus, InProcessBus
 from mobility.config import Settings, load_settings
 from mobility.db import Database
-from mobility.models import Hub
 
 
 @dataclass
@@ -44,14 +44,21 @@ def create_app(
         settings=settings, db=db or Database(settings), bus=bus or InProcessBus()
     )
 
-    @app.get("/")
-    def index() -> str:
-        with runtime().db.sessions() as s:
-            hubs = s.scalars(select(Hub).order_by(Hub.name)).all()
-            return render_template("index.html", hubs=hubs)
+    app.before_request(load_current_user)
+    register_error_handlers(app)
+    _register_blueprints(app)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
     return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    """Each feature area is a blueprint in its own module."""
+    from booking.operator_api import bp as operator_api
+    from booking.views import bp as views
+
+    app.register_blueprint(views)
+    app.register_blueprint(operator_api)

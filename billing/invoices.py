@@ -1,0 +1,144 @@
+"""Immutable, gap-free numbered invoices and credit notes (the caller owns the transaction)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from billing.pricing import PriceLine
+from mobility.clock import utcnow
+from mobility.errors import Conflict, ValidationFailed
+from mobility.models import Company, Invoice, InvoiceKind, InvoiceLine, InvoiceSequence, User
+
+
+def next_number(s: Session, series: str) -> str:
+    """Take the next number of a series under a row lock (gap-free under concurrency)."""
+    seq = s.get(InvoiceSequence, series, with_for_update=True)
+    if seq is None:
+        seq = InvoiceSequence(series=series, next_value=1)
+        s.add(seq)
+        s.flush()
+    number = seq.next_value
+    seq.next_value = number + 1
+    return f"{series}-{number:06d}"
+
+
+def bill_to_user(user: User) -> dict[str, Any]:
+    """Customer details of a citizen, frozen onto the invoice."""
+    return {"name": user.full_name or user.email, "email": user.email}
+
+
+def bill_to_company(company: Company) -> dict[str, Any]:
+    """Customer details of a company, frozen onto the invoice."""
+    return {
+        "name": company.name,
+        "vat_id": company.vat_id,
+        "email": company.contact_email,
+        "address": [
+            company.billing_street,
+            f"{company.billing_postcode} {company.billing_city}".strip(),
+            company.billing_country,
+        ],
+    }
+
+
+def issue(
+    s: Session,
+    *,
+    kind: InvoiceKind,
+    currency: str,
+    lines: Sequence[PriceLine],
+    bill_to: dict[str, Any],
+    issued_at: datetime | None = None,
+    member_user_id: int | None = None,
+    cost_centre_id: int | None = None,
+    **links: Any,
+) -> Invoice:
+    """Create a numbered invoice from priced lines; totals are the sums of its lines."""
+    when = issued_at or utcnow()
+    series = ("CN" if kind is InvoiceKind.CREDIT_NOTE else "INV") + f"-{when.year}"
+    excl = sum(ln.amount_excl_vat_minor for ln in lines)
+    vat = sum(ln.vat_minor for ln in lines)
+    invoice = Invoice(
+        number=next_number(s, series),
+        kind=kind,
+        currency=currency,
+        total_excl_vat_minor=excl,
+        vat_minor=vat,
+        total_minor=excl + vat,
+        bill_to=bill_to,
+        issued_at=when,
+        status="open",
+        **links,
+    )
+    s.add(invoice)
+    s.flush()
+    for pos, ln in enumerate(lines, start=1):
+        s.add(
+            InvoiceLine(
+                invoice_id=invoice.id,
+                position=pos,
+                description=ln.description,
+                component=ln.component,
+                quantity=ln.quantity,
+                unit=ln.unit,
+                unit_price_excl_vat=ln.unit_price,
+                amount_excl_vat_minor=ln.amount_excl_vat_minor,
+                vat_percent=ln.vat_percent,
+                vat_minor=ln.vat_minor,
+                member_user_id=member_user_id,
+                cost_centre_id=cost_centre_id,
+            )
+        )
+    s.flush()
+    return invoice
+
+
+def credit_note(s: Session, original: Invoice, amount_minor: int, reason: str) -> Invoice:
+    """A credit note refunding part or all of an invoice (incl. VAT, pro rata to its lines)."""
+    if original.kind == InvoiceKind.CREDIT_NOTE:
+        raise ValidationFailed("A credit note cannot itself be credited.")
+    already = -sum(
+        inv.total_minor
+        for inv in s.scalars(select(Invoice).where(Invoice.credit_for_id == original.id))
+    )
+    if amount_minor <= 0 or amount_minor + already > original.total_minor:
+        left = original.total_minor - already
+        raise Conflict(f"Refund must be between 0.01 and the {left / 100:.2f} still refundable.")
+    # Split the gross refund into net + VAT using the invoice's own VAT ratio.
+    ratio = Decimal(amount_minor) / Decimal(original.total_minor)
+    vat = int((Decimal(original.vat_minor) * ratio).to_integral_value())
+    net = amount_minor - vat
+    vat_pct = (
+        (Decimal(original.vat_minor) * 100 / Decimal(original.total_excl_vat_minor)).quantize(
+            Decimal("0.01")
+        )
+        if original.total_excl_vat_minor
+        else Decimal(0)
+    )
+    line = PriceLine(
+        description=f"Credit for {original.number}: {reason}",
+        component="CREDIT",
+        quantity=Decimal(1),
+        unit="credit",
+        unit_price=Decimal(-net) / 100,
+        amount_excl_vat_minor=-net,
+        vat_percent=vat_pct,
+        vat_minor=-vat,
+    )
+    return issue(
+        s,
+        kind=InvoiceKind.CREDIT_NOTE,
+        currency=original.currency,
+        lines=[line],
+        bill_to=original.bill_to,
+        credit_for_id=original.id,
+        user_id=original.user_id,
+        company_id=original.company_id,
+        trip_id=None,
+    )

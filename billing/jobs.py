@@ -2,6 +2,25 @@
 
 from __future__ import annotations
 
-from mobility.jobs import JobSpec
+from zoneinfo import ZoneInfo
 
-JOBS: list[JobSpec] = []
+from billing.fleet_invoices import previous_month, run_monthly
+from mobility.clock import utcnow
+from mobility.jobs import JobContext, JobSpec
+
+
+def fleet_monthly_invoices(ctx: JobContext) -> list[str]:
+    """Consolidate last month's company usage (idempotent: re-runs find the invoices)."""
+    tz = ZoneInfo(ctx.settings.timezone)
+    year, month = previous_month(utcnow(), tz)
+    return run_monthly(ctx.db, year, month, tz)
+
+
+JOBS: list[JobSpec] = [
+    JobSpec(
+        id="billing.fleet_monthly_invoices",
+        func=fleet_monthly_invoices,
+        trigger="interval",
+        trigger_args={"hours": 6},
+    ),
+]

@@ -57,8 +57,10 @@ def create_app(
 
 def _register_blueprints(app: Flask) -> None:
     """Each feature area is a blueprint in its own module."""
+    from billing.webhooks import bp as stripe_webhooks
     from booking.operator_api import bp as operator_api
     from booking.views import bp as views
 
     app.register_blueprint(views)
     app.register_blueprint(operator_api)
+    app.register_blueprint(stripe_webhooks)

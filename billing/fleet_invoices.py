@@ -1,0 +1,112 @@
+"""Monthly consolidated invoices for fleet accounts (safe to run twice)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from billing.invoices import bill_to_company, next_number
+from mobility.db import Database
+from mobility.models import Company, Invoice, InvoiceKind, InvoiceLine
+
+_CONSOLIDATED = (InvoiceKind.TRIP, InvoiceKind.CHARGING, InvoiceKind.CANCELLATION)
+
+
+def month_bounds(year: int, month: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """Start and end (exclusive) of a calendar month in local time."""
+    start = datetime(year, month, 1, tzinfo=tz)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
+    return start, end
+
+
+def previous_month(now: datetime, tz: ZoneInfo) -> tuple[int, int]:
+    """(year, month) of the month before `now` in local time."""
+    local = now.astimezone(tz)
+    return (local.year - 1, 12) if local.month == 1 else (local.year, local.month - 1)
+
+
+def consolidate(s: Session, company: Company, start: datetime, end: datetime) -> Invoice | None:
+    """One invoice for a company's month: a line per source invoice, with member and cost centre."""
+    existing = s.scalar(
+        select(Invoice).where(
+            Invoice.kind == InvoiceKind.FLEET_MONTHLY,
+            Invoice.company_id == company.id,
+            Invoice.period_start == start,
+        )
+    )
+    if existing is not None:
+        return existing
+    sources = s.scalars(
+        select(Invoice)
+        .where(
+            Invoice.company_id == company.id,
+            Invoice.kind.in_(_CONSOLIDATED),
+            Invoice.issued_at >= start,
+            Invoice.issued_at < end,
+        )
+        .order_by(Invoice.issued_at, Invoice.id)
+    ).all()
+    if not sources:
+        return None
+    monthly = Invoice(
+        number=next_number(s, f"FL-{start.year}"),
+        kind=InvoiceKind.FLEET_MONTHLY,
+        company_id=company.id,
+        period_start=start,
+        period_end=end,
+        currency=company.currency,
+        total_excl_vat_minor=sum(i.total_excl_vat_minor for i in sources),
+        vat_minor=sum(i.vat_minor for i in sources),
+        total_minor=sum(i.total_minor for i in sources),
+        bill_to=bill_to_company(company),
+        status="open",
+    )
+    s.add(monthly)
+    s.flush()
+    for pos, src in enumerate(sources, start=1):
+        first = src.lines[0] if src.lines else None
+        s.add(
+            InvoiceLine(
+                invoice_id=monthly.id,
+                position=pos,
+                description=f"{src.kind} {src.number} ({src.issued_at:%Y-%m-%d})",
+                component=str(src.kind).upper(),
+                quantity=1,
+                unit="invoice",
+                unit_price_excl_vat=src.total_excl_vat_minor / 100,
+                amount_excl_vat_minor=src.total_excl_vat_minor,
+                vat_percent=first.vat_percent if first else 0,
+                vat_minor=src.vat_minor,
+                member_user_id=src.user_id,
+                cost_centre_id=first.cost_centre_id if first else None,
+                source_invoice_id=src.id,
+            )
+        )
+        src.status = "consolidated"
+    s.flush()
+    return monthly
+
+
+def run_monthly(db: Database, year: int, month: int, tz: ZoneInfo) -> list[str]:
+    """Consolidate every active company's month, one transaction per company."""
+    start, end = month_bounds(year, month, tz)
+    with db.sessions() as s:
+        company_ids = list(s.scalars(select(Company.id).where(Company.is_active)))
+    numbers = []
+    for cid in company_ids:
+        try:
+            with db.transaction() as s:
+                company = s.get(Company, cid)
+                if company is None:
+                    continue
+                invoice = consolidate(s, company, start, end)
+                if invoice is not None:
+                    numbers.append(invoice.number)
+        except IntegrityError:
+            # Another scheduler run made it first (unique kind/company/period): nothing to do.
+            continue
+    return numbers

@@ -1,0 +1,94 @@
+"""Stripe webhook endpoint: verify the signature, store the event once, apply it idempotently."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import stripe
+from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from mobility.clock import utcnow
+from mobility.models import Invoice, Payment, PaymentStatus, WebhookEvent
+
+bp = Blueprint("stripe_webhooks", __name__)
+
+_INTENT_STATUS = {
+    "payment_intent.succeeded": PaymentStatus.SUCCEEDED,
+    "payment_intent.payment_failed": PaymentStatus.FAILED,
+    "payment_intent.canceled": PaymentStatus.CANCELLED,
+    "payment_intent.amount_capturable_updated": PaymentStatus.REQUIRES_CAPTURE,
+}
+
+
+def apply_event(s: Session, event_type: str, obj: dict[str, Any]) -> str:
+    """Bring our payments in line with a provider event; returns what was done."""
+    if event_type in _INTENT_STATUS:
+        ref = obj.get("id")
+        payments = s.scalars(select(Payment).where(Payment.provider_ref == ref)).all()
+        for p in payments:
+            if p.kind in ("hold", "capture", "charge"):
+                if p.kind == "hold" and event_type == "payment_intent.succeeded":
+                    continue  # the capture row records the money taken
+                p.status = _INTENT_STATUS[event_type]
+                if event_type == "payment_intent.payment_failed":
+                    err = obj.get("last_payment_error") or {}
+                    p.failure_reason = str(err.get("message") or "payment failed")
+                if p.invoice_id and event_type == "payment_intent.succeeded":
+                    invoice = s.get(Invoice, p.invoice_id)
+                    if invoice is not None and invoice.paid_at is None:
+                        invoice.status, invoice.paid_at = "paid", utcnow()
+        return f"updated {len(payments)} payment(s)"
+    if event_type == "charge.refunded":
+        ref = obj.get("payment_intent")
+        for p in s.scalars(select(Payment).where(Payment.provider_ref == ref)):
+            if p.kind in ("capture", "charge") and obj.get("refunded"):
+                p.status = PaymentStatus.REFUNDED
+        return "refund recorded"
+    if event_type == "charge.dispute.created":
+        ref = obj.get("payment_intent")
+        for p in s.scalars(select(Payment).where(Payment.provider_ref == ref)):
+            if p.kind in ("capture", "charge"):
+                p.status = PaymentStatus.DISPUTED
+                p.failure_reason = f"dispute: {obj.get('reason', 'unknown')}"
+        return "dispute recorded"
+    return "ignored"
+
+
+@bp.post("/webhooks/stripe")
+def stripe_webhook() -> Any:
+    """Receive a Stripe event (signed with STRIPE_WEBHOOK_SECRET)."""
+    from booking.app import runtime  # composition happens in the booking app
+
+    rt = runtime()
+    secret = rt.settings.stripe_webhook_secret
+    if not secret:
+        return jsonify(error="not_configured", message="Stripe webhooks are not configured."), 404
+    payload = request.get_data()
+    signature = request.headers.get("Stripe-Signature", "")
+    try:
+        event = stripe.Webhook.construct_event(payload, signature, secret)
+    except ValueError:
+        return jsonify(error="invalid_payload", message="Body is not a Stripe event."), 400
+    except stripe.SignatureVerificationError:
+        current_app.logger.warning("rejected Stripe webhook with a bad signature")
+        return jsonify(error="invalid_signature", message="Signature verification failed."), 400
+    data = event.to_dict()
+    try:
+        with rt.db.transaction() as s:
+            s.add(
+                WebhookEvent(
+                    provider="stripe", event_id=data["id"], type=data["type"], payload=data
+                )
+            )
+            s.flush()
+            outcome = apply_event(s, data["type"], data.get("data", {}).get("object", {}))
+            row = s.scalar(select(WebhookEvent).where(WebhookEvent.event_id == data["id"]))
+            assert row is not None
+            row.processed_at = utcnow()
+    except IntegrityError:
+        # The unique (provider, event_id) says we applied this event already: a replay.
+        return jsonify(status="duplicate", event=data["id"]), 200
+    return jsonify(status="processed", event=data["id"], outcome=outcome), 200

@@ -26,7 +26,7 @@ from mobility.models import (
     Vehicle,
     VehicleKind,
 )
-from mobility.security import hash_password
+from mobility.security import hash_password, token_digest
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published demo credentials
 CHARGER_PASSWORD = "charger-secret-2026"  # noqa: S105
@@ -161,7 +161,7 @@ def _seed_chargers(s: Session, hubs: list[Hub]) -> int:
             {"charge_point_id": cp_id},
             hub_id=hub.id,
             name=f"{hub.name} charger",
-            password_hash=hash_password(CHARGER_PASSWORD),
+            password_hash=token_digest(CHARGER_PASSWORD),
             max_power_w=22000,
         )
         for connector_id in (1, 2):

@@ -1,23 +1,31 @@
-"""Websocket endpoint of the CSMS: accepts chargers, keeps their sessions, executes bus commands."""
+"""Websocket endpoint of the CSMS: authenticates chargers, keeps their sessions, runs commands."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
+import contextlib
 import logging
+import ssl
+from http import HTTPStatus
 from typing import Any
 
 import websockets
 from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.http11 import Request, Response
 
 from mobility.bus import CommandBus
 from mobility.config import Settings
 from mobility.db import Database
 from mobility.errors import ChargerUnavailable
+from ocpp_server import services
 from ocpp_server.v16 import ChargePoint16
 
 log = logging.getLogger(__name__)
 
 SUBPROTOCOLS = ["ocpp1.6"]
+FLUSH_SECONDS = 1.0
 
 
 def charger_id_from_path(path: str) -> str | None:
@@ -30,6 +38,17 @@ def charger_id_from_path(path: str) -> str | None:
     return None
 
 
+def basic_password(header: str | None, cp_id: str) -> str | None:
+    """Password from an HTTP Basic header whose user is the charge point id."""
+    if not header or not header.startswith("Basic "):
+        return None
+    try:
+        user, _, password = base64.b64decode(header[6:]).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return password if user == cp_id else None
+
+
 class OcppServer:
     """One OCPP node: a websocket server plus the sessions of chargers connected to it."""
 
@@ -38,7 +57,10 @@ class OcppServer:
         self.db = db
         self.bus = bus
         self.sessions: dict[str, ChargePoint16] = {}
+        self._sockets: dict[str, ServerConnection] = {}
         self._server: Server | None = None
+        self._seen: set[str] = set()
+        self._flusher: asyncio.Task[None] | None = None
 
     @property
     def port(self) -> int:
@@ -47,6 +69,14 @@ class OcppServer:
         sock = next(iter(self._server.sockets))
         return int(sock.getsockname()[1])
 
+    def _ssl(self) -> ssl.SSLContext | None:
+        if not self.settings.ocpp_tls_cert:
+            return None
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        ctx.load_cert_chain(self.settings.ocpp_tls_cert, self.settings.ocpp_tls_key)
+        return ctx
+
     async def start(self) -> None:
         """Bind and start accepting chargers."""
         self._server = await serve(
@@ -54,18 +84,44 @@ class OcppServer:
             self.settings.ocpp_host,
             self.settings.ocpp_port,
             subprotocols=SUBPROTOCOLS,  # type: ignore[arg-type]
+            process_request=self._check_request,
+            ssl=self._ssl(),
             ping_interval=30,
             ping_timeout=30,
+            max_size=2**20,
         )
         self.bus.attach(self.execute, asyncio.get_running_loop())
+        self._flusher = asyncio.create_task(self._flush_loop())
         log.info("OCPP server listening on %s:%s", self.settings.ocpp_host, self.port)
 
     async def stop(self) -> None:
         """Close every session and stop listening."""
         self.bus.detach()
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
+        await self._flush()
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
+
+    def seen(self, cp_id: str) -> None:
+        """Note a sign of life; written to the database in batches."""
+        self._seen.add(cp_id)
+
+    async def _flush(self) -> None:
+        batch, self._seen = list(self._seen), set()
+        if batch:
+            await asyncio.to_thread(services.touch, self.db, batch)
+
+    async def _flush_loop(self) -> None:
+        while True:
+            await asyncio.sleep(FLUSH_SECONDS)
+            try:
+                await self._flush()
+            except Exception:  # the database may be briefly away; keep the loop alive
+                log.exception("liveness flush failed")
 
     async def execute(
         self, charger_id: str, action: str, payload: dict[str, Any]
@@ -76,21 +132,49 @@ class OcppServer:
             raise ChargerUnavailable(f"Charger {charger_id} is not connected.")
         return await session.send_command(action, payload)
 
+    async def _check_request(self, conn: ServerConnection, request: Request) -> Response | None:
+        cp_id = charger_id_from_path(request.path)
+        if cp_id is None:
+            return conn.respond(HTTPStatus.NOT_FOUND, "Path must be /ocpp/<charge_point_id>\n")
+        password = basic_password(request.headers.get("Authorization"), cp_id)
+        outcome = await asyncio.to_thread(
+            services.authenticate, self.db, self.settings, cp_id, password
+        )
+        if not outcome.allowed:
+            log.warning("refused charger %s: %s", cp_id, outcome.reason)
+            response = conn.respond(HTTPStatus.UNAUTHORIZED, outcome.reason + "\n")
+            response.headers["WWW-Authenticate"] = 'Basic realm="OCPP", charset="UTF-8"'
+            return response
+        return None
+
     async def _handle(self, ws: ServerConnection) -> None:
-        path = ws.request.path if ws.request else "/"
-        charger_id = charger_id_from_path(path)
-        if charger_id is None:
+        cp_id = charger_id_from_path(ws.request.path if ws.request else "/")
+        if cp_id is None:  # process_request already refused it; belt and braces
             await ws.close(code=1008, reason="Path must be /ocpp/<charge_point_id>")
             return
         if ws.subprotocol is None:
             await ws.close(code=1002, reason="Unsupported subprotocol; expected ocpp1.6")
             return
-        session = ChargePoint16(charger_id, ws, db=self.db, settings=self.settings)
-        self.sessions[charger_id] = session
+        old = self._sockets.get(cp_id)
+        if old is not None:
+            # The charger reconnected (e.g. after a network change): the newest socket wins.
+            await old.close(code=1000, reason="Replaced by a new connection")
+        session = ChargePoint16(cp_id, ws, server=self)
+        self.sessions[cp_id] = session
+        self._sockets[cp_id] = ws
+        await asyncio.to_thread(
+            services.record_connection, self.db, cp_id, self.settings.node_id, True
+        )
+        await self.bus.charger_connected(cp_id)
         try:
             await session.start()
         except websockets.ConnectionClosed:
             pass
         finally:
-            if self.sessions.get(charger_id) is session:
-                del self.sessions[charger_id]
+            if self.sessions.get(cp_id) is session:
+                del self.sessions[cp_id]
+                del self._sockets[cp_id]
+                await self.bus.charger_disconnected(cp_id)
+                await asyncio.to_thread(
+                    services.record_connection, self.db, cp_id, self.settings.node_id, False
+                )

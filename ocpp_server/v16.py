@@ -3,42 +3,213 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import dataclasses
+import json
+import logging
+from typing import TYPE_CHECKING, Any
 
+from ocpp.charge_point import camel_to_snake_case, remove_nones, snake_to_camel_case
+from ocpp.exceptions import OCPPError
+from ocpp.messages import MessageType, get_validator
 from ocpp.routing import on
-from ocpp.v16 import ChargePoint, call_result
+from ocpp.v16 import ChargePoint, call, call_result
 from ocpp.v16.enums import Action, RegistrationStatus
 
 from mobility.clock import utcnow
-from mobility.config import Settings
-from mobility.db import Database
-from ocpp_server import services
+from mobility.errors import CommandTimeout, DomainError, ValidationFailed
+from ocpp_server import rules, services
+
+if TYPE_CHECKING:
+    from ocpp_server.server import OcppServer
+
+log = logging.getLogger(__name__)
+
+# CSMS-initiated actions the operator may send (OCPP 1.6 Core, Firmware, Local list, Reservation,
+# Remote trigger and Smart charging profiles).
+COMMANDS = frozenset(
+    {
+        "RemoteStartTransaction",
+        "RemoteStopTransaction",
+        "Reset",
+        "ChangeAvailability",
+        "UnlockConnector",
+        "GetConfiguration",
+        "ChangeConfiguration",
+        "ClearCache",
+        "TriggerMessage",
+        "ReserveNow",
+        "CancelReservation",
+        "SetChargingProfile",
+        "ClearChargingProfile",
+        "GetCompositeSchedule",
+        "SendLocalList",
+        "GetLocalListVersion",
+        "UpdateFirmware",
+        "GetDiagnostics",
+        "DataTransfer",
+    }
+)
+
+
+def _frame_error(raw: str | bytes, code: str, description: str) -> str:
+    """A CallError for a frame we could not route, echoing its unique id when readable."""
+    unique_id = "-1"
+    try:
+        parsed = json.loads(raw)
+        if isinstance(parsed, list) and len(parsed) > 1 and isinstance(parsed[1], str):
+            unique_id = parsed[1]
+    except (ValueError, TypeError):
+        pass
+    return json.dumps([MessageType.CallError, unique_id, code, description, {}])
+
+
+def _schema(action: str) -> dict[str, Any] | None:
+    try:
+        return dict(get_validator(MessageType.Call, action, "1.6").schema)
+    except (OSError, ValueError):
+        return None  # unknown action: the library answers NotImplemented
 
 
 class ChargePoint16(ChargePoint):
     """The CSMS side of one charger's OCPP 1.6 connection."""
 
-    def __init__(self, charger_id: str, connection: Any, *, db: Database, settings: Settings):
-        super().__init__(charger_id, connection, response_timeout=settings.command_timeout)
-        self.db = db
-        self.settings = settings
+    def __init__(self, charger_id: str, connection: Any, *, server: OcppServer) -> None:
+        super().__init__(charger_id, connection, response_timeout=server.settings.command_timeout)
+        self.server = server
+        self.db = server.db
+        self.settings = server.settings
+
+    async def _db(self, fn: Any, *args: Any) -> Any:
+        return await asyncio.to_thread(fn, *args)
+
+    async def route_message(self, raw_msg: str | bytes) -> None:
+        """Route a frame; malformed ones get a CallError instead of being dropped silently."""
+        self.server.seen(self.id)
+        try:
+            parsed = json.loads(raw_msg)
+        except (ValueError, TypeError):
+            await self._send(_frame_error(raw_msg, "FormationViolation", "Frame is not JSON"))
+            return
+        if (
+            not isinstance(parsed, list)
+            or len(parsed) < 3
+            or parsed[0] not in (2, 3, 4)
+            or not isinstance(parsed[1], str)
+            or (parsed[0] == 2 and (len(parsed) != 4 or not isinstance(parsed[3], dict)))
+        ):
+            await self._send(
+                _frame_error(raw_msg, "FormationViolation", "Frame is not an OCPP-J message")
+            )
+            return
+        if parsed[0] == 2 and parsed[2] not in self.route_map:
+            # OCPP-J: NotImplemented = action unknown; NotSupported = known but not for us.
+            known = parsed[2] in {a.value for a in Action}
+            code = "NotSupported" if known else "NotImplemented"
+            await self._send(_frame_error(raw_msg, code, f"{parsed[2]} is not handled by the CSMS"))
+            return
+        if parsed[0] == 2 and isinstance(parsed[2], str):
+            # Chargers send vendor fields the strict 1.6 schemas forbid: drop them, keep the rest.
+            raw_msg = json.dumps(
+                [2, parsed[1], parsed[2], rules.prune(parsed[3], _schema(parsed[2]))]
+            )
+        try:
+            await super().route_message(raw_msg)
+        except Exception as exc:  # one bad message must never end the charger's session
+            log.exception("%s: failed to route message", self.id)
+            await self._send(_frame_error(raw_msg, "InternalError", str(exc)[:200]))
 
     async def send_command(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
-        """Send a CSMS-initiated call and return the response payload."""
-        raise NotImplementedError(action)
+        """Send a CSMS-initiated call, persist it, and return the response payload (camelCase)."""
+        if action not in COMMANDS:
+            raise ValidationFailed(f"Unsupported command {action!r}.", code="unknown_command")
+        try:
+            request = getattr(call, action)(**camel_to_snake_case(payload))
+        except TypeError as exc:
+            raise ValidationFailed(f"Invalid {action} payload: {exc}") from None
+        command_id = await self._db(services.command_started, self.db, self.id, action, payload)
+        try:
+            result = await self.call(request, suppress=False)
+        except TimeoutError:
+            await self._db(
+                services.command_finished, self.db, command_id, "timeout", None, "no answer"
+            )
+            raise CommandTimeout(f"Charger {self.id} did not answer {action} in time.") from None
+        except OCPPError as exc:
+            await self._db(services.command_finished, self.db, command_id, "error", None, str(exc))
+            if type(exc).__name__ in (
+                "FormatViolationError",
+                "TypeConstraintViolationError",
+                "PropertyConstraintViolationError",
+                "ValidationError",
+                "FormationViolationError",
+                "OccurrenceConstraintViolationError",
+            ):
+                raise ValidationFailed(f"Invalid {action} payload: {exc}") from None
+            raise DomainError(
+                f"Charger {self.id} answered {action} with an error: {exc}",
+                code="charger_error",
+            ) from None
+        answer = snake_to_camel_case(remove_nones(dataclasses.asdict(result)))
+        await self._db(services.command_finished, self.db, command_id, "answered", answer, None)
+        return dict(answer)
 
     @on(Action.boot_notification)
-    async def on_boot(self, charge_point_vendor: str, charge_point_model: str, **kw: Any) -> Any:
-        status = await asyncio.to_thread(
-            services.record_boot, self.db, self.id, charge_point_vendor, charge_point_model, kw
+    async def on_boot(self, **payload: Any) -> Any:
+        status, interval = await self._db(
+            services.record_boot, self.db, self.settings, self.id, payload
         )
         return call_result.BootNotification(
             current_time=utcnow().isoformat(),
-            interval=self.settings.heartbeat_interval,
+            interval=interval,
             status=RegistrationStatus(status),
         )
 
     @on(Action.heartbeat)
-    async def on_heartbeat(self, **kw: Any) -> Any:
-        await asyncio.to_thread(services.touch, self.db, self.id)
+    async def on_heartbeat(self, **_: Any) -> Any:
+        # Liveness is recorded in batches by the server (every message counts as a sign of life).
         return call_result.Heartbeat(current_time=utcnow().isoformat())
+
+    @on(Action.status_notification)
+    async def on_status(self, **payload: Any) -> Any:
+        await self._db(services.status_notification, self.db, self.id, payload)
+        return call_result.StatusNotification()
+
+    @on(Action.authorize)
+    async def on_authorize(self, id_tag: str, **_: Any) -> Any:
+        info = await self._db(services.authorize, self.db, id_tag)
+        return call_result.Authorize(id_tag_info=info)
+
+    @on(Action.start_transaction)
+    async def on_start(self, **payload: Any) -> Any:
+        tx_id, info = await self._db(services.start_transaction, self.db, self.id, payload)
+        return call_result.StartTransaction(transaction_id=tx_id, id_tag_info=info)
+
+    @on(Action.stop_transaction)
+    async def on_stop(self, **payload: Any) -> Any:
+        info = await self._db(services.stop_transaction, self.db, self.settings, self.id, payload)
+        return call_result.StopTransaction(id_tag_info=info)
+
+    @on(Action.meter_values)
+    async def on_meter_values(self, **payload: Any) -> Any:
+        await self._db(services.meter_values, self.db, self.id, payload)
+        return call_result.MeterValues()
+
+    @on(Action.data_transfer)
+    async def on_data_transfer(self, **payload: Any) -> Any:
+        await self._db(services.record_event, self.db, self.id, "DataTransfer", payload)
+        # We know no vendor extensions: say so, as the spec asks, rather than pretending.
+        return call_result.DataTransfer(status="UnknownVendorId")
+
+    @on(Action.diagnostics_status_notification)
+    async def on_diagnostics(self, **payload: Any) -> Any:
+        await self._db(
+            services.record_event, self.db, self.id, "DiagnosticsStatusNotification", payload
+        )
+        return call_result.DiagnosticsStatusNotification()
+
+    @on(Action.firmware_status_notification)
+    async def on_firmware(self, **payload: Any) -> Any:
+        await self._db(
+            services.record_event, self.db, self.id, "FirmwareStatusNotification", payload
+        )
+        return call_result.FirmwareStatusNotification()

@@ -1,7 +1,236 @@
-"""Operator JSON API for chargers: list, live status, transactions, commands (OCPP issue)."""
+"""Operator JSON API for chargers: list, live status, transactions, commands."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from booking.auth import current_user, operator_required
+from booking.pagination import envelope, page_args, paginate
+from mobility.clock import parse_iso, utcnow
+from mobility.errors import ChargerUnavailable, NotFound, ValidationFailed
+from mobility.models import (
+    Charger,
+    ChargerCommand,
+    ChargingTransaction,
+    CommandStatus,
+    Connector,
+    Reservation,
+)
 
 bp = Blueprint("operator_api", __name__, url_prefix="/api/v1/operator")
+
+COMMANDS = (
+    "RemoteStartTransaction",
+    "RemoteStopTransaction",
+    "Reset",
+    "ChangeAvailability",
+    "UnlockConnector",
+    "GetConfiguration",
+    "ChangeConfiguration",
+    "ClearCache",
+    "TriggerMessage",
+    "ReserveNow",
+    "CancelReservation",
+    "SetChargingProfile",
+    "ClearChargingProfile",
+    "GetCompositeSchedule",
+    "SendLocalList",
+    "GetLocalListVersion",
+    "UpdateFirmware",
+    "GetDiagnostics",
+)
+
+
+def _rt() -> Any:
+    from booking.app import runtime
+
+    return runtime()
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _connector(c: Connector) -> dict[str, Any]:
+    return {
+        "connector_id": c.connector_id,
+        "status": c.status,
+        "error_code": c.error_code,
+        "availability": c.availability,
+        "status_at": _iso(c.status_at),
+        "max_power_w": c.max_power_w,
+    }
+
+
+def _charger(s: Session, c: Charger) -> dict[str, Any]:
+    connectors = s.scalars(
+        select(Connector).where(Connector.charger_id == c.id).order_by(Connector.connector_id)
+    )
+    return {
+        "id": c.charge_point_id,
+        "name": c.name,
+        "hub_id": c.hub_id,
+        "registration_status": c.registration_status,
+        "online": c.is_online,
+        "node": c.connected_node,
+        "last_seen_at": _iso(c.last_seen_at),
+        "vendor": c.vendor,
+        "model": c.model,
+        "firmware_version": c.firmware_version,
+        "firmware_status": c.firmware_status,
+        "diagnostics_status": c.diagnostics_status,
+        "local_list_version": c.local_list_version,
+        "connectors": [_connector(x) for x in connectors],
+    }
+
+
+def _tx(t: ChargingTransaction) -> dict[str, Any]:
+    return {
+        "transaction_id": t.id,
+        "connector_id": t.connector_id,
+        "id_tag": t.id_tag,
+        "status": t.status,
+        "started_at": _iso(t.started_at),
+        "stopped_at": _iso(t.stopped_at),
+        "meter_start_wh": t.meter_start_wh,
+        "meter_stop_wh": t.meter_stop_wh,
+        "energy_wh": t.energy_wh,
+        "stop_reason": t.stop_reason,
+        "company_id": t.company_id,
+        "user_id": t.user_id,
+        "billed": t.billed,
+        "orphan": t.orphan,
+    }
+
+
+def _get_charger(s: Session, cp_id: str) -> Charger:
+    charger = s.scalar(select(Charger).where(Charger.charge_point_id == cp_id))
+    if charger is None:
+        raise NotFound(f"No charger {cp_id}.")
+    return charger
+
+
+@bp.get("/chargers")
+@operator_required
+def list_chargers() -> Any:
+    """Chargers with live connector status, paginated."""
+    page, per_page = page_args()
+    with _rt().db.sessions() as s:
+        stmt = select(Charger).order_by(Charger.charge_point_id)
+        if request.args.get("online") in ("true", "false"):
+            stmt = stmt.where(Charger.is_online.is_(request.args["online"] == "true"))
+        items, total = paginate(s, stmt, page, per_page)
+        return envelope([_charger(s, c) for c in items], total, page, per_page)
+
+
+@bp.get("/chargers/<cp_id>")
+@operator_required
+def get_charger(cp_id: str) -> Any:
+    """One charger with its connectors."""
+    with _rt().db.sessions() as s:
+        return _charger(s, _get_charger(s, cp_id))
+
+
+@bp.get("/transactions")
+@operator_required
+def list_transactions() -> Any:
+    """Charging sessions, newest first; ?charger=&status= filter."""
+    page, per_page = page_args()
+    with _rt().db.sessions() as s:
+        stmt = select(ChargingTransaction).order_by(ChargingTransaction.started_at.desc())
+        if cp_id := request.args.get("charger"):
+            stmt = stmt.where(ChargingTransaction.charger_id == _get_charger(s, cp_id).id)
+        if status := request.args.get("status"):
+            stmt = stmt.where(ChargingTransaction.status == status)
+        items, total = paginate(s, stmt, page, per_page)
+        return envelope([_tx(t) for t in items], total, page, per_page)
+
+
+@bp.get("/chargers/<cp_id>/commands")
+@operator_required
+def list_commands(cp_id: str) -> Any:
+    """Command history of a charger with outcomes."""
+    page, per_page = page_args()
+    with _rt().db.sessions() as s:
+        charger = _get_charger(s, cp_id)
+        stmt = (
+            select(ChargerCommand)
+            .where(ChargerCommand.charger_id == charger.id)
+            .order_by(ChargerCommand.id.desc())
+        )
+        items, total = paginate(s, stmt, page, per_page)
+        rows = [
+            {
+                "id": c.id,
+                "action": c.action,
+                "payload": c.payload,
+                "status": c.status,
+                "response": c.response,
+                "error": c.error,
+                "created_at": _iso(c.created_at),
+                "answered_at": _iso(c.answered_at),
+            }
+            for c in items
+        ]
+        return envelope(rows, total, page, per_page)
+
+
+def _reserve(s: Session, charger: Charger, payload: dict[str, Any]) -> dict[str, Any]:
+    """ReserveNow needs our reservation id: create the row and fill it in."""
+    try:
+        expires = parse_iso(str(payload["expiryDate"]))
+        connector_id, id_tag = int(payload["connectorId"]), str(payload["idTag"])
+    except (KeyError, ValueError, TypeError):
+        raise ValidationFailed("ReserveNow needs connectorId, idTag and expiryDate") from None
+    if expires <= utcnow():
+        raise ValidationFailed("expiryDate must be in the future")
+    res = Reservation(
+        charger_id=charger.id,
+        connector_id=connector_id,
+        id_tag=id_tag,
+        expires_at=expires,
+        user_id=getattr(current_user(), "id", None),
+    )
+    s.add(res)
+    s.flush()
+    return {**payload, "reservationId": res.id}
+
+
+@bp.post("/chargers/<cp_id>/commands/<action>")
+@operator_required
+def send_command(cp_id: str, action: str) -> Any:
+    """Send an OCPP command (camelCase payload as JSON body) and return the charger's answer."""
+    if action not in COMMANDS:
+        raise NotFound(f"Unknown command {action}; use one of {', '.join(COMMANDS)}.")
+    payload = request.get_json(silent=True)
+    if payload is None:
+        payload = {}
+    if not isinstance(payload, dict):
+        raise ValidationFailed("The body must be a JSON object with the OCPP payload.")
+    rt = _rt()
+    with rt.db.transaction() as s:
+        charger = _get_charger(s, cp_id)
+        if action == "ReserveNow":
+            payload = _reserve(s, charger, payload)
+        charger_pk = charger.id
+    try:
+        answer = rt.bus.call_sync(cp_id, action, payload, rt.settings.command_timeout)
+    except ChargerUnavailable:
+        with rt.db.transaction() as s:
+            s.add(
+                ChargerCommand(
+                    charger_id=charger_pk,
+                    action=action,
+                    payload=payload,
+                    status=CommandStatus.OFFLINE,
+                    error="charger not connected",
+                    requested_by_id=getattr(current_user(), "id", None),
+                )
+            )
+        raise
+    return {"charger": cp_id, "command": action, "payload": payload, "response": answer}

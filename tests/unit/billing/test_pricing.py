@@ -109,9 +109,12 @@ def test_parking_crossing_into_paid_window_is_split_at_the_boundary():
 
 def test_demo_ebike_tariff_unlock_plus_per_minute_with_vat():
     spec = tariff_spec(
-        "EBIKE", "EUR",
-        [{"price_components": [comp("FLAT", "1.00")]},
-         {"price_components": [comp("TIME", "9.00", 60)]}],
+        "EBIKE",
+        "EUR",
+        [
+            {"price_components": [comp("FLAT", "1.00")]},
+            {"price_components": [comp("TIME", "9.00", 60)]},
+        ],
     )
     start = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
     price = price_session(spec, rental_periods(start, start + timedelta(seconds=61)), PARIS)
@@ -130,7 +133,9 @@ def test_distance_priced_per_km_in_steps_of_100_m():
 
 def test_daily_cap_limits_time_and_distance_per_started_day():
     spec = tariff_spec(
-        "CAR", "EUR", [{"price_components": [comp("TIME", "18.00", 60)]}],
+        "CAR",
+        "EUR",
+        [{"price_components": [comp("TIME", "18.00", 60)]}],
         daily_cap=Decimal("60.00"),
     )
     start = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -165,9 +170,12 @@ def test_time_of_day_uses_local_time():
 
 def test_energy_and_idle_time_for_charging_sessions():
     spec = tariff_spec(
-        "CH", "EUR",
-        [{"price_components": [comp("ENERGY", "0.35")]},
-         {"price_components": [comp("PARKING_TIME", "6.00", 60)]}],
+        "CH",
+        "EUR",
+        [
+            {"price_components": [comp("ENERGY", "0.35")]},
+            {"price_components": [comp("PARKING_TIME", "6.00", 60)]},
+        ],
     )
     start = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
     periods = charging_periods(
@@ -193,9 +201,12 @@ def test_rounding_is_half_up_to_cents():
 )
 def test_totals_always_equal_sum_of_lines(seconds, km):
     spec = tariff_spec(
-        "CAR", "EUR",
-        [{"price_components": [comp("FLAT", "1.00")]},
-         {"price_components": [comp("TIME", "18.00", 60), comp("DISTANCE", "0.25", 100)]}],
+        "CAR",
+        "EUR",
+        [
+            {"price_components": [comp("FLAT", "1.00")]},
+            {"price_components": [comp("TIME", "18.00", 60), comp("DISTANCE", "0.25", 100)]},
+        ],
         daily_cap=Decimal("60"),
     )
     start = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

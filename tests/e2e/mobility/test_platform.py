@@ -8,7 +8,8 @@ import websockets
 from ocpp.v16 import ChargePoint, call
 
 from mobility.app import Platform
-from mobility.demo import seed_demo
+from mobility.demo import CHARGER_PASSWORD, seed_demo
+from tests.e2e.ocpp_server.conftest import basic
 
 
 def test_platform_serves_web_and_ocpp_then_stops(db, settings):
@@ -30,7 +31,10 @@ def test_platform_serves_web_and_ocpp_then_stops(db, settings):
 
         async def boot():
             url = f"ws://127.0.0.1:{platform.ocpp_port}/ocpp/CP-LYON-001"
-            async with websockets.connect(url, subprotocols=["ocpp1.6"]) as ws:
+            headers = basic("CP-LYON-001", CHARGER_PASSWORD)
+            async with websockets.connect(
+                url, subprotocols=["ocpp1.6"], additional_headers=headers
+            ) as ws:
                 assert ws.subprotocol == "ocpp1.6"
                 cp = ChargePoint("CP-LYON-001", ws)
                 task = asyncio.create_task(cp.start())

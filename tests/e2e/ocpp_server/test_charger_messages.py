@@ -72,7 +72,11 @@ async def test_late_status_from_offline_buffer_keeps_history_but_not_live_state(
             )
     with db.sessions() as s:
         assert s.scalar(select(func.count()).select_from(ConnectorStatusEvent)) == 2
-        live = s.scalar(select(Connector.status).where(Connector.connector_id == 2).limit(1))
+        live = s.scalar(
+            select(Connector.status)
+            .join(Charger, Charger.id == Connector.charger_id)
+            .where(Charger.charge_point_id == "CP-LYON-001", Connector.connector_id == 2)
+        )
         assert live == "Charging"
 
 

@@ -1,0 +1,175 @@
+"""Redis command bus: routes a command to whichever OCPP node holds the charger's websocket.
+
+Routing: key ``ocpp:route:<charger>`` names the node (TTL, refreshed while connected).
+Requests: published on ``ocpp:node:<node>``; the node's listener runs them on its event loop.
+Replies: pushed on the list ``ocpp:reply:<request id>`` and read with BLPOP (no lost replies
+even when the answer arrives before the caller listens).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import uuid
+from typing import Any
+
+import redis
+
+from mobility.bus import CommandBus, Executor
+from mobility.errors import ChargerUnavailable, CommandTimeout, DomainError, ValidationFailed
+
+log = logging.getLogger(__name__)
+
+ROUTE_TTL = 90
+REFRESH_EVERY = 30
+_ERRORS: dict[str, type[DomainError]] = {
+    ChargerUnavailable.code: ChargerUnavailable,
+    CommandTimeout.code: CommandTimeout,
+    ValidationFailed.code: ValidationFailed,
+}
+# Delete the route only if it still points at this node (a newer node may own the charger).
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end"
+
+
+def _route(charger_id: str) -> str:
+    return f"ocpp:route:{charger_id}"
+
+
+def _channel(node_id: str) -> str:
+    return f"ocpp:node:{node_id}"
+
+
+class RedisBus(CommandBus):
+    """Command bus shared by web workers and OCPP nodes through Redis."""
+
+    def __init__(self, redis_url: str, node_id: str) -> None:
+        self.node_id = node_id
+        self.redis = redis.Redis.from_url(redis_url, decode_responses=True)
+        self._local: set[str] = set()
+        self._executor: Executor | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pubsub: Any = None
+        self._threads: list[threading.Thread] = []
+        self._stopping = threading.Event()
+
+    # -- caller side ----------------------------------------------------------------------
+    def call_sync(
+        self, charger_id: str, action: str, payload: dict[str, Any], timeout: float
+    ) -> dict[str, Any]:
+        route = self.redis.get(_route(charger_id))
+        if route is None:
+            raise ChargerUnavailable(f"Charger {charger_id} is not connected.")
+        node = str(route)
+        request_id = uuid.uuid4().hex
+        reply_key = f"ocpp:reply:{request_id}"
+        message = json.dumps(
+            {
+                "id": request_id,
+                "charger": charger_id,
+                "action": action,
+                "payload": payload,
+                "reply": reply_key,
+                "timeout": timeout,
+            }
+        )
+        if self.redis.publish(_channel(node), message) == 0:
+            raise ChargerUnavailable(f"OCPP node {node} holding {charger_id} is not reachable.")
+        answer = self.redis.blpop([reply_key], timeout=timeout)
+        if answer is None:
+            raise CommandTimeout(
+                f"Charger {charger_id} did not answer {action} within {timeout:g} s.",
+                charger_id=charger_id,
+                action=action,
+            )
+        reply = json.loads(answer[1])
+        if reply.get("ok"):
+            return dict(reply["result"])
+        cls = _ERRORS.get(reply.get("code", ""), DomainError)
+        raise cls(reply.get("message", "command failed"), code=reply.get("code"))
+
+    async def call(
+        self, charger_id: str, action: str, payload: dict[str, Any], timeout: float
+    ) -> dict[str, Any]:
+        return await asyncio.to_thread(self.call_sync, charger_id, action, payload, timeout)
+
+    # -- node side ------------------------------------------------------------------------
+    def attach(self, executor: Executor, loop: asyncio.AbstractEventLoop) -> None:
+        self._executor, self._loop = executor, loop
+        self._stopping.clear()
+        self._pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+        self._pubsub.subscribe(_channel(self.node_id))
+        for target, name in ((self._listen, "redis-bus-listen"), (self._refresh, "redis-bus-ttl")):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def detach(self) -> None:
+        self._stopping.set()
+        if self._pubsub is not None:
+            self._pubsub.close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._threads.clear()
+        for charger_id in list(self._local):
+            self._release(charger_id)
+        self._executor = self._loop = None
+
+    def _listen(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                msg = self._pubsub.get_message(timeout=0.5)
+            except (redis.ConnectionError, ValueError, AttributeError):
+                if self._stopping.is_set():
+                    return
+                log.exception("redis bus listener lost its connection; retrying")
+                self._stopping.wait(1)
+                continue
+            if msg and msg.get("type") == "message":
+                self._dispatch(json.loads(msg["data"]))
+
+    def _dispatch(self, req: dict[str, Any]) -> None:
+        if self._executor is None or self._loop is None:
+            return
+        fut = asyncio.run_coroutine_threadsafe(
+            self._executor(req["charger"], req["action"], req["payload"]), self._loop
+        )
+        fut.add_done_callback(lambda f: self._reply(req, f))
+
+    def _reply(self, req: dict[str, Any], fut: Any) -> None:
+        try:
+            body: dict[str, Any] = {"ok": True, "result": fut.result()}
+        except DomainError as exc:
+            body = {"ok": False, "code": exc.code, "message": exc.message}
+        except Exception as exc:
+            log.exception("command %s failed on node %s", req.get("action"), self.node_id)
+            body = {"ok": False, "code": "internal_error", "message": str(exc)[:200]}
+        pipe = self.redis.pipeline()
+        pipe.rpush(req["reply"], json.dumps(body))
+        pipe.expire(req["reply"], 60)
+        pipe.execute()
+
+    def _refresh(self) -> None:
+        while not self._stopping.wait(REFRESH_EVERY):
+            try:
+                pipe = self.redis.pipeline()
+                for charger_id in list(self._local):
+                    pipe.set(_route(charger_id), self.node_id, ex=ROUTE_TTL)
+                pipe.execute()
+            except redis.RedisError:
+                log.exception("could not refresh charger routes")
+
+    async def charger_connected(self, charger_id: str) -> None:
+        self._local.add(charger_id)
+        await asyncio.to_thread(self.redis.set, _route(charger_id), self.node_id, ex=ROUTE_TTL)
+
+    async def charger_disconnected(self, charger_id: str) -> None:
+        self._local.discard(charger_id)
+        await asyncio.to_thread(self._release, charger_id)
+
+    def _release(self, charger_id: str) -> None:
+        self.redis.eval(_RELEASE, 1, _route(charger_id), self.node_id)
+
+    def close(self) -> None:
+        self.redis.close()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app
 
+from billing.facade import Billing
 from booking.auth import load_current_user
 from booking.errors import register_error_handlers
+from booking.extensions import csrf, limiter
+from booking.services import BookingService
 from mobility.bus import CommandBus, InProcessBus
 from mobility.config import Settings, load_settings
 from mobility.db import Database
@@ -21,6 +25,8 @@ class Runtime:
     settings: Settings
     db: Database
     bus: CommandBus
+    billing: Billing
+    bookings: BookingService
 
 
 def runtime() -> Runtime:
@@ -39,10 +45,29 @@ def create_app(
     """Build the booking web app; nothing is created at import time."""
     settings = settings or load_settings()
     app = Flask(__name__)
-    app.config.update(SECRET_KEY=settings.secret_key, TESTING=settings.testing, **config)
-    app.extensions["mobility"] = Runtime(
-        settings=settings, db=db or Database(settings), bus=bus or InProcessBus()
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        TESTING=settings.testing,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        # Tests share one Redis: give each test app its own counters.
+        RATELIMIT_KEY_PREFIX=f"mobility-{uuid.uuid4().hex}" if settings.testing else "mobility",
+        WTF_CSRF_TIME_LIMIT=None,
+        **config,
     )
+    database = db or Database(settings)
+    billing = Billing(settings)
+    app.extensions["mobility"] = Runtime(
+        settings=settings,
+        db=database,
+        bus=bus or InProcessBus(),
+        billing=billing,
+        bookings=BookingService(database, billing),
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
 
     app.before_request(load_current_user)
     register_error_handlers(app)
@@ -58,9 +83,14 @@ def create_app(
 def _register_blueprints(app: Flask) -> None:
     """Each feature area is a blueprint in its own module."""
     from billing.webhooks import bp as stripe_webhooks
+    from booking.api import bp as api
     from booking.operator_api import bp as operator_api
     from booking.views import bp as views
 
+    # The JSON API authenticates with bearer tokens and Stripe signs its webhooks: no CSRF.
+    for bp in (api, operator_api, stripe_webhooks):
+        csrf.exempt(bp)
     app.register_blueprint(views)
+    app.register_blueprint(api)
     app.register_blueprint(operator_api)
     app.register_blueprint(stripe_webhooks)

@@ -29,8 +29,8 @@ def _sqlite_begin_immediate(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(settings: Settings, **kwargs: Any) -> Engine:
-    """Create the engine for this process's settings."""
+def make_engine(settings: Settings, *, readonly: bool = False, **kwargs: Any) -> Engine:
+    """Create the engine for this process's settings (SQLite readers skip the write lock)."""
     url = settings.database_url
     if url.startswith("sqlite"):
         engine = create_engine(
@@ -45,7 +45,8 @@ def make_engine(settings: Settings, **kwargs: Any) -> Engine:
             "connect",
             lambda dbapi_conn, _rec: setattr(dbapi_conn, "isolation_level", None),
         )
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        if not readonly:
+            event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
@@ -80,12 +81,21 @@ class Database:
     def __init__(self, settings: Settings, **engine_kwargs: Any) -> None:
         self.settings = settings
         self.engine = make_engine(settings, **engine_kwargs)
-        self.sessions = make_session_factory(self.engine)
+        # Reads go through `sessions`; on SQLite they use deferred transactions so that readers
+        # run side by side (WAL) while writers queue on BEGIN IMMEDIATE.
+        self.read_engine = (
+            make_engine(settings, readonly=True, **engine_kwargs)
+            if settings.is_sqlite
+            else self.engine
+        )
+        self.sessions = make_session_factory(self.read_engine)
+        self.writes = make_session_factory(self.engine)
 
     def transaction(self) -> Any:
-        """Context manager yielding a session in its own transaction."""
-        return transaction(self.sessions)
+        """Context manager yielding a session in its own (write) transaction."""
+        return transaction(self.writes)
 
     def dispose(self) -> None:
         """Close pooled connections."""
         self.engine.dispose()
+        self.read_engine.dispose()

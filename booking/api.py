@@ -1,0 +1,327 @@
+"""Citizen JSON API (/api/v1): accounts, hubs, search, quotes, bookings, trips, receipts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask import Blueprint, request
+from sqlalchemy import select
+
+from booking import accounts, serializers
+from booking.auth import login_required, require_user
+from booking.extensions import limiter
+from booking.openapi import document
+from booking.pagination import envelope, page_args, paginate
+from booking.services import Search, search
+from mobility.clock import parse_iso, utcnow
+from mobility.errors import NotFound, ValidationFailed
+from mobility.models import Booking, Hub, Membership, MembershipStatus, Trip, Vehicle
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _rt() -> Any:
+    from booking.app import runtime
+
+    return runtime()
+
+
+def _body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ValidationFailed("Send a JSON object (Content-Type: application/json).")
+    return data
+
+
+def _time(value: Any, field: str) -> datetime:
+    if not isinstance(value, str):
+        raise ValidationFailed(f"{field} must be an ISO 8601 timestamp.", field=field)
+    try:
+        return parse_iso(value)
+    except ValueError:
+        raise ValidationFailed(f"{field} must be an ISO 8601 timestamp.", field=field) from None
+
+
+def _int(value: Any, field: str, required: bool = True) -> int | None:
+    if value is None or value == "":
+        if required:
+            raise ValidationFailed(f"{field} is required.", field=field)
+        return None
+    if isinstance(value, bool):
+        raise ValidationFailed(f"{field} must be an integer.", field=field)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationFailed(f"{field} must be an integer.", field=field) from None
+
+
+def _decimal(value: Any, field: str) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        raise ValidationFailed(f"{field} must be a number.", field=field) from None
+
+
+@bp.get("/openapi.json")
+def openapi() -> Any:
+    """The OpenAPI 3.1 description of this API."""
+    return document()
+
+
+@bp.post("/accounts")
+def register() -> Any:
+    """Create a citizen account."""
+    data = _body()
+    user = accounts.register(
+        _rt().db,
+        str(data.get("email", "")),
+        str(data.get("password", "")),
+        str(data.get("full_name", "")),
+    )
+    return {"id": user.id, "email": user.email, "full_name": user.full_name}, 201
+
+
+@bp.post("/tokens")
+@limiter.limit("10 per minute")
+def create_token() -> Any:
+    """Exchange email + password for a bearer token (rate-limited)."""
+    data = _body()
+    user = accounts.authenticate(
+        _rt().db, str(data.get("email", "")), str(data.get("password", ""))
+    )
+    token = accounts.issue_token(_rt().db, user.id, str(data.get("name", "api")))
+    return {"token": token, "token_type": "Bearer", "user_id": user.id}, 201
+
+
+@bp.get("/me")
+@login_required
+def me() -> Any:
+    """The caller's profile and company memberships."""
+    user = require_user()
+    with _rt().db.sessions() as s:
+        memberships = s.scalars(
+            select(Membership).where(
+                Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE
+            )
+        ).all()
+        return {
+            "id": user.id,
+            "email": user.email,
+            "full_name": user.full_name,
+            "role": user.role,
+            "companies": [{"company_id": m.company_id, "role": m.role} for m in memberships],
+        }
+
+
+@bp.get("/hubs")
+def list_hubs() -> Any:
+    """Hubs with their vehicles parked there."""
+    page, per_page = page_args()
+    with _rt().db.sessions() as s:
+        items, total = paginate(
+            s, select(Hub).where(Hub.is_active).order_by(Hub.name), page, per_page
+        )
+        vehicles = s.scalars(
+            select(Vehicle).where(Vehicle.hub_id.in_([h.id for h in items])).order_by(Vehicle.code)
+        ).all()
+        by_hub: dict[int, list[Vehicle]] = {}
+        for v in vehicles:
+            by_hub.setdefault(v.hub_id or 0, []).append(v)
+        rows = [serializers.hub(h, by_hub.get(h.id, [])) for h in items]
+        return envelope(rows, total, page, per_page)
+
+
+@bp.get("/vehicles/<int:vehicle_id>")
+def get_vehicle(vehicle_id: int) -> Any:
+    """A vehicle with state of charge and range."""
+    with _rt().db.sessions() as s:
+        v = s.get(Vehicle, vehicle_id)
+        if v is None:
+            raise NotFound("No such vehicle.")
+        return serializers.vehicle(v)
+
+
+def parse_search(args: Any) -> Search:
+    """Search criteria from query parameters (start defaults to now, end to start + 1 h)."""
+    from datetime import timedelta
+
+    start = _time(args["start"], "start") if args.get("start") else utcnow()
+    end = _time(args["end"], "end") if args.get("end") else start + timedelta(hours=1)
+    if end <= start:
+        raise ValidationFailed("end must be after start.", field="end")
+    kind = args.get("kind") or None
+    if kind not in (None, "ebike", "ecar"):
+        raise ValidationFailed("kind must be ebike or ecar.", field="kind")
+    return Search(
+        start=start,
+        end=end,
+        hub_id=_int(args.get("hub_id"), "hub_id", False),
+        kind=kind,
+        min_soc=_int(args.get("min_soc"), "min_soc", False),
+        min_range_km=_int(args.get("min_range_km"), "min_range_km", False),
+    )
+
+
+@bp.get("/vehicles")
+def search_vehicles() -> Any:
+    """Vehicles free for a time window, filtered by hub, kind, charge and range."""
+    q = parse_search(request.args)
+    page, per_page = page_args(50)
+    from booking.auth import current_user
+
+    user = current_user()
+    with _rt().db.sessions() as s:
+        companies = (
+            set(
+                s.scalars(
+                    select(Membership.company_id).where(
+                        Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE
+                    )
+                )
+            )
+            if user
+            else set()
+        )
+        found = search(s, q, companies)
+        rows = [serializers.vehicle(v) for v in found[(page - 1) * per_page : page * per_page]]
+        return envelope(rows, len(found), page, per_page)
+
+
+@bp.post("/quotes")
+@login_required
+def quote() -> Any:
+    """Price a planned booking before confirming it."""
+    data = _body()
+    user = require_user()
+    q = _rt().bookings.quote(
+        user.id,
+        _int(data.get("vehicle_id"), "vehicle_id"),
+        _time(data.get("start"), "start"),
+        _time(data.get("end"), "end"),
+        _int(data.get("company_id"), "company_id", False),
+        _decimal(data.get("expected_km"), "expected_km"),
+    )
+    return serializers.quote(q)
+
+
+@bp.post("/bookings")
+@login_required
+def create_booking() -> Any:
+    """Book a vehicle (409 if the slot is taken)."""
+    data = _body()
+    user = require_user()
+    start = utcnow() if data.get("start") in (None, "now") else _time(data.get("start"), "start")
+    booking = _rt().bookings.create(
+        user.id,
+        _int(data.get("vehicle_id"), "vehicle_id"),
+        start,
+        _time(data.get("end"), "end"),
+        company_id=_int(data.get("company_id"), "company_id", False),
+        min_soc=_int(data.get("min_soc"), "min_soc", False),
+    )
+    return serializers.booking(booking), 201
+
+
+@bp.get("/bookings")
+@login_required
+def my_bookings() -> Any:
+    """The caller's bookings, newest first."""
+    user = require_user()
+    page, per_page = page_args()
+    with _rt().db.sessions() as s:
+        stmt = select(Booking).where(Booking.user_id == user.id).order_by(Booking.start_at.desc())
+        if status := request.args.get("status"):
+            stmt = stmt.where(Booking.status == status)
+        items, total = paginate(s, stmt, page, per_page)
+        return envelope([serializers.booking(b) for b in items], total, page, per_page)
+
+
+@bp.get("/bookings/<int:booking_id>")
+@login_required
+def get_booking(booking_id: int) -> Any:
+    """One of the caller's bookings."""
+    user = require_user()
+    with _rt().db.sessions() as s:
+        return serializers.booking(_rt().bookings.require_owner(s, user.id, booking_id))
+
+
+@bp.patch("/bookings/<int:booking_id>")
+@login_required
+def modify_booking(booking_id: int) -> Any:
+    """Move or resize a booking."""
+    data = _body()
+    user = require_user()
+    booking = _rt().bookings.modify(
+        user.id, booking_id, _time(data.get("start"), "start"), _time(data.get("end"), "end")
+    )
+    return serializers.booking(booking)
+
+
+@bp.post("/bookings/<int:booking_id>/cancel")
+@login_required
+def cancel_booking(booking_id: int) -> Any:
+    """Cancel (free before the cut-off, a fee after)."""
+    user = require_user()
+    booking, invoice = _rt().bookings.cancel(user.id, booking_id)
+    return {
+        "booking": serializers.booking(booking),
+        "fee_invoice": invoice.number if invoice else None,
+    }
+
+
+@bp.post("/bookings/<int:booking_id>/start")
+@login_required
+def start_trip(booking_id: int) -> Any:
+    """Unlock the vehicle and start the trip."""
+    user = require_user()
+    return serializers.trip(_rt().bookings.start_trip(user.id, booking_id)), 201
+
+
+@bp.post("/trips/<int:trip_id>/end")
+@login_required
+def end_trip(trip_id: int) -> Any:
+    """Lock the vehicle at a hub and get the receipt."""
+    data = _body()
+    user = require_user()
+    trip, invoice = _rt().bookings.end_trip(
+        user.id,
+        trip_id,
+        _int(data.get("hub_id"), "hub_id"),
+        _int(data.get("end_soc"), "end_soc"),
+        _decimal(data.get("distance_km"), "distance_km"),
+        _decimal(data.get("end_odometer_km"), "end_odometer_km"),
+    )
+    with _rt().db.sessions() as s:
+        inv = _rt().billing.receipt(s, trip.id)
+        return {"trip": serializers.trip(trip), "receipt": serializers.invoice(inv or invoice)}
+
+
+@bp.get("/trips")
+@login_required
+def my_trips() -> Any:
+    """The caller's trips, newest first."""
+    user = require_user()
+    page, per_page = page_args()
+    with _rt().db.sessions() as s:
+        stmt = select(Trip).where(Trip.user_id == user.id).order_by(Trip.started_at.desc())
+        items, total = paginate(s, stmt, page, per_page)
+        return envelope([serializers.trip(t) for t in items], total, page, per_page)
+
+
+@bp.get("/trips/<int:trip_id>/receipt")
+@login_required
+def receipt(trip_id: int) -> Any:
+    """The invoice of a finished trip."""
+    user = require_user()
+    with _rt().db.sessions() as s:
+        trip = s.get(Trip, trip_id)
+        if trip is None or trip.user_id != user.id:
+            raise NotFound("No such trip.")
+        invoice = _rt().billing.receipt(s, trip.id)
+        if invoice is None:
+            raise NotFound("This trip has no receipt yet.")
+        return serializers.invoice(invoice)

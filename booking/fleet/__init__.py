@@ -1,0 +1,1 @@
+"""Fleet accounts: companies, members, cost centres, limits, cards, company vehicles."""

@@ -1,0 +1,73 @@
+"""Pure fleet rules: VAT ids, limits, member scope, invitations, id tags."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from stdnum.eu import vat as eu_vat
+from stdnum.exceptions import ValidationError as StdnumError
+
+from mobility.errors import ValidationFailed
+
+_ID_TAG = re.compile(r"^[A-Z0-9\-]{4,20}$")
+
+
+def normalise_vat_id(raw: str) -> str:
+    """A valid EU VAT id in compact form (checksums checked by python-stdnum)."""
+    try:
+        return str(eu_vat.validate(raw))
+    except StdnumError:
+        raise ValidationFailed(
+            "Enter a valid EU VAT id, e.g. FR40303265045.", field="vat_id"
+        ) from None
+
+
+def money(minor: int, currency: str) -> str:
+    """1234 -> '12.34 EUR'."""
+    return f"{minor / 100:.2f} {currency}"
+
+
+def limit_problem(
+    label: str, limit_minor: int | None, spent_minor: int, new_minor: int, currency: str
+) -> str | None:
+    """Why a new amount would exceed a monthly limit, or None when it fits."""
+    if limit_minor is None or spent_minor + new_minor <= limit_minor:
+        return None
+    left = max(0, limit_minor - spent_minor)
+    return (
+        f"This booking ({money(new_minor, currency)}) would exceed {label} of "
+        f"{money(limit_minor, currency)}; {money(left, currency)} left."
+    )
+
+
+def scope_problem(
+    kind: str, hub_id: int | None, kinds: list[str] | None, hub_ids: list[int] | None
+) -> str | None:
+    """Why a member may not book this kind of vehicle or at this hub, or None."""
+    if kinds is not None and kind not in kinds:
+        return f"Your company account does not allow booking {kind} vehicles."
+    if hub_ids is not None and hub_id not in hub_ids:
+        return "Your company account does not allow booking at this hub."
+    return None
+
+
+def invitation_usable(
+    expires_at: datetime, accepted_at: datetime | None, revoked_at: datetime | None, now: datetime
+) -> str | None:
+    """Why an invitation can no longer be used, or None."""
+    if revoked_at is not None:
+        return "This invitation was withdrawn."
+    if accepted_at is not None:
+        return "This invitation was used already."
+    if now >= expires_at:
+        return "This invitation has expired; ask for a new one."
+    return None
+
+
+def normalise_id_tag(raw: str) -> str:
+    """RFID id tags: 4-20 upper-case letters, digits or dashes (OCPP 1.6 idToken <= 20)."""
+    tag = raw.strip().upper()
+    if not _ID_TAG.match(tag):
+        raise ValidationFailed("Card ids are 4-20 letters, digits or dashes.", field="id_tag")
+    return tag

@@ -1,0 +1,378 @@
+"""Booking and trip use cases, one transaction each; the database guarantees no double booking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, and_, exists, select, update
+from sqlalchemy.orm import Session
+
+from billing.facade import Billing, PriceQuote
+from booking import rules
+from booking.policy import check_may_book
+from mobility.clock import utcnow
+from mobility.db import Database
+from mobility.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from mobility.models import (
+    HOLDING_STATES,
+    Booking,
+    BookingStatus,
+    Hub,
+    Invoice,
+    Trip,
+    TripStatus,
+    User,
+    Vehicle,
+    VehicleState,
+    VehicleVisibility,
+)
+
+
+@dataclass(frozen=True)
+class Search:
+    """Availability search criteria."""
+
+    start: datetime
+    end: datetime
+    hub_id: int | None = None
+    kind: str | None = None
+    min_soc: int | None = None
+    min_range_km: int | None = None
+
+
+def free_vehicles_stmt(q: Search, buffer_s: float) -> Select[Any]:
+    """Vehicles available for the whole window (nothing holding them, not in maintenance)."""
+    from datetime import timedelta
+
+    window_end = q.end + timedelta(seconds=buffer_s)
+    busy = exists().where(
+        Booking.vehicle_id == Vehicle.id,
+        Booking.status.in_(HOLDING_STATES),
+        Booking.start_at < window_end,
+        Booking.block_end_at > q.start,
+    )
+    stmt = select(Vehicle).where(
+        Vehicle.state.in_((VehicleState.AVAILABLE, VehicleState.IN_USE)),
+        Vehicle.hub_id.is_not(None),
+        ~busy,
+    )
+    if q.hub_id is not None:
+        stmt = stmt.where(Vehicle.hub_id == q.hub_id)
+    if q.kind:
+        stmt = stmt.where(Vehicle.kind == q.kind)
+    if q.min_soc is not None:
+        stmt = stmt.where(Vehicle.soc_percent >= q.min_soc)
+    if q.min_range_km is not None:
+        stmt = stmt.where(Vehicle.max_range_km * Vehicle.soc_percent >= q.min_range_km * 100)
+    return stmt.order_by(Vehicle.hub_id, Vehicle.kind, Vehicle.soc_percent.desc(), Vehicle.id)
+
+
+def _not_in_use_now(stmt: Select[Any], q: Search, now: datetime) -> Select[Any]:
+    # A vehicle out on a trip right now cannot be booked to start now.
+    if q.start <= now + rules.DEFAULT_POLICY.buffer:
+        return stmt.where(Vehicle.state == VehicleState.AVAILABLE)
+    return stmt
+
+
+def search(s: Session, q: Search, user_company_ids: set[int]) -> list[Vehicle]:
+    """Bookable vehicles for the criteria, visible to this user."""
+    stmt = _not_in_use_now(
+        free_vehicles_stmt(q, rules.DEFAULT_POLICY.buffer.total_seconds()), q, utcnow()
+    )
+    stmt = stmt.where(
+        (Vehicle.visibility != VehicleVisibility.FLEET_ONLY)
+        | Vehicle.owner_company_id.in_(user_company_ids or {-1})
+    )
+    return list(s.scalars(stmt))
+
+
+class BookingService:
+    """Bookings and trips for one process (settings, database and billing)."""
+
+    def __init__(self, db: Database, billing: Billing, policy: rules.BookingPolicy | None = None):
+        self.db = db
+        self.billing = billing
+        self.policy = policy or rules.DEFAULT_POLICY
+        self.tz = ZoneInfo(db.settings.timezone)
+
+    def quote(
+        self,
+        user_id: int,
+        vehicle_id: int,
+        start: datetime,
+        end: datetime,
+        company_id: int | None = None,
+        expected_km: Decimal | None = None,
+    ) -> PriceQuote:
+        """Price a planned booking (shown before confirmation)."""
+        rules.validate_slot(start, end, utcnow(), self.policy)
+        with self.db.sessions() as s:
+            vehicle = s.get(Vehicle, vehicle_id)
+            if vehicle is None:
+                raise NotFound("No such vehicle.")
+            return self.billing.quote_booking(
+                s,
+                vehicle=vehicle,
+                user_id=user_id,
+                company_id=company_id,
+                start_at=start,
+                end_at=end,
+                expected_km=expected_km,
+            )
+
+    def _lock_vehicle(self, s: Session, vehicle_id: int) -> Vehicle:
+        # Row lock per vehicle: concurrent bookings of one vehicle queue here (PostgreSQL);
+        # SQLite serialises all writers with BEGIN IMMEDIATE.
+        vehicle = s.get(Vehicle, vehicle_id, with_for_update=True)
+        if vehicle is None:
+            raise NotFound("No such vehicle.")
+        return vehicle
+
+    def _assert_free(
+        self,
+        s: Session,
+        vehicle_id: int,
+        start: datetime,
+        block_end: datetime,
+        ignore_booking: int | None = None,
+    ) -> None:
+        clash = select(Booking.id).where(
+            Booking.vehicle_id == vehicle_id,
+            Booking.status.in_(HOLDING_STATES),
+            and_(Booking.start_at < block_end, Booking.block_end_at > start),
+        )
+        if ignore_booking is not None:
+            clash = clash.where(Booking.id != ignore_booking)
+        if s.scalar(clash.limit(1)) is not None:
+            raise Conflict(
+                "This vehicle is already booked for part of that time.", code="slot_taken"
+            )
+
+    def create(
+        self,
+        user_id: int,
+        vehicle_id: int,
+        start: datetime,
+        end: datetime,
+        *,
+        company_id: int | None = None,
+        min_soc: int | None = None,
+    ) -> Booking:
+        """Book a vehicle for a slot (start <= now means rent now)."""
+        now = utcnow()
+        rules.validate_slot(start, end, now, self.policy)
+        if min_soc is not None and not 0 <= min_soc <= 100:
+            raise ValidationFailed("Minimum charge must be between 0 and 100%.", field="min_soc")
+        with self.db.transaction() as s:
+            user = s.get(User, user_id)
+            vehicle = self._lock_vehicle(s, vehicle_id)
+            if user is None:
+                raise NotFound("No such user.")
+            if vehicle.state not in (VehicleState.AVAILABLE, VehicleState.IN_USE):
+                raise Conflict(
+                    f"This vehicle is {vehicle.state.replace('_', ' ')}.",
+                    code="vehicle_unavailable",
+                )
+            if start <= now + self.policy.buffer and vehicle.state != VehicleState.AVAILABLE:
+                raise Conflict("This vehicle is on a trip right now.", code="vehicle_unavailable")
+            membership = check_may_book(s, user, company_id, vehicle, start, end, self.tz)
+            block_end = rules.blocked_until(end, self.policy)
+            self._assert_free(s, vehicle.id, start, block_end)
+            quote = self.billing.quote_booking(
+                s,
+                vehicle=vehicle,
+                user_id=user.id,
+                company_id=company_id,
+                start_at=start,
+                end_at=end,
+            )
+            from booking.policy_limits import check_limits
+
+            check_limits(s, user, company_id, membership, vehicle, quote, now, self.tz)
+            booking = Booking(
+                user_id=user.id,
+                vehicle_id=vehicle.id,
+                hub_id=vehicle.hub_id,
+                company_id=company_id,
+                cost_centre_id=membership.cost_centre_id if membership else None,
+                start_at=start,
+                end_at=end,
+                block_end_at=block_end,
+                min_soc_percent=min_soc,
+                quote_minor=quote.total_minor,
+                currency=quote.currency,
+                status=BookingStatus.CONFIRMED,
+            )
+            s.add(booking)
+            s.flush()
+            self.billing.hold_booking(s, booking)
+            return booking
+
+    def _own_booking(self, s: Session, user_id: int, booking_id: int, lock: bool = True) -> Booking:
+        booking = s.get(Booking, booking_id, with_for_update=lock)
+        if booking is None or booking.user_id != user_id:
+            raise NotFound("No such booking.")
+        return booking
+
+    def modify(self, user_id: int, booking_id: int, start: datetime, end: datetime) -> Booking:
+        """Move or resize a confirmed booking (same vehicle), re-quoting it."""
+        now = utcnow()
+        rules.validate_slot(start, end, now, self.policy)
+        with self.db.transaction() as s:
+            booking = self._own_booking(s, user_id, booking_id)
+            if booking.status != BookingStatus.CONFIRMED:
+                raise Conflict("Only confirmed bookings that have not started can be changed.")
+            vehicle = self._lock_vehicle(s, booking.vehicle_id)
+            block_end = rules.blocked_until(end, self.policy)
+            self._assert_free(s, vehicle.id, start, block_end, ignore_booking=booking.id)
+            quote = self.billing.quote_booking(
+                s,
+                vehicle=vehicle,
+                user_id=user_id,
+                company_id=booking.company_id,
+                start_at=start,
+                end_at=end,
+            )
+            booking.start_at, booking.end_at, booking.block_end_at = start, end, block_end
+            booking.quote_minor = quote.total_minor
+            return booking
+
+    def cancel(self, user_id: int, booking_id: int) -> tuple[Booking, Invoice | None]:
+        """Cancel: free before the cut-off, the late fee after it."""
+        now = utcnow()
+        with self.db.transaction() as s:
+            booking = self._own_booking(s, user_id, booking_id)
+            if booking.status != BookingStatus.CONFIRMED:
+                raise Conflict(f"This booking is {booking.status} and cannot be cancelled.")
+            fee = rules.cancellation_fee(booking.quote_minor, booking.start_at, now, self.policy)
+            booking.status = BookingStatus.CANCELLED
+            booking.cancelled_at = now
+            booking.cancel_fee_minor = fee
+            invoice = self.billing.cancel_booking(s, booking, fee)
+            return booking, invoice
+
+    def start_trip(self, user_id: int, booking_id: int) -> Trip:
+        """Unlock the vehicle: the booking becomes active and the trip starts."""
+        now = utcnow()
+        with self.db.transaction() as s:
+            booking = self._own_booking(s, user_id, booking_id)
+            if booking.status != BookingStatus.CONFIRMED:
+                raise Conflict(f"This booking is {booking.status}; it cannot be started.")
+            if now < booking.start_at - self.policy.start_slack * 5:
+                raise Conflict("Your booking has not started yet.", code="too_early")
+            if now >= booking.end_at:
+                raise Conflict("Your booking has already ended.", code="too_late")
+            vehicle = self._lock_vehicle(s, booking.vehicle_id)
+            if vehicle.state != VehicleState.AVAILABLE:
+                raise Conflict(
+                    "The vehicle is not ready to be unlocked.", code="vehicle_unavailable"
+                )
+            rules.check_soc(vehicle.soc_percent, booking.min_soc_percent)
+            vehicle.state, vehicle.locked = VehicleState.IN_USE, False
+            booking.status = BookingStatus.ACTIVE
+            trip = Trip(
+                booking_id=booking.id,
+                user_id=user_id,
+                vehicle_id=vehicle.id,
+                company_id=booking.company_id,
+                cost_centre_id=booking.cost_centre_id,
+                start_hub_id=vehicle.hub_id,
+                started_at=now,
+                start_soc_percent=vehicle.soc_percent,
+                start_odometer_km=vehicle.odometer_km,
+                currency=booking.currency,
+            )
+            vehicle.hub_id = None
+            s.add(trip)
+            s.flush()
+            return trip
+
+    def end_trip(
+        self,
+        user_id: int,
+        trip_id: int,
+        hub_id: int,
+        end_soc: int,
+        distance_km: Decimal | None = None,
+        end_odometer_km: Decimal | None = None,
+    ) -> tuple[Trip, Invoice]:
+        """Lock the vehicle at a hub; record readings; bill the trip (a repeat returns the same)."""
+        now = utcnow()
+        with self.db.transaction() as s:
+            trip = s.get(Trip, trip_id, with_for_update=True)
+            if trip is None or trip.user_id != user_id:
+                raise NotFound("No such trip.")
+            if trip.status == TripStatus.ENDED:
+                invoice = self.billing.receipt(s, trip.id)
+                assert invoice is not None
+                return trip, invoice  # a double tap or network retry: same receipt, no new charge
+            hub = s.get(Hub, hub_id)
+            if hub is None or not hub.is_active:
+                raise ValidationFailed("Choose a hub to end the trip at.", field="hub_id")
+            rules.validate_trip_end(
+                float(trip.start_odometer_km),
+                float(end_odometer_km) if end_odometer_km is not None else None,
+                float(distance_km) if distance_km is not None else None,
+                end_soc,
+            )
+            if distance_km is None:
+                distance_km = (end_odometer_km or trip.start_odometer_km) - trip.start_odometer_km
+            vehicle = self._lock_vehicle(s, trip.vehicle_id)
+            trip.ended_at, trip.end_hub_id, trip.end_soc_percent = now, hub.id, end_soc
+            trip.distance_km = Decimal(distance_km)
+            trip.end_odometer_km = trip.start_odometer_km + trip.distance_km
+            trip.duration_s = int((now - trip.started_at).total_seconds())
+            trip.status = TripStatus.ENDED
+            vehicle.state, vehicle.locked, vehicle.hub_id = VehicleState.AVAILABLE, True, hub.id
+            vehicle.soc_percent, vehicle.odometer_km = end_soc, trip.end_odometer_km
+            if trip.booking_id is not None:
+                booking = s.get(Booking, trip.booking_id)
+                if booking is not None:
+                    booking.status = BookingStatus.COMPLETED
+            invoice = self.billing.settle_trip(s, trip)
+            return trip, invoice
+
+    def release_no_shows(self) -> list[int]:
+        """Confirmed bookings not started after the grace period release their vehicle (job)."""
+        now = utcnow()
+        cutoff = now - self.policy.no_show_grace
+        with self.db.sessions() as s:
+            ids = list(
+                s.scalars(
+                    select(Booking.id).where(
+                        Booking.status == BookingStatus.CONFIRMED, Booking.start_at <= cutoff
+                    )
+                )
+            )
+        released = []
+        for booking_id in ids:
+            with self.db.transaction() as s:
+                # Conditional UPDATE claims the row: a second scheduler run finds nothing to do.
+                claimed = s.execute(
+                    update(Booking)
+                    .where(Booking.id == booking_id, Booking.status == BookingStatus.CONFIRMED)
+                    .values(status=BookingStatus.NO_SHOW, no_show_at=now)
+                ).rowcount
+                if claimed:
+                    booking = s.get(Booking, booking_id)
+                    assert booking is not None
+                    self.billing.cancel_booking(s, booking, 0)
+                    released.append(booking_id)
+        return released
+
+    def require_owner(self, s: Session, user_id: int, booking_id: int) -> Booking:
+        """A booking of this user (404 for anyone else's)."""
+        return self._own_booking(s, user_id, booking_id, lock=False)
+
+
+def forbid_other(user_id: int, owner_id: int) -> None:
+    """Hide other users' records (404 rather than 403 to avoid leaking ids)."""
+    if user_id != owner_id:
+        raise NotFound("Not found.")
+
+
+__all__ = ["BookingService", "Forbidden", "Search", "forbid_other", "search"]

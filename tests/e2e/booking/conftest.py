@@ -1,0 +1,52 @@
+"""A booking app on the test database with the demo district and logged-in API clients."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from booking.app import create_app
+from mobility.demo import DEMO_PASSWORD, seed_demo
+from mobility.models import Hub, Vehicle
+
+
+@pytest.fixture
+def app(db, settings):
+    seed_demo(db)
+    return create_app(settings, db=db)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def token_for(client, email: str, password: str = DEMO_PASSWORD) -> dict[str, str]:
+    r = client.post("/api/v1/tokens", json={"email": email, "password": password})
+    assert r.status_code == 201, r.get_json()
+    return {"Authorization": f"Bearer {r.get_json()['token']}"}
+
+
+@pytest.fixture
+def citizen(client):
+    return token_for(client, "citizen@example.org")
+
+
+@pytest.fixture
+def ids(db):
+    with db.sessions() as s:
+        return {
+            "bike": s.scalar(select(Vehicle.id).where(Vehicle.code == "BIKE-101")),
+            "car": s.scalar(select(Vehicle.id).where(Vehicle.code == "CAR-101")),
+            "car_low": s.scalar(select(Vehicle.id).where(Vehicle.code == "CAR-102")),
+            "hub": s.scalar(select(Hub.id).where(Hub.slug == "confluence-nautique")),
+            "hub2": s.scalar(select(Hub.id).where(Hub.slug == "perrache")),
+        }
+
+
+def at(hours: float) -> str:
+    """An ISO time `hours` from now (rounded to the minute)."""
+    t = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(hours=hours)
+    return t.isoformat()

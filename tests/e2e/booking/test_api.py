@@ -1,0 +1,236 @@
+"""Citizen JSON API end to end: register, search, quote, book, ride, receipt; bad input."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from openapi_spec_validator import validate
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
+
+from mobility.models import Booking, Invoice
+from tests.e2e.booking.conftest import at, token_for
+
+
+def test_register_login_book_ride_and_get_receipt(client, ids):
+    r = client.post(
+        "/api/v1/accounts",
+        json={
+            "email": "Nina@Example.org",
+            "password": "correct horse battery",
+            "full_name": "Nina",
+        },
+    )
+    assert r.status_code == 201 and r.get_json()["email"] == "nina@example.org"
+    h = token_for(client, "nina@example.org", "correct horse battery")
+    r = client.get(f"/api/v1/vehicles?hub_id={ids['hub']}&kind=ebike&min_soc=50", headers=h)
+    found = r.get_json()["items"]
+    assert found and all(v["kind"] == "ebike" and v["soc_percent"] >= 50 for v in found)
+    bike = ids["bike"]
+    r = client.post(
+        "/api/v1/quotes", json={"vehicle_id": bike, "start": at(0), "end": at(0.5)}, headers=h
+    )
+    assert r.status_code == 200 and r.get_json()["total_minor"] == 660
+    r = client.post(
+        "/api/v1/bookings", json={"vehicle_id": bike, "start": "now", "end": at(0.5)}, headers=h
+    )
+    assert r.status_code == 201
+    booking = r.get_json()
+    r = client.post(f"/api/v1/bookings/{booking['id']}/start", headers=h)
+    assert r.status_code == 201
+    trip = r.get_json()
+    r = client.post(
+        f"/api/v1/trips/{trip['id']}/end",
+        json={"hub_id": ids["hub2"], "end_soc": 55, "distance_km": "2.4"},
+        headers=h,
+    )
+    assert r.status_code == 200
+    body = r.get_json()
+    assert body["trip"]["status"] == "ended" and body["trip"]["end_hub_id"] == ids["hub2"]
+    assert body["receipt"]["number"].startswith("INV-") and body["receipt"]["total_minor"] >= 120
+    again = client.post(
+        f"/api/v1/trips/{trip['id']}/end", json={"hub_id": ids["hub2"], "end_soc": 55}, headers=h
+    )
+    assert again.get_json()["receipt"]["number"] == body["receipt"]["number"]
+    r = client.get(f"/api/v1/trips/{trip['id']}/receipt", headers=h)
+    assert r.get_json()["number"] == body["receipt"]["number"]
+    assert client.get("/api/v1/trips", headers=h).get_json()["total"] == 1
+    r = client.get(f"/api/v1/vehicles/{bike}")
+    assert r.get_json()["hub_id"] == ids["hub2"] and r.get_json()["soc_percent"] == 55
+
+
+def test_overlapping_booking_is_refused_and_buffer_is_kept(client, citizen, ids):
+    car = ids["car"]
+    r = client.post(
+        "/api/v1/bookings", json={"vehicle_id": car, "start": at(2), "end": at(3)}, headers=citizen
+    )
+    assert r.status_code == 201
+    clash = client.post(
+        "/api/v1/bookings",
+        json={"vehicle_id": car, "start": at(2.5), "end": at(4)},
+        headers=citizen,
+    )
+    assert clash.status_code == 409 and clash.get_json()["error"] == "slot_taken"
+    in_buffer = client.post(
+        "/api/v1/bookings",
+        json={"vehicle_id": car, "start": at(3.05), "end": at(4)},
+        headers=citizen,
+    )
+    assert in_buffer.status_code == 409
+    after = client.post(
+        "/api/v1/bookings",
+        json={"vehicle_id": car, "start": at(3.25), "end": at(4)},
+        headers=citizen,
+    )
+    assert after.status_code == 201
+
+
+def test_cancel_free_before_cutoff_fee_after_and_modify(client, citizen, ids):
+    r = client.post(
+        "/api/v1/bookings",
+        json={"vehicle_id": ids["car"], "start": at(5), "end": at(6)},
+        headers=citizen,
+    )
+    b = r.get_json()
+    r = client.patch(
+        f"/api/v1/bookings/{b['id']}", json={"start": at(5), "end": at(7)}, headers=citizen
+    )
+    assert r.status_code == 200 and r.get_json()["quote_minor"] > b["quote_minor"]
+    r = client.post(f"/api/v1/bookings/{b['id']}/cancel", headers=citizen)
+    assert r.status_code == 200 and r.get_json()["booking"]["cancel_fee_minor"] == 0
+    r = client.post(
+        "/api/v1/bookings",
+        json={"vehicle_id": ids["car"], "start": at(0.5), "end": at(1.5)},
+        headers=citizen,
+    )
+    late = r.get_json()
+    r = client.post(f"/api/v1/bookings/{late['id']}/cancel", headers=citizen)
+    assert r.get_json()["booking"]["cancel_fee_minor"] == 500 and r.get_json()["fee_invoice"]
+    r = client.post(f"/api/v1/bookings/{late['id']}/cancel", headers=citizen)
+    assert r.status_code == 409
+
+
+def test_min_state_of_charge_is_enforced_at_start(client, citizen, ids):
+    r = client.post(
+        "/api/v1/bookings",
+        json={"vehicle_id": ids["car_low"], "start": "now", "end": at(1), "min_soc": 80},
+        headers=citizen,
+    )
+    booking = r.get_json()
+    r = client.post(f"/api/v1/bookings/{booking['id']}/start", headers=citizen)
+    assert r.status_code == 409 and r.get_json()["error"] == "insufficient_charge"
+    assert "55%" in r.get_json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "field"),
+    [
+        ({"vehicle_id": "x", "end": "2030-01-01T10:00:00Z"}, 422, "vehicle_id"),
+        ({"vehicle_id": 1, "end": "tomorrow"}, 422, "end"),
+        (
+            {"vehicle_id": 1, "start": "2020-01-01T10:00:00Z", "end": "2020-01-01T11:00:00Z"},
+            422,
+            "start",
+        ),
+        ({"vehicle_id": 99999, "end": "2099-01-01T10:00:00Z"}, 422, "end"),
+    ],
+)
+def test_bad_booking_input_gets_clear_errors_and_creates_nothing(
+    client, citizen, db, payload, status, field
+):
+    r = client.post("/api/v1/bookings", json=payload, headers=citizen)
+    body = r.get_json()
+    assert r.status_code == status and body["error"] == "validation_failed"
+    assert body["details"]["field"] == field and body["message"]
+    with db.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Booking)) == 0
+
+
+def test_auth_errors_and_wrong_passwords(client, ids):
+    assert client.post("/api/v1/bookings", json={}).status_code == 401
+    r = client.post("/api/v1/tokens", json={"email": "citizen@example.org", "password": "nope"})
+    assert r.status_code == 401 and r.get_json()["message"] == "Wrong email or password."
+    r = client.post("/api/v1/tokens", json={"email": "ghost@example.org", "password": "nope"})
+    assert r.get_json()["message"] == "Wrong email or password."
+    r = client.post("/api/v1/accounts", json={"email": "bad", "password": "x", "full_name": "B"})
+    assert r.status_code == 422 and r.get_json()["details"]["field"] == "email"
+    r = client.post(
+        "/api/v1/accounts",
+        json={"email": "citizen@example.org", "password": "long enough pw", "full_name": "C"},
+    )
+    assert r.status_code == 409
+    r = client.post("/api/v1/tokens", data="not json", content_type="text/plain")
+    assert r.status_code == 422
+
+
+def test_login_is_rate_limited(client):
+    codes = [
+        client.post("/api/v1/tokens", json={"email": "x@example.org", "password": "p"}).status_code
+        for _ in range(12)
+    ]
+    assert codes[:10] == [401] * 10 and codes[-1] == 429
+
+
+def test_other_users_bookings_are_invisible(client, citizen, ids):
+    r = client.post(
+        "/api/v1/bookings",
+        json={"vehicle_id": ids["bike"], "start": at(8), "end": at(9)},
+        headers=citizen,
+    )
+    other = token_for(client, "driver@example.org")
+    bid = r.get_json()["id"]
+    assert client.get(f"/api/v1/bookings/{bid}", headers=other).status_code == 404
+    assert client.post(f"/api/v1/bookings/{bid}/cancel", headers=other).status_code == 404
+
+
+def test_openapi_document_is_valid(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    validate(doc)
+    assert "/api/v1/bookings" in doc["paths"]
+
+
+def test_concurrent_clients_never_double_book(app, db, ids):
+    # Real HTTP clients in parallel threads against a threaded server, all for the same slot.
+    from tests.e2e.booking.conftest import token_for as tok
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    client = app.test_client()
+    headers = [
+        tok(client, e)
+        for e in (
+            "citizen@example.org",
+            "driver@example.org",
+            "fleet-admin@example.org",
+            "operator@example.org",
+        )
+    ]
+    import json
+    import urllib.error
+    import urllib.request
+
+    start, end = at(30), at(31)
+
+    def attempt(i):
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{server.server_port}/api/v1/bookings",
+            data=json.dumps({"vehicle_id": ids["car"], "start": start, "end": end}).encode(),
+            headers={**headers[i % 4], "Content-Type": "application/json"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                return resp.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    try:
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            codes = list(pool.map(attempt, range(24)))
+    finally:
+        server.shutdown()
+    assert codes.count(201) == 1 and codes.count(409) == 23
+    with db.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Booking)) == 1
+        assert s.scalar(select(func.count()).select_from(Invoice)) == 0

@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from booking import accounts, serializers
 from booking.auth import login_required, require_user
-from booking.extensions import limiter
 from booking.openapi import document
 from booking.pagination import envelope, page_args, paginate
 from booking.services import Search, search
@@ -86,7 +85,6 @@ def register() -> Any:
 
 
 @bp.post("/tokens")
-@limiter.limit("10 per minute")
 def create_token() -> Any:
     """Exchange email + password for a bearer token (rate-limited)."""
     data = _body()

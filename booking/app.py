@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from billing.facade import Billing
 from booking.auth import load_current_user
 from booking.errors import register_error_handlers
-from booking.extensions import csrf, limiter
+from booking.extensions import csrf, init_limiter
 from booking.services import BookingService
 from mobility.bus import CommandBus, InProcessBus
 from mobility.config import Settings, load_settings
@@ -67,11 +67,11 @@ def create_app(
         bookings=BookingService(database, billing),
     )
     csrf.init_app(app)
-    limiter.init_app(app)
 
     app.before_request(load_current_user)
     register_error_handlers(app)
     _register_blueprints(app)
+    init_limiter(app)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

@@ -104,7 +104,7 @@ def login_required(view: F) -> F:
         if current_user() is None:
             if wants_json():
                 raise Unauthorized("Log in or send an API token (Authorization: Bearer ...).")
-            return redirect(url_for("accounts.login", next=request.full_path))
+            return redirect(url_for("views.login", next=request.full_path))
         return view(*args, **kwargs)
 
     return cast(F, wrapper)

@@ -1,20 +1,390 @@
-"""Server-rendered pages for citizens."""
+"""Server-rendered pages for citizens: hubs, search, booking, trips, receipts, account."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from sqlalchemy import select
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
 
-from mobility.models import Hub
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from billing.render import invoice_html, money
+from booking import accounts
+from booking.auth import login_required, login_user, logout_user, require_user
+from booking.services import Search, search
+from mobility.clock import utcnow
+from mobility.errors import DomainError, NotFound, ValidationFailed
+from mobility.models import (
+    Booking,
+    Hub,
+    Membership,
+    MembershipStatus,
+    Trip,
+    TripStatus,
+    Vehicle,
+)
 
 bp = Blueprint("views", __name__)
+Page = Any
+
+
+def _rt() -> Any:
+    from booking.app import runtime
+
+    return runtime()
+
+
+def _tz() -> ZoneInfo:
+    return ZoneInfo(_rt().settings.timezone)
+
+
+def _local(value: datetime | None) -> str:
+    return value.astimezone(_tz()).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _input_value(value: datetime) -> str:
+    return value.astimezone(_tz()).strftime("%Y-%m-%dT%H:%M")
+
+
+def _parse_local(raw: str | None, field: str) -> datetime:
+    """A datetime-local form value, read in the platform's timezone."""
+    try:
+        return datetime.fromisoformat(raw or "").replace(tzinfo=_tz())
+    except ValueError:
+        raise ValidationFailed(f"Enter a date and time for '{field}'.", field=field) from None
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, Any]:
+    return {"money": money, "local": _local}
+
+
+def _memberships(user_id: int) -> list[Membership]:
+    with _rt().db.sessions() as s:
+        return list(
+            s.scalars(
+                select(Membership)
+                .options(selectinload(Membership.company))
+                .where(Membership.user_id == user_id, Membership.status == MembershipStatus.ACTIVE)
+            )
+        )
 
 
 @bp.get("/")
-def index() -> str:
-    """Hub list."""
-    from booking.app import runtime
+def index() -> Page:
+    """Hub list with a map-like overview."""
+    with _rt().db.sessions() as s:
+        hubs = list(s.scalars(select(Hub).where(Hub.is_active).order_by(Hub.name)))
+        vehicles: dict[int, list[Vehicle]] = {}
+        for v in s.scalars(
+            select(Vehicle).where(Vehicle.hub_id.is_not(None)).order_by(Vehicle.code)
+        ):
+            vehicles.setdefault(v.hub_id or 0, []).append(v)
+    points = _map_points(hubs, vehicles)
+    return render_template("index.html", hubs=hubs, vehicles=vehicles, points=points)
 
-    with runtime().db.sessions() as s:
-        hubs = s.scalars(select(Hub).order_by(Hub.name)).all()
-        return render_template("index.html", hubs=hubs)
+
+def _map_points(hubs: list[Hub], vehicles: dict[int, list[Vehicle]]) -> list[dict[str, Any]]:
+    """Project hub coordinates into a 400x240 SVG box (equirectangular is fine at city scale)."""
+    if not hubs:
+        return []
+    lats = [float(h.latitude) for h in hubs]
+    lons = [float(h.longitude) for h in hubs]
+    span_lat = (max(lats) - min(lats)) or 0.01
+    span_lon = (max(lons) - min(lons)) or 0.01
+    return [
+        {
+            "hub": h,
+            "x": round(30 + (float(h.longitude) - min(lons)) / span_lon * 240),
+            "y": round(210 - (float(h.latitude) - min(lats)) / span_lat * 180),
+            "count": len(vehicles.get(h.id, [])),
+        }
+        for h in hubs
+    ]
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site relative paths: never bounce a fresh login to another host.
+    if target and target.startswith("/") and not urlparse(target).netloc and "//" not in target:
+        return target
+    return url_for("views.index")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register() -> Page:
+    """Create an account and log in."""
+    form = request.form
+    if request.method == "POST":
+        try:
+            user = accounts.register(
+                _rt().db, form.get("email", ""), form.get("password", ""), form.get("full_name", "")
+            )
+        except DomainError as exc:
+            return render_template(
+                "auth.html", heading="Register", mode="register", form=form, error=exc.message
+            ), exc.http_status
+        login_user(user)
+        flash("Welcome! Your account is ready.")
+        return redirect(url_for("views.search_page"))
+    return render_template("auth.html", heading="Register", mode="register", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Page:
+    """Email + password login (rate-limited)."""
+    form = request.form
+    if request.method == "POST":
+        try:
+            user = accounts.authenticate(_rt().db, form.get("email", ""), form.get("password", ""))
+        except DomainError as exc:
+            return render_template(
+                "auth.html", heading="Log in", mode="login", form=form, error=exc.message
+            ), exc.http_status
+        login_user(user)
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth.html", heading="Log in", mode="login", form=form)
+
+
+@bp.post("/logout")
+def logout() -> Page:
+    """End the session."""
+    logout_user()
+    return redirect(url_for("views.index"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile() -> Page:
+    """Profile, password change and API tokens."""
+    user = require_user()
+    token, error, status = None, None, 200
+    if request.method == "POST":
+        try:
+            if request.form.get("action") == "token":
+                token = accounts.issue_token(_rt().db, user.id, "web")
+            else:
+                updated = accounts.change_password(
+                    _rt().db,
+                    user.id,
+                    request.form.get("current_password", ""),
+                    request.form.get("new_password", ""),
+                )
+                login_user(updated)  # the old session signature is void after a change
+                flash("Password changed.")
+        except DomainError as exc:
+            error, status = exc.message, exc.http_status
+    return render_template(
+        "profile.html", memberships=_memberships(user.id), token=token, error=error
+    ), status
+
+
+@bp.get("/search")
+def search_page() -> Page:
+    """Vehicle search by hub, kind, time window and minimum charge."""
+    args = request.args
+    now = utcnow().replace(second=0, microsecond=0)
+    with _rt().db.sessions() as s:
+        hubs = list(s.scalars(select(Hub).where(Hub.is_active).order_by(Hub.name)))
+    results, error = None, None
+    start_raw = args.get("start") or _input_value(now)
+    end_raw = args.get("end") or _input_value(now + timedelta(hours=1))
+    if args:
+        try:
+            start, end = _parse_local(start_raw, "From"), _parse_local(end_raw, "Until")
+            if end <= start:
+                raise ValidationFailed("'Until' must be after 'From'.")
+            min_soc = int(args["min_soc"]) if args.get("min_soc") else None
+            hub_id = int(args["hub_id"]) if args.get("hub_id") else None
+            kind = args.get("kind") or None
+            companies = {m.company_id for m in _memberships(g.user.id)} if g.user else set()
+            with _rt().db.sessions() as s:
+                results = search(
+                    s,
+                    Search(start=start, end=end, hub_id=hub_id, kind=kind, min_soc=min_soc),
+                    companies,
+                )
+        except (DomainError, ValueError) as exc:
+            error = getattr(exc, "message", "Check the search fields.")
+    return render_template(
+        "search.html",
+        hubs=hubs,
+        args=args,
+        results=results,
+        error=error,
+        start=start_raw,
+        end=end_raw,
+        hub_names={h.id: h.name for h in hubs},
+    ), (422 if error else 200)
+
+
+def _vehicle_page(
+    vehicle_id: int, form: Any, quote: Any = None, error: str | None = None, status: int = 200
+) -> Page:
+    with _rt().db.sessions() as s:
+        v = s.get(Vehicle, vehicle_id)
+        if v is None:
+            raise NotFound("No such vehicle.")
+        hub = s.get(Hub, v.hub_id) if v.hub_id else None
+    memberships = _memberships(g.user.id) if g.user else []
+    return render_template(
+        "vehicle.html",
+        v=v,
+        hub=hub,
+        form=form,
+        quote=quote,
+        error=error,
+        memberships=memberships,
+    ), status
+
+
+@bp.get("/vehicles/<int:vehicle_id>")
+def vehicle(vehicle_id: int) -> Page:
+    """Vehicle detail and booking form."""
+    return _vehicle_page(vehicle_id, request.args)
+
+
+@bp.post("/vehicles/<int:vehicle_id>/book")
+@login_required
+def book(vehicle_id: int) -> Page:
+    """Show the price first; book on confirmation."""
+    user = require_user()
+    form = request.form
+    try:
+        start, end = _parse_local(form.get("start"), "From"), _parse_local(form.get("end"), "Until")
+        company_id = int(form["company_id"]) if form.get("company_id") else None
+        min_soc = int(form["min_soc"]) if form.get("min_soc") else None
+        now = utcnow()
+        if start < now:  # "now" from a datetime-local field lags by seconds
+            start = max(start, now) if now - start < timedelta(minutes=2) else start
+        quote = _rt().bookings.quote(user.id, vehicle_id, start, end, company_id)
+        if form.get("action") != "confirm":
+            return _vehicle_page(vehicle_id, form, quote)
+        booking = _rt().bookings.create(
+            user.id, vehicle_id, start, end, company_id=company_id, min_soc=min_soc
+        )
+    except DomainError as exc:
+        return _vehicle_page(vehicle_id, form, None, exc.message, exc.http_status)
+    except ValueError:
+        return _vehicle_page(vehicle_id, form, None, "Check the numbers you entered.", 422)
+    flash(f"Booked: {money(booking.quote_minor, booking.currency)} held until the trip ends.")
+    return redirect(url_for("views.my_bookings"))
+
+
+@bp.get("/bookings")
+@login_required
+def my_bookings() -> Page:
+    """The user's bookings with start and cancel actions."""
+    user = require_user()
+    with _rt().db.sessions() as s:
+        rows = s.execute(
+            select(Booking, Vehicle)
+            .join(Vehicle, Vehicle.id == Booking.vehicle_id)
+            .where(Booking.user_id == user.id)
+            .order_by(Booking.start_at.desc())
+            .limit(100)
+        ).all()
+    return render_template("bookings.html", rows=rows)
+
+
+@bp.post("/bookings/<int:booking_id>/start")
+@login_required
+def start(booking_id: int) -> Page:
+    """Unlock the vehicle."""
+    try:
+        _rt().bookings.start_trip(require_user().id, booking_id)
+    except DomainError as exc:
+        flash(exc.message)
+        return redirect(url_for("views.my_bookings"))
+    flash("Vehicle unlocked. Have a good trip!")
+    return redirect(url_for("views.active_trip"))
+
+
+@bp.post("/bookings/<int:booking_id>/cancel")
+@login_required
+def cancel(booking_id: int) -> Page:
+    """Cancel a booking."""
+    try:
+        booking, _invoice = _rt().bookings.cancel(require_user().id, booking_id)
+        fee = booking.cancel_fee_minor
+        flash(f"Cancelled. Fee: {money(fee, booking.currency)}." if fee else "Cancelled, free.")
+    except DomainError as exc:
+        flash(exc.message)
+    return redirect(url_for("views.my_bookings"))
+
+
+def _trip_page(form: Any, error: str | None = None, status: int = 200) -> Page:
+    user = require_user()
+    with _rt().db.sessions() as s:
+        trip = s.scalar(
+            select(Trip).where(Trip.user_id == user.id, Trip.status == TripStatus.ACTIVE)
+        )
+        vehicle = s.get(Vehicle, trip.vehicle_id) if trip else None
+        hubs = list(s.scalars(select(Hub).where(Hub.is_active).order_by(Hub.name)))
+    return render_template(
+        "trip.html", trip=trip, vehicle=vehicle, hubs=hubs, form=form, error=error
+    ), status
+
+
+@bp.get("/trip")
+@login_required
+def active_trip() -> Page:
+    """The trip under way, with the end-of-trip form."""
+    return _trip_page(request.args)
+
+
+@bp.post("/trips/<int:trip_id>/end")
+@login_required
+def end_trip(trip_id: int) -> Page:
+    """Lock at a hub, then show the receipt."""
+    form = request.form
+    try:
+        distance = Decimal(form.get("distance_km", "").replace(",", "."))
+        _rt().bookings.end_trip(
+            require_user().id,
+            trip_id,
+            int(form.get("hub_id", "0")),
+            int(form.get("end_soc", "")),
+            distance_km=distance,
+        )
+    except DomainError as exc:
+        return _trip_page(form, exc.message, exc.http_status)
+    except (ValueError, InvalidOperation):
+        return _trip_page(form, "Enter the distance in km and the charge left in %.", 422)
+    return redirect(url_for("views.receipt", trip_id=trip_id))
+
+
+@bp.get("/trips")
+@login_required
+def trips() -> Page:
+    """Trip history with receipts."""
+    user = require_user()
+    with _rt().db.sessions() as s:
+        rows = list(
+            s.scalars(
+                select(Trip)
+                .where(Trip.user_id == user.id)
+                .order_by(Trip.started_at.desc())
+                .limit(100)
+            )
+        )
+    return render_template("trips.html", trips=rows)
+
+
+@bp.get("/trips/<int:trip_id>/receipt")
+@login_required
+def receipt(trip_id: int) -> Page:
+    """Printable receipt of a trip."""
+    user = require_user()
+    with _rt().db.sessions() as s:
+        trip = s.get(Trip, trip_id)
+        if trip is None or trip.user_id != user.id:
+            raise NotFound("No such trip.")
+        invoice = _rt().billing.receipt(s, trip.id)
+        if invoice is None:
+            raise NotFound("This trip has no receipt yet.")
+        html = invoice_html(invoice)
+        return render_template("receipt.html", invoice=invoice, invoice_html=html)

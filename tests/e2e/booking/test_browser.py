@@ -1,0 +1,79 @@
+"""A citizen in a real headless Chromium: register, search, book, unlock, end, see the receipt."""
+
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture
+def live_url(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def page():
+    from playwright.sync_api import sync_playwright
+
+    if not shutil.which("chromium") and not __import__("os").path.exists(CHROMIUM):
+        pytest.fail("Debian chromium is required for browser tests (apt-get install chromium)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+        yield context.new_page()
+        browser.close()
+
+
+def test_citizen_journey_in_a_real_browser(page, live_url):
+    page.goto(live_url + "/register")
+    page.get_by_label("Full name").fill("Jules Petit")
+    page.get_by_label("Email").fill("jules@example.org")
+    page.get_by_label("Password").fill("short")
+    page.get_by_role("button", name="Register").click()
+    assert "at least 10 characters" in page.get_by_role("alert").inner_text()
+    page.get_by_label("Password").fill("a long enough password")
+    page.get_by_role("button", name="Register").click()
+    assert "Welcome" in page.get_by_role("status").inner_text()
+
+    page.get_by_label("Hub").select_option(label="Place Nautique")
+    page.get_by_label("Vehicle").select_option("ebike")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="Book BIKE-1").first.click()
+    page.get_by_role("button", name="See the price").click()
+    total = page.locator("#quote-total").inner_text()
+    assert "EUR" in total
+    page.get_by_role("button", name="Confirm booking").click()
+    assert "Booked" in page.get_by_role("status").inner_text()
+
+    page.get_by_role("button", name="Unlock").first.click()
+    assert "unlocked" in page.get_by_role("status").inner_text()
+    page.get_by_label("Hub where you park").select_option(label="Gare de Perrache")
+    page.get_by_label("Distance (km)").fill("abc")
+    page.get_by_role("button", name="Lock and end trip").click()
+    assert "Enter the distance" in page.get_by_role("alert").inner_text()
+    page.get_by_label("Distance (km)").fill("3.2")
+    page.get_by_label("Charge left (%)").fill("58")
+    page.get_by_role("button", name="Lock and end trip").click()
+
+    receipt = page.get_by_role("article")
+    assert receipt.get_by_role("heading").inner_text().startswith("Invoice INV-")
+    assert "Jules Petit" in receipt.inner_text() and "Unlock / start fee" in receipt.inner_text()
+    page.get_by_role("link", name="Trips").click()
+    assert page.get_by_role("link", name="Receipt").count() == 1

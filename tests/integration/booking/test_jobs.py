@@ -1,0 +1,33 @@
+"""The no-show job releases vehicles once, safe to run twice."""
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+
+from billing.facade import Billing
+from booking.jobs import release_no_shows
+from booking.services import BookingService
+from mobility.demo import seed_demo
+from mobility.jobs import JobContext
+from mobility.models import Booking, Payment, User, Vehicle
+
+
+def test_no_show_releases_the_slot_and_the_hold_once(db, settings):
+    seed_demo(db)
+    with db.sessions() as s:
+        user = s.scalar(select(User).where(User.email == "citizen@example.org")).id
+        bike = s.scalar(select(Vehicle).where(Vehicle.code == "BIKE-201")).id
+    service = BookingService(db, Billing(settings))
+    now = datetime.now(UTC)
+    booking = service.create(user, bike, now, now + timedelta(hours=1))
+    with db.transaction() as s:
+        s.execute(update(Booking).values(start_at=now - timedelta(minutes=20)))
+    ctx = JobContext(settings=settings, db=db, bus=None)  # type: ignore[arg-type]
+    assert release_no_shows(ctx) == [booking.id]
+    assert release_no_shows(ctx) == []
+    with db.sessions() as s:
+        assert s.get(Booking, booking.id).status == "no_show"
+        kinds = sorted((p.kind, p.status) for p in s.scalars(select(Payment)))
+        assert kinds == [("hold", "cancelled"), ("release", "cancelled")]
+    again = service.create(user, bike, now + timedelta(minutes=1), now + timedelta(hours=1))
+    assert again.id != booking.id

@@ -1,0 +1,76 @@
+"""Pure booking rules."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from booking import rules
+from mobility.errors import Conflict, ValidationFailed
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+P = rules.DEFAULT_POLICY
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        (NOW + timedelta(hours=2), NOW + timedelta(hours=1), "end must be after"),
+        (NOW - timedelta(hours=1), NOW + timedelta(hours=1), "in the past"),
+        (NOW, NOW + timedelta(minutes=2), "at least 5 minutes"),
+        (NOW, NOW + timedelta(days=8), "at most 7 days"),
+        (NOW + timedelta(days=61), NOW + timedelta(days=61, hours=1), "60 days ahead"),
+    ],
+)
+def test_invalid_slots(start, end, message):
+    with pytest.raises(ValidationFailed, match=message):
+        rules.validate_slot(start, end, NOW, P)
+
+
+def test_valid_slot_and_rent_now_slack():
+    rules.validate_slot(NOW - timedelta(seconds=30), NOW + timedelta(hours=1), NOW, P)
+
+
+@given(
+    a=st.integers(0, 1000), la=st.integers(1, 500), b=st.integers(0, 1000), lb=st.integers(1, 500)
+)
+def test_overlap_is_symmetric_and_matches_integer_ranges(a, la, b, lb):
+    t = lambda m: NOW + timedelta(minutes=m)  # noqa: E731
+    expected = bool(set(range(a, a + la)) & set(range(b, b + lb)))
+    assert rules.overlaps(t(a), t(a + la), t(b), t(b + lb)) == expected
+    assert rules.overlaps(t(b), t(b + lb), t(a), t(a + la)) == expected
+
+
+def test_cancellation_fee_cutoff_and_cap():
+    start = NOW + timedelta(hours=2)
+    assert rules.cancellation_fee(3000, start, NOW, P) == 0
+    assert rules.cancellation_fee(3000, start, start - timedelta(minutes=59), P) == 500
+    assert rules.cancellation_fee(300, start, start, P) == 300
+
+
+def test_no_show_grace_and_buffer():
+    assert not rules.no_show_due(NOW, NOW + timedelta(minutes=14), P)
+    assert rules.no_show_due(NOW, NOW + timedelta(minutes=15), P)
+    assert rules.blocked_until(NOW, P) == NOW + timedelta(minutes=10)
+
+
+def test_min_soc_and_trip_readings():
+    rules.check_soc(80, 80)
+    with pytest.raises(Conflict, match="below the 90%"):
+        rules.check_soc(80, 90)
+    with pytest.raises(ValidationFailed):
+        rules.validate_trip_end(100, 90, None, 50)
+    with pytest.raises(ValidationFailed):
+        rules.validate_trip_end(100, None, None, 101)
+
+
+def test_email_and_password_rules():
+    assert rules.validate_email(" Ana@Example.ORG ") == "ana@example.org"
+    for bad in ("ana", "ana@", "a b@c.de"):
+        with pytest.raises(ValidationFailed):
+            rules.validate_email(bad)
+    with pytest.raises(ValidationFailed, match="at least 10"):
+        rules.validate_password("short")
+    with pytest.raises(ValidationFailed, match="not be your email"):
+        rules.validate_password("ana@example.org", "ana@example.org")

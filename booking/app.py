@@ -84,13 +84,17 @@ def _register_blueprints(app: Flask) -> None:
     """Each feature area is a blueprint in its own module."""
     from billing.webhooks import bp as stripe_webhooks
     from booking.api import bp as api
+    from booking.fleet.api import bp as fleet_api
+    from booking.fleet.views import bp as fleet_views
     from booking.operator_api import bp as operator_api
     from booking.views import bp as views
 
     # The JSON API authenticates with bearer tokens and Stripe signs its webhooks: no CSRF.
-    for bp in (api, operator_api, stripe_webhooks):
+    for bp in (api, operator_api, stripe_webhooks, fleet_api):
         csrf.exempt(bp)
     app.register_blueprint(views)
     app.register_blueprint(api)
     app.register_blueprint(operator_api)
     app.register_blueprint(stripe_webhooks)
+    app.register_blueprint(fleet_api)
+    app.register_blueprint(fleet_views)

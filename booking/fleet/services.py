@@ -1,0 +1,476 @@
+"""Fleet account use cases; access checks live in `access_for` (one place)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from booking.fleet import rules
+from booking.fleet.mail import OUTBOX
+from mobility.clock import utcnow
+from mobility.db import Database
+from mobility.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from mobility.models import (
+    ChargingTransaction,
+    Company,
+    CostCentre,
+    IdToken,
+    IdTokenStatus,
+    Invitation,
+    Invoice,
+    InvoiceKind,
+    MemberRole,
+    Membership,
+    MembershipStatus,
+    Trip,
+    User,
+    UserRole,
+    Vehicle,
+    VehicleKind,
+    VehicleVisibility,
+)
+from mobility.security import new_token, token_digest
+
+INVITE_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Access:
+    """What the caller may do in one company."""
+
+    company_id: int
+    user_id: int
+    is_admin: bool
+
+
+def access_for(s: Session, user: User, company_id: int, *, admin: bool = False) -> Access:
+    """The caller's access to a company: 404 for outsiders, 403 for members on admin actions."""
+    m = s.scalar(
+        select(Membership).where(
+            Membership.company_id == company_id,
+            Membership.user_id == user.id,
+            Membership.status == MembershipStatus.ACTIVE,
+        )
+    )
+    is_operator = user.role == UserRole.OPERATOR
+    if m is None and not is_operator:
+        raise NotFound("No such company.")
+    is_admin = is_operator or (m is not None and m.role == MemberRole.ADMIN)
+    if admin and not is_admin:
+        raise Forbidden("Only the company's fleet admins may do this.")
+    return Access(company_id, user.id, is_admin)
+
+
+def signup(db: Database, user_id: int, data: dict[str, Any]) -> Company:
+    """A company signs up; the signer becomes its first admin."""
+    name = str(data.get("name", "")).strip()
+    if not name or len(name) > 200:
+        raise ValidationFailed("Enter the company name.", field="name")
+    vat_id = rules.normalise_vat_id(str(data.get("vat_id", "")))
+    email = str(data.get("contact_email", "")).strip().lower()
+    if "@" not in email:
+        raise ValidationFailed("Enter a contact email.", field="contact_email")
+    address = {
+        k: str(data.get(k, "")).strip()
+        for k in ("billing_street", "billing_postcode", "billing_city")
+    }
+    if not all(address.values()):
+        raise ValidationFailed("Enter the full billing address.", field="billing_street")
+    country = str(data.get("billing_country", vat_id[:2])).upper()[:2]
+    try:
+        with db.transaction() as s:
+            company = Company(
+                name=name,
+                vat_id=vat_id,
+                contact_email=email,
+                contact_name=str(data.get("contact_name", ""))[:200],
+                billing_country=country,
+                **address,
+            )
+            s.add(company)
+            s.flush()
+            cc = CostCentre(company_id=company.id, code="GENERAL", name="General")
+            s.add(cc)
+            s.flush()
+            s.add(
+                Membership(
+                    company_id=company.id,
+                    user_id=user_id,
+                    role=MemberRole.ADMIN,
+                    cost_centre_id=cc.id,
+                )
+            )
+            return company
+    except IntegrityError:
+        raise Conflict(
+            "A company with this VAT id is registered already.", field="vat_id"
+        ) from None
+
+
+def invite(
+    db: Database,
+    admin: User,
+    company_id: int,
+    email: str,
+    role: str = MemberRole.MEMBER,
+    cost_centre_id: int | None = None,
+) -> str:
+    """Invite someone by email; the token is mailed once and only its digest is kept."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise ValidationFailed("Enter the email to invite.", field="email")
+    if role not in (MemberRole.MEMBER, MemberRole.ADMIN):
+        raise ValidationFailed("Role must be member or admin.", field="role")
+    token = new_token()
+    with db.transaction() as s:
+        access_for(s, admin, company_id, admin=True)
+        _own_cost_centre(s, company_id, cost_centre_id)
+        company = s.get(Company, company_id)
+        assert company is not None
+        now = utcnow()
+        s.add(
+            Invitation(
+                company_id=company_id,
+                email=email,
+                role=role,
+                cost_centre_id=cost_centre_id,
+                token_hash=token_digest(token),
+                invited_by_id=admin.id,
+                created_at=now,
+                expires_at=now + timedelta(days=INVITE_DAYS),
+            )
+        )
+        name = company.name
+    OUTBOX.send(
+        email,
+        f"Join {name} on the mobility hub platform",
+        f"Accept with this code within {INVITE_DAYS} days: {token}",
+    )
+    return token
+
+
+def accept(db: Database, user: User, token: str) -> Membership:
+    """Join a company with an invitation meant for this user's email."""
+    with db.transaction() as s:
+        inv = s.scalar(select(Invitation).where(Invitation.token_hash == token_digest(token)))
+        if inv is None:
+            raise NotFound("This invitation code is not valid.")
+        problem = rules.invitation_usable(inv.expires_at, inv.accepted_at, inv.revoked_at, utcnow())
+        if problem:
+            raise Conflict(problem)
+        if inv.email != user.email:
+            raise Forbidden("This invitation was sent to another email address.")
+        m = s.scalar(
+            select(Membership).where(
+                Membership.company_id == inv.company_id, Membership.user_id == user.id
+            )
+        )
+        if m is None:
+            m = Membership(company_id=inv.company_id, user_id=user.id)
+            s.add(m)
+        m.role, m.status, m.cost_centre_id = inv.role, MembershipStatus.ACTIVE, inv.cost_centre_id
+        inv.accepted_at = utcnow()
+        s.flush()
+        return m
+
+
+def _own_cost_centre(s: Session, company_id: int, cost_centre_id: int | None) -> None:
+    if cost_centre_id is None:
+        return
+    cc = s.get(CostCentre, cost_centre_id)
+    if cc is None or cc.company_id != company_id:
+        raise ValidationFailed("Unknown cost centre.", field="cost_centre_id")
+
+
+def _member(s: Session, company_id: int, user_id: int) -> Membership:
+    m = s.scalar(
+        select(Membership).where(Membership.company_id == company_id, Membership.user_id == user_id)
+    )
+    if m is None:
+        raise NotFound("No such member.")
+    return m
+
+
+def update_member(
+    db: Database, admin: User, company_id: int, user_id: int, changes: dict[str, Any]
+) -> Membership:
+    """Role, cost centre, monthly limit, allowed vehicle kinds and hubs of a member."""
+    with db.transaction() as s:
+        access_for(s, admin, company_id, admin=True)
+        m = _member(s, company_id, user_id)
+        if "role" in changes:
+            if changes["role"] not in (MemberRole.MEMBER, MemberRole.ADMIN):
+                raise ValidationFailed("Role must be member or admin.", field="role")
+            if changes["role"] == MemberRole.MEMBER and m.role == MemberRole.ADMIN:
+                _keep_one_admin(s, company_id, user_id)
+            m.role = changes["role"]
+        if "cost_centre_id" in changes:
+            _own_cost_centre(s, company_id, changes["cost_centre_id"])
+            m.cost_centre_id = changes["cost_centre_id"]
+        if "monthly_limit_minor" in changes:
+            m.monthly_limit_minor = _limit(changes["monthly_limit_minor"])
+        if "allowed_vehicle_kinds" in changes:
+            kinds = changes["allowed_vehicle_kinds"]
+            if kinds is not None and not set(kinds) <= {k.value for k in VehicleKind}:
+                raise ValidationFailed(
+                    "Vehicle kinds are ebike and ecar.", field="allowed_vehicle_kinds"
+                )
+            m.allowed_vehicle_kinds = kinds
+        if "allowed_hub_ids" in changes:
+            hubs = changes["allowed_hub_ids"]
+            if hubs is not None and not all(isinstance(h, int) for h in hubs):
+                raise ValidationFailed("Hub ids must be integers.", field="allowed_hub_ids")
+            m.allowed_hub_ids = hubs
+        return m
+
+
+def _limit(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationFailed("Limits are whole cents, 0 or more.", field="monthly_limit_minor")
+    return value
+
+
+def _keep_one_admin(s: Session, company_id: int, leaving_user_id: int) -> None:
+    admins = s.scalar(
+        select(func.count())
+        .select_from(Membership)
+        .where(
+            Membership.company_id == company_id,
+            Membership.role == MemberRole.ADMIN,
+            Membership.status == MembershipStatus.ACTIVE,
+            Membership.user_id != leaving_user_id,
+        )
+    )
+    if not admins:
+        raise Conflict("A company keeps at least one admin.")
+
+
+def remove_member(db: Database, admin: User, company_id: int, user_id: int) -> None:
+    """Remove a member (their history stays for invoices and reports)."""
+    with db.transaction() as s:
+        access_for(s, admin, company_id, admin=True)
+        m = _member(s, company_id, user_id)
+        _keep_one_admin(s, company_id, user_id)
+        m.status = MembershipStatus.REMOVED
+
+
+def set_company_limit(db: Database, admin: User, company_id: int, limit: Any) -> Company:
+    """The account-wide monthly spending limit."""
+    with db.transaction() as s:
+        access_for(s, admin, company_id, admin=True)
+        company = s.get(Company, company_id)
+        assert company is not None
+        company.monthly_limit_minor = _limit(limit)
+        return company
+
+
+def add_cost_centre(db: Database, admin: User, company_id: int, code: str, name: str) -> CostCentre:
+    """A new cost centre."""
+    code = code.strip().upper()
+    if not code or len(code) > 40:
+        raise ValidationFailed("Enter a short cost centre code.", field="code")
+    try:
+        with db.transaction() as s:
+            access_for(s, admin, company_id, admin=True)
+            cc = CostCentre(company_id=company_id, code=code, name=name.strip()[:200])
+            s.add(cc)
+            s.flush()
+            return cc
+    except IntegrityError:
+        raise Conflict("That cost centre code exists already.", field="code") from None
+
+
+def issue_card(
+    db: Database,
+    admin: User,
+    company_id: int,
+    id_tag: str,
+    *,
+    user_id: int | None = None,
+    vehicle_id: int | None = None,
+    label: str = "",
+) -> IdToken:
+    """An RFID card for a member or a company car; its sessions are billed to the company."""
+    tag = rules.normalise_id_tag(id_tag)
+    if (user_id is None) == (vehicle_id is None):
+        raise ValidationFailed("Issue the card to one member or one company car.", field="user_id")
+    try:
+        with db.transaction() as s:
+            access_for(s, admin, company_id, admin=True)
+            if user_id is not None and _member(s, company_id, user_id).status != "active":
+                raise ValidationFailed("That person is not an active member.", field="user_id")
+            if vehicle_id is not None:
+                v = s.get(Vehicle, vehicle_id)
+                if v is None or v.owner_company_id != company_id:
+                    raise ValidationFailed(
+                        "That car is not one of the company's.", field="vehicle_id"
+                    )
+            card = IdToken(
+                id_tag=tag,
+                user_id=user_id,
+                vehicle_id=vehicle_id,
+                company_id=company_id,
+                label=label[:100],
+            )
+            s.add(card)
+            s.flush()
+            return card
+    except IntegrityError:
+        raise Conflict("This card id is in use already.", field="id_tag") from None
+
+
+def set_card_status(db: Database, admin: User, company_id: int, id_tag: str, blocked: bool) -> None:
+    """Block or unblock a company card (chargers then refuse it on Authorize)."""
+    with db.transaction() as s:
+        access_for(s, admin, company_id, admin=True)
+        card = s.scalar(
+            select(IdToken).where(IdToken.id_tag == id_tag, IdToken.company_id == company_id)
+        )
+        if card is None:
+            raise NotFound("No such card.")
+        card.status = IdTokenStatus.BLOCKED if blocked else IdTokenStatus.ACCEPTED
+
+
+def add_vehicle(db: Database, admin: User, company_id: int, data: dict[str, Any]) -> Vehicle:
+    """Add a company-owned vehicle, members-only or shared with the public at set hours."""
+    kind = data.get("kind")
+    if kind not in ("ebike", "ecar"):
+        raise ValidationFailed("kind must be ebike or ecar.", field="kind")
+    visibility = data.get("visibility", VehicleVisibility.FLEET_ONLY)
+    if visibility not in {v.value for v in VehicleVisibility}:
+        raise ValidationFailed(
+            "visibility is public, fleet_only or shared_hours.", field="visibility"
+        )
+    if visibility == VehicleVisibility.SHARED_HOURS and not data.get("public_hours"):
+        raise ValidationFailed(
+            "Say when the vehicle is shared (public_hours).", field="public_hours"
+        )
+    code = str(data.get("code", "")).strip().upper()
+    if not code:
+        raise ValidationFailed("Enter the vehicle code.", field="code")
+    try:
+        with db.transaction() as s:
+            access_for(s, admin, company_id, admin=True)
+            v = Vehicle(
+                code=code,
+                kind=kind,
+                model=str(data.get("model", ""))[:100],
+                plate=data.get("plate"),
+                hub_id=data.get("hub_id"),
+                owner_company_id=company_id,
+                visibility=visibility,
+                public_hours=data.get("public_hours"),
+                max_range_km=int(data.get("max_range_km", 300)),
+                battery_kwh=Decimal(str(data.get("battery_kwh", "50"))),
+                seats=int(data.get("seats", 4 if kind == "ecar" else 1)),
+            )
+            s.add(v)
+            s.flush()
+            return v
+    except IntegrityError:
+        raise Conflict("A vehicle with this code exists already.", field="code") from None
+
+
+def usage(
+    db: Database, user: User, company_id: int, year: int, month: int, tz: ZoneInfo
+) -> list[dict[str, Any]]:
+    """Spend per member and cost centre for a month (trips + charging invoices)."""
+    start = datetime(year, month, 1, tzinfo=tz)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
+    with db.sessions() as s:
+        access_for(s, user, company_id, admin=True)
+        trips = s.execute(
+            select(
+                Trip.user_id,
+                Trip.cost_centre_id,
+                func.count(),
+                func.coalesce(func.sum(Trip.price_minor), 0),
+                func.coalesce(func.sum(Trip.distance_km), 0),
+            )
+            .where(Trip.company_id == company_id, Trip.ended_at >= start, Trip.ended_at < end)
+            .group_by(Trip.user_id, Trip.cost_centre_id)
+        ).all()
+        charging = s.execute(
+            select(
+                ChargingTransaction.user_id,
+                func.count(),
+                func.coalesce(func.sum(Invoice.total_minor), 0),
+            )
+            .join(
+                Invoice,
+                (Invoice.charging_transaction_id == ChargingTransaction.id)
+                & (Invoice.kind == InvoiceKind.CHARGING),
+            )
+            .where(
+                ChargingTransaction.company_id == company_id,
+                ChargingTransaction.stopped_at >= start,
+                ChargingTransaction.stopped_at < end,
+            )
+            .group_by(ChargingTransaction.user_id)
+        ).all()
+        names: dict[Any, Any] = dict(s.execute(select(User.id, User.email)).all())
+        centres: dict[Any, Any] = dict(
+            s.execute(
+                select(CostCentre.id, CostCentre.code).where(CostCentre.company_id == company_id)
+            ).all()
+        )
+    rows: dict[tuple[int | None, int | None], dict[str, Any]] = {}
+    trip_rows: list[Any] = list(trips)
+    for uid, cc, n, spent, km in trip_rows:
+        rows[(uid, cc)] = {
+            "member": names.get(uid),
+            "cost_centre": centres.get(cc),
+            "trips": n,
+            "trip_spend_minor": int(spent),
+            "distance_km": str(km),
+            "charging_sessions": 0,
+            "charging_spend_minor": 0,
+        }
+    charging_rows: list[Any] = list(charging)
+    for uid, n, spent in charging_rows:
+        row = rows.setdefault(
+            (uid, None),
+            {
+                "member": names.get(uid) if uid else "company car",
+                "cost_centre": None,
+                "trips": 0,
+                "trip_spend_minor": 0,
+                "distance_km": "0",
+            },
+        )
+        row["charging_sessions"], row["charging_spend_minor"] = n, int(spent)
+    return sorted(rows.values(), key=lambda r: (str(r["member"]), str(r["cost_centre"])))
+
+
+def usage_csv(rows: list[dict[str, Any]]) -> str:
+    """The usage report as CSV."""
+    out = io.StringIO()
+    fields = [
+        "member",
+        "cost_centre",
+        "trips",
+        "distance_km",
+        "trip_spend_minor",
+        "charging_sessions",
+        "charging_spend_minor",
+    ]
+    writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        # Neutralise spreadsheet formulas in free text (CSV injection).
+        safe = {
+            k: (f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v) for k, v in row.items()
+        }
+        writer.writerow(safe)
+    return out.getvalue()

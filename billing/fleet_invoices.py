@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from billing.invoices import bill_to_company, next_number
 from mobility.db import Database
@@ -49,6 +49,7 @@ def consolidate(s: Session, company: Company, start: datetime, end: datetime) ->
             Invoice.issued_at < end,
         )
         .order_by(Invoice.issued_at, Invoice.id)
+        .options(selectinload(Invoice.lines))
     ).all()
     if not sources:
         return None

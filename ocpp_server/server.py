@@ -11,6 +11,7 @@ import ssl
 from http import HTTPStatus
 from typing import Any
 
+import ocpp.messages as ocpp_messages
 import websockets
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
@@ -21,6 +22,7 @@ from mobility.db import Database
 from mobility.errors import ChargerUnavailable
 from ocpp_server import services
 from ocpp_server.v16 import ChargePoint16
+from ocpp_server.writer import WriteBehind
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,8 @@ class OcppServer:
         self._server: Server | None = None
         self._seen: set[str] = set()
         self._flusher: asyncio.Task[None] | None = None
+        self.writes = WriteBehind(db)
+        self._writer: asyncio.Task[None] | None = None
 
     @property
     def port(self) -> int:
@@ -79,6 +83,9 @@ class OcppServer:
 
     async def start(self) -> None:
         """Bind and start accepting chargers."""
+        # Schema validation is CPU-bound and fast with cached validators: run it inline rather
+        # than paying a thread-pool hop per message (the library's default).
+        ocpp_messages.ASYNC_VALIDATION = False
         self._server = await serve(
             self._handle,
             self.settings.ocpp_host,
@@ -92,16 +99,19 @@ class OcppServer:
         )
         self.bus.attach(self.execute, asyncio.get_running_loop())
         self._flusher = asyncio.create_task(self._flush_loop())
+        self._writer = asyncio.create_task(self.writes.run())
         log.info("OCPP server listening on %s:%s", self.settings.ocpp_host, self.port)
 
     async def stop(self) -> None:
         """Close every session and stop listening."""
         self.bus.detach()
-        if self._flusher is not None:
-            self._flusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._flusher
+        for task in (self._flusher, self._writer):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await self._flush()
+        await self.writes.flush()
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
@@ -171,6 +181,7 @@ class OcppServer:
         except websockets.ConnectionClosed:
             pass
         finally:
+            await self.writes.flush()  # what a charger told us is stored before it is "gone"
             if self.sessions.get(cp_id) is session:
                 del self.sessions[cp_id]
                 del self._sockets[cp_id]

@@ -143,42 +143,6 @@ def authorize(db: Database, id_tag: str) -> dict[str, Any]:
         return id_tag_info(s, id_tag)
 
 
-def status_notification(db: Database, cp_id: str, p: dict[str, Any]) -> None:
-    """Update the connector's live status and append to its history."""
-    ts = _timestamp(p.get("timestamp"))
-    with db.transaction() as s:
-        charger = _charger(s, cp_id)
-        connector_no = int(p["connector_id"])
-        connector = s.scalar(
-            select(Connector).where(
-                Connector.charger_id == charger.id, Connector.connector_id == connector_no
-            )
-        )
-        if connector is None:
-            connector = Connector(charger_id=charger.id, connector_id=connector_no)
-            s.add(connector)
-        # A late report from an offline buffer must not overwrite a newer live status.
-        if connector.status_at is None or ts >= connector.status_at:
-            connector.status = p["status"]
-            connector.error_code = p.get("error_code", "NoError")
-            connector.info = p.get("info")
-            connector.vendor_error_code = p.get("vendor_error_code")
-            connector.status_at = ts
-        s.add(
-            ConnectorStatusEvent(
-                charger_id=charger.id,
-                connector_id=connector_no,
-                status=p["status"],
-                error_code=p.get("error_code", "NoError"),
-                info=p.get("info"),
-                vendor_id=p.get("vendor_id"),
-                vendor_error_code=p.get("vendor_error_code"),
-                timestamp=ts,
-            )
-        )
-        charger.last_seen_at = utcnow()
-
-
 def _timestamp(raw: Any) -> datetime:
     if not raw:
         return utcnow()
@@ -306,9 +270,9 @@ def settle_unbilled(db: Database, settings: Settings, limit: int = 200) -> int:
     return len(ids)
 
 
-def _store_meter_values(
-    s: Session, charger_id: int, connector_id: int, tx_id: int | None, values: list[dict[str, Any]]
-) -> int:
+def _meter_rows(
+    charger_id: int, connector_id: int, tx_id: int | None, values: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     rows = []
     for mv in values:
         ts = _timestamp(mv.get("timestamp"))
@@ -317,6 +281,8 @@ def _store_meter_values(
                 value = Decimal(str(sv["value"]))
             except (InvalidOperation, KeyError):
                 continue  # a garbled sample is skipped, the rest of the message is kept
+            if not value.is_finite():
+                continue
             rows.append(
                 {
                     "charger_id": charger_id,
@@ -332,28 +298,128 @@ def _store_meter_values(
                     "raw_format": sv.get("format"),
                 }
             )
+    return rows
+
+
+def _store_meter_values(
+    s: Session, charger_id: int, connector_id: int, tx_id: int | None, values: list[dict[str, Any]]
+) -> int:
+    rows = _meter_rows(charger_id, connector_id, tx_id, values)
     if rows:
         s.execute(insert(MeterValue), rows)
     return len(rows)
 
 
-def meter_values(db: Database, cp_id: str, p: dict[str, Any]) -> int:
-    """Store every sampled value; keep the session's last energy reading and SoC."""
-    with db.transaction() as s:
-        charger = _charger(s, cp_id)
-        tx_id = p.get("transaction_id")
-        tx = s.get(ChargingTransaction, int(tx_id)) if tx_id is not None else None
-        if tx is not None and tx.charger_id != charger.id:
-            tx = None
-        stored = _store_meter_values(
-            s, charger.id, int(p["connector_id"]), tx.id if tx else None, p.get("meter_value") or []
+def _status_rows(charger_pk: int, p: dict[str, Any]) -> tuple[dict[str, Any], tuple[int, int]]:
+    ts = _timestamp(p.get("timestamp"))
+    row = {
+        "charger_id": charger_pk,
+        "connector_id": int(p["connector_id"]),
+        "status": str(p["status"]),
+        "error_code": p.get("error_code", "NoError"),
+        "info": p.get("info"),
+        "vendor_id": p.get("vendor_id"),
+        "vendor_error_code": p.get("vendor_error_code"),
+        "timestamp": ts,
+        "received_at": utcnow(),
+    }
+    return row, (charger_pk, row["connector_id"])
+
+
+def _apply_live_status(s: Session, latest: dict[tuple[int, int], dict[str, Any]]) -> None:
+    """Newest report per connector becomes its live state (older, late reports do not)."""
+    if not latest:
+        return
+    existing = {
+        (c.charger_id, c.connector_id): c
+        for c in s.scalars(
+            select(Connector).where(Connector.charger_id.in_({c for c, _ in latest}))
         )
-        if tx is not None and tx.status == TransactionStatus.ACTIVE:
-            idle_since = rules.charging_ended_at(p.get("meter_value") or [])
-            if idle_since is not None and tx.charging_ended_at is None:
-                tx.charging_ended_at = idle_since
-        charger.last_seen_at = utcnow()
-        return stored
+    }
+    for key, row in latest.items():
+        conn = existing.get(key)
+        if conn is None:
+            conn = Connector(charger_id=key[0], connector_id=key[1])
+            s.add(conn)
+        if conn.status_at is None or row["timestamp"] >= conn.status_at:
+            conn.status, conn.error_code = row["status"], row["error_code"]
+            conn.info, conn.vendor_error_code = row["info"], row["vendor_error_code"]
+            conn.status_at = row["timestamp"]
+
+
+def _meter_item(
+    s_txs: dict[int, ChargingTransaction], pk: int, p: dict[str, Any]
+) -> list[dict[str, Any]]:
+    tx = s_txs.get(int(p["transaction_id"])) if p.get("transaction_id") is not None else None
+    tx = tx if tx is not None and tx.charger_id == pk else None
+    rows = _meter_rows(
+        pk, int(p["connector_id"]), tx.id if tx else None, p.get("meter_value") or []
+    )
+    if not rows:
+        raise ValueError("no readable sample")
+    if tx is not None and tx.status == TransactionStatus.ACTIVE and tx.charging_ended_at is None:
+        tx.charging_ended_at = rules.charging_ended_at(p.get("meter_value") or [])
+    return rows
+
+
+def write_batch(db: Database, items: list[tuple[str, str, dict[str, Any]]]) -> int:
+    """Persist queued StatusNotification / MeterValues reports with bulk inserts."""
+    if not items:
+        return 0
+    written = 0
+    with db.transaction() as s:
+        pks = dict(
+            s.execute(
+                select(Charger.charge_point_id, Charger.id).where(
+                    Charger.charge_point_id.in_({cp for cp, _, _ in items})
+                )
+            ).all()
+        )
+        tx_ids = {
+            int(p["transaction_id"])
+            for _, kind, p in items
+            if kind == "meter" and p.get("transaction_id") is not None
+        }
+        txs = (
+            {
+                t.id: t
+                for t in s.scalars(
+                    select(ChargingTransaction).where(ChargingTransaction.id.in_(tx_ids))
+                )
+            }
+            if tx_ids
+            else {}
+        )
+        events: list[dict[str, Any]] = []
+        latest: dict[tuple[int, int], dict[str, Any]] = {}
+        meters: list[dict[str, Any]] = []
+        for cp_id, kind, p in items:
+            pk = pks.get(cp_id)
+            if pk is None:
+                continue
+            try:
+                if kind == "status":
+                    row, key = _status_rows(pk, p)
+                    events.append(row)
+                    if key not in latest or row["timestamp"] >= latest[key]["timestamp"]:
+                        latest[key] = row
+                else:
+                    meters.extend(_meter_item(txs, pk, p))
+                written += 1
+            except (KeyError, ValueError, TypeError):
+                # One malformed report must not sink the batch (it was schema-valid on receipt).
+                log.warning("dropped %s report of %s", kind, cp_id)
+        if events:
+            s.execute(insert(ConnectorStatusEvent), events)
+        if meters:
+            s.execute(insert(MeterValue), meters)
+        _apply_live_status(s, latest)
+        s.execute(
+            update(Charger)
+            .where(Charger.id.in_(set(pks.values())))
+            .values(last_seen_at=utcnow(), is_online=True)
+        )
+    return written
 
 
 def record_event(db: Database, cp_id: str, action: str, payload: dict[str, Any]) -> None:

@@ -171,7 +171,7 @@ class ChargePoint16(ChargePoint):
 
     @on(Action.status_notification)
     async def on_status(self, **payload: Any) -> Any:
-        await self._db(services.status_notification, self.db, self.id, payload)
+        self.server.writes.add(self.id, "status", payload)
         return call_result.StatusNotification()
 
     @on(Action.authorize)
@@ -191,7 +191,7 @@ class ChargePoint16(ChargePoint):
 
     @on(Action.meter_values)
     async def on_meter_values(self, **payload: Any) -> Any:
-        await self._db(services.meter_values, self.db, self.id, payload)
+        self.server.writes.add(self.id, "meter", payload)
         return call_result.MeterValues()
 
     @on(Action.data_transfer)

@@ -44,6 +44,7 @@ async def test_boot_heartbeat_status_and_events_are_persisted(server, db):
         assert dt.status == "UnknownVendorId"
         await cp.call(call.DiagnosticsStatusNotification(status="Uploaded"))
         await cp.call(call.FirmwareStatusNotification(status="Installed"))
+    await server.writes.flush()  # status and meter reports are written behind, in batches
     with db.sessions() as s:
         charger = s.scalar(select(Charger).where(Charger.charge_point_id == "CP-LYON-001"))
         assert (charger.vendor, charger.model, charger.firmware_version) == ("Alfen", "Eve", "4.1")
@@ -70,6 +71,7 @@ async def test_late_status_from_offline_buffer_keeps_history_but_not_live_state(
                     connector_id=2, error_code="NoError", status=status, timestamp=ts.isoformat()
                 )
             )
+    await server.writes.flush()
     with db.sessions() as s:
         assert s.scalar(select(func.count()).select_from(ConnectorStatusEvent)) == 2
         live = s.scalar(
@@ -170,6 +172,7 @@ async def test_fleet_card_session_meter_values_stop_billed_to_company_once(serve
         first = await cp.call(stop)
         second = await cp.call(stop)  # replayed after a reconnect
         assert first.id_tag_info["status"] == second.id_tag_info["status"] == "Accepted"
+    await server.writes.flush()
     with db.sessions() as s:
         tx = s.get(ChargingTransaction, tx_id)
         assert tx.status == "completed" and tx.energy_wh == 20000 and tx.company_id is not None

@@ -76,6 +76,7 @@ async def test_extra_vendor_fields_are_tolerated_and_data_kept(server, db):
         assert reply[:2] == [3, "s1"]
     finally:
         await ws.close()
+    await server.writes.flush()
     with db.sessions() as s:
         assert s.scalar(select(ConnectorStatusEvent.status)) == "Faulted"
 

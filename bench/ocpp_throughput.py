@@ -1,0 +1,377 @@
+"""Benchmark: OCPP 1.6 throughput and latency of this CSMS (persisting) vs a bare ocpp-library CSMS.
+
+N simulated chargers (raw websocket clients, one client process) send BootNotification, then
+Heartbeat / StatusNotification / MeterValues in turn, each waiting for its answer, for S seconds.
+The server runs in its own process. Then M idle chargers connect to this CSMS and stay connected.
+
+Run: .venv/bin/python bench/ocpp_throughput.py [--chargers 2000] [--seconds 20] [--idle 10000]
+     [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import contextlib
+import itertools
+import json
+import multiprocessing as mp
+import resource
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+PASSWORD = "bench-secret"
+
+
+def _raise_fd_limit() -> None:
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# -- servers --------------------------------------------------------------------------------
+def _seed(url: str, n: int) -> None:
+    from sqlalchemy import insert
+
+    from mobility import migrations
+    from mobility.config import load_settings
+    from mobility.db import Database
+    from mobility.demo import seed_demo
+    from mobility.models import Charger
+    from mobility.security import token_digest
+
+    db = Database(load_settings({}, database_url=url))
+    migrations.upgrade(db.engine)
+    seed_demo(db)
+    digest = token_digest(PASSWORD)
+    with db.transaction() as s:
+        s.execute(
+            insert(Charger),
+            [
+                {"charge_point_id": f"BENCH-{i:05d}", "password_hash": digest, "name": "bench"}
+                for i in range(n)
+            ],
+        )
+    db.dispose()
+
+
+def run_platform(url: str, n: int, port_q: Any, stop_ev: Any, stats_q: Any) -> None:
+    """This CSMS: auth, validation, persistence."""
+    import logging
+
+    logging.disable(logging.WARNING)
+    _raise_fd_limit()
+    _seed(url, n)
+    from mobility.bus import InProcessBus
+    from mobility.config import load_settings
+    from mobility.db import Database
+    from ocpp_server.server import OcppServer
+
+    async def main() -> None:
+        settings = load_settings({}, database_url=url, ocpp_port=0)
+        srv = OcppServer(settings, Database(settings), InProcessBus())
+        await srv.start()
+        port_q.put(srv.port)
+        while not stop_ev.is_set():
+            await asyncio.sleep(0.2)
+            stats_q.put(("sessions", len(srv.sessions), _rss_mb()))
+        await srv.stop()
+
+    asyncio.run(main())
+
+
+def run_bare(port_q: Any, stop_ev: Any, stats_q: Any) -> None:
+    """A CSMS written only with the ocpp library: fixed answers, no auth, no database."""
+    import logging
+
+    import websockets
+    from ocpp.routing import on
+    from ocpp.v16 import ChargePoint, call_result
+    from ocpp.v16.enums import Action, RegistrationStatus
+
+    logging.disable(logging.WARNING)
+    _raise_fd_limit()
+
+    class Bare(ChargePoint):
+        @on(Action.boot_notification)
+        def boot(self, **_: Any) -> Any:
+            return call_result.BootNotification(
+                current_time=datetime.now(UTC).isoformat(),
+                interval=300,
+                status=RegistrationStatus.accepted,
+            )
+
+        @on(Action.heartbeat)
+        def hb(self, **_: Any) -> Any:
+            return call_result.Heartbeat(current_time=datetime.now(UTC).isoformat())
+
+        @on(Action.status_notification)
+        def status(self, **_: Any) -> Any:
+            return call_result.StatusNotification()
+
+        @on(Action.meter_values)
+        def meter(self, **_: Any) -> Any:
+            return call_result.MeterValues()
+
+    async def handler(ws: Any) -> None:
+        cp = Bare(ws.request.path.rsplit("/", 1)[-1], ws)
+        with contextlib.suppress(websockets.ConnectionClosed):
+            await cp.start()
+
+    async def main() -> None:
+        async with websockets.serve(handler, "127.0.0.1", 0, subprotocols=["ocpp1.6"]) as srv:
+            port_q.put(next(iter(srv.sockets)).getsockname()[1])
+            while not stop_ev.is_set():
+                await asyncio.sleep(0.2)
+
+    asyncio.run(main())
+
+
+# -- clients --------------------------------------------------------------------------------
+def _messages(i: int) -> list[tuple[str, dict[str, Any]]]:
+    now = datetime.now(UTC).isoformat()
+    return [
+        ("Heartbeat", {}),
+        (
+            "StatusNotification",
+            {"connectorId": 1, "errorCode": "NoError", "status": "Charging", "timestamp": now},
+        ),
+        (
+            "MeterValues",
+            {
+                "connectorId": 1,
+                "meterValue": [
+                    {
+                        "timestamp": now,
+                        "sampledValue": [
+                            {
+                                "value": str(1000 + i),
+                                "measurand": "Energy.Active.Import.Register",
+                                "unit": "Wh",
+                            },
+                            {"value": "7400", "measurand": "Power.Active.Import", "unit": "W"},
+                        ],
+                    }
+                ],
+            },
+        ),
+    ]
+
+
+async def _charger(port: int, cp_id: str, until: float, lat: list[float], auth: bool) -> int:
+    import websockets
+
+    headers = {}
+    if auth:
+        token = base64.b64encode(f"{cp_id}:{PASSWORD}".encode()).decode()
+        headers["Authorization"] = f"Basic {token}"
+    async with websockets.connect(
+        f"ws://127.0.0.1:{port}/ocpp/{cp_id}",
+        subprotocols=["ocpp1.6"],
+        additional_headers=headers,
+        open_timeout=60,
+        ping_interval=None,
+    ) as ws:
+        await ws.send(
+            json.dumps(
+                [
+                    2,
+                    "boot",
+                    "BootNotification",
+                    {"chargePointVendor": "Bench", "chargePointModel": "Sim"},
+                ]
+            )
+        )
+        await ws.recv()
+        sent = 0
+        msgs = itertools.cycle(_messages(sent))
+        while time.monotonic() < until:
+            action, payload = next(msgs)
+            t0 = time.perf_counter()
+            await ws.send(json.dumps([2, uuid.uuid4().hex[:12], action, payload]))
+            reply = json.loads(await ws.recv())
+            lat.append(time.perf_counter() - t0)
+            if reply[0] != 3:
+                raise RuntimeError(f"{cp_id}: {reply}")
+            sent += 1
+        return sent
+
+
+def run_clients(port: int, n: int, seconds: float, auth: bool, out_q: Any) -> None:
+    """All chargers in one process; reports count and latencies."""
+    _raise_fd_limit()
+
+    async def main() -> tuple[int, list[float], float]:
+        lat: list[float] = []
+        # Connect in waves so the handshake storm does not count as steady-state throughput.
+        warm = time.monotonic() + 5 + n / 400
+        until = warm + seconds
+        tasks = [
+            asyncio.create_task(_charger(port, f"BENCH-{i:05d}", until, lat, auth))
+            for i in range(n)
+        ]
+        await asyncio.sleep(max(0.0, warm - time.monotonic()))
+        lat.clear()
+        t0 = time.monotonic()
+        counts = await asyncio.gather(*tasks, return_exceptions=True)
+        elapsed = time.monotonic() - t0
+        errors = [c for c in counts if isinstance(c, BaseException)]
+        if errors:
+            print(f"  {len(errors)} charger(s) failed, first: {errors[0]!r}", file=sys.stderr)
+        return len(lat), lat, elapsed
+
+    count, lat, elapsed = asyncio.run(main())
+    lat.sort()
+    out_q.put(
+        (count, elapsed, lat[len(lat) // 2] if lat else 0, lat[int(len(lat) * 0.99)] if lat else 0)
+    )
+
+
+def run_idle(port: int, n: int, out_q: Any) -> None:
+    """Open n connections, boot each, hold them; report how many stayed open."""
+    _raise_fd_limit()
+    import websockets
+
+    async def one(i: int, hold: asyncio.Event, ok: list[int]) -> None:
+        cp_id = f"BENCH-{i:05d}"
+        token = base64.b64encode(f"{cp_id}:{PASSWORD}".encode()).decode()
+        async with websockets.connect(
+            f"ws://127.0.0.1:{port}/ocpp/{cp_id}",
+            subprotocols=["ocpp1.6"],
+            open_timeout=120,
+            additional_headers={"Authorization": f"Basic {token}"},
+            ping_interval=None,
+        ) as ws:
+            await ws.send(
+                json.dumps(
+                    [
+                        2,
+                        "b",
+                        "BootNotification",
+                        {"chargePointVendor": "B", "chargePointModel": "I"},
+                    ]
+                )
+            )
+            await ws.recv()
+            ok.append(i)
+            await hold.wait()
+
+    async def main() -> int:
+        hold, ok = asyncio.Event(), []
+        sem = asyncio.Semaphore(200)
+
+        async def gated(i: int) -> None:
+            async with sem:
+                await asyncio.wait_for(asyncio.shield(asyncio.sleep(0)), 1)
+            await one(i, hold, ok)
+
+        tasks = [asyncio.create_task(gated(i)) for i in range(n)]
+        deadline = time.monotonic() + 60 + n / 50
+        while len(ok) < n and time.monotonic() < deadline:
+            await asyncio.sleep(0.5)
+        held = len(ok)
+        await asyncio.sleep(5)  # still there a few seconds later?
+        hold.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return held
+
+    out_q.put(asyncio.run(main()))
+
+
+# -- orchestration --------------------------------------------------------------------------
+def measure(kind: str, url: str | None, n: int, seconds: float) -> dict[str, Any]:
+    ctx = mp.get_context("spawn")
+    port_q, stats_q, out_q, stop = ctx.Queue(), ctx.Queue(), ctx.Queue(), ctx.Event()
+    if kind == "bare":
+        server = ctx.Process(target=run_bare, args=(port_q, stop, stats_q))
+    else:
+        server = ctx.Process(target=run_platform, args=(url, n, port_q, stop, stats_q))
+    server.start()
+    port = port_q.get(timeout=300)
+    client = ctx.Process(target=run_clients, args=(port, n, seconds, kind != "bare", out_q))
+    client.start()
+    count, elapsed, p50, p99 = out_q.get(timeout=seconds + 600)
+    client.join()
+    stop.set()
+    server.join(30)
+    return {"kind": kind, "msgs": count, "rate": count / elapsed, "p50": p50, "p99": p99}
+
+
+def measure_idle(url: str, n: int) -> tuple[int, float]:
+    ctx = mp.get_context("spawn")
+    port_q, stats_q, out_q, stop = ctx.Queue(), ctx.Queue(), ctx.Queue(), ctx.Event()
+    server = ctx.Process(target=run_platform, args=(url, n, port_q, stop, stats_q))
+    server.start()
+    port = port_q.get(timeout=600)
+    client = ctx.Process(target=run_idle, args=(port, n, out_q))
+    client.start()
+    held = out_q.get(timeout=1800)
+    peak_sessions, rss = 0, 0.0
+    while not stats_q.empty():
+        _, sessions, mem = stats_q.get()
+        peak_sessions, rss = max(peak_sessions, sessions), max(rss, mem)
+    client.join()
+    stop.set()
+    server.join(30)
+    return min(held, peak_sessions) if peak_sessions else held, rss
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--chargers", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--idle", type=int, default=1000)
+    parser.add_argument("--postgres", default=None, help="PostgreSQL URL (a fresh DB is made)")
+    args = parser.parse_args()
+    _raise_fd_limit()
+    rows = [measure("bare", None, args.chargers, args.seconds)]
+    with tempfile.TemporaryDirectory() as tmp:
+        rows.append(measure("sqlite", f"sqlite:///{tmp}/bench.sqlite", args.chargers, args.seconds))
+        if args.postgres:
+            pg = _fresh_pg(args.postgres)
+            rows.append(measure("postgresql", pg, args.chargers, args.seconds))
+        bare = rows[0]["rate"]
+        print(f"\nOCPP 1.6 throughput, {args.chargers} chargers, {args.seconds:g} s steady state")
+        print(f"{'server':<28}{'msgs':>9}{'msgs/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'vs bare':>9}")
+        for r in rows:
+            bare_name = "bare ocpp library (no DB)"
+            name = bare_name if r["kind"] == "bare" else f"this CSMS + {r['kind']}"
+            print(
+                f"{name:<28}{r['msgs']:>9}{r['rate']:>10.0f}{r['p50'] * 1000:>9.1f}"
+                f"{r['p99'] * 1000:>9.1f}{r['rate'] / bare:>9.2f}"
+            )
+        if args.idle:
+            held, rss = measure_idle(f"sqlite:///{tmp}/idle.sqlite", args.idle)
+            print(
+                f"\nidle: {held:,} of {args.idle:,} chargers held by one process "
+                f"(server peak RSS {rss:.0f} MB)"
+            )
+
+
+def _fresh_pg(url: str) -> str:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"ocpp_bench_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(
+        make_url(url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+if __name__ == "__main__":
+    main()

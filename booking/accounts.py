@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from booking import rules
@@ -76,3 +76,14 @@ def issue_token(db: Database, user_id: int, name: str, days: int = 90) -> str:
             )
         )
     return token
+
+
+def revoke_token(db: Database, digest: str) -> bool:
+    """Revoke the token with this digest; False if it was not active."""
+    with db.transaction() as s:
+        done = s.execute(
+            update(ApiToken)
+            .where(ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+    return bool(done.rowcount)

@@ -6,14 +6,14 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, g, request
 from sqlalchemy import select
 
 from booking import accounts, serializers
-from booking.auth import login_required, require_user
+from booking.auth import current_user_id, login_required, require_user
 from booking.openapi import document
 from booking.pagination import envelope, page_args, paginate
-from booking.services import Search, search
+from booking.services import Search, search_rows
 from mobility.clock import parse_iso, utcnow
 from mobility.errors import NotFound, ValidationFailed
 from mobility.models import Booking, Hub, Membership, MembershipStatus, Trip, Vehicle
@@ -95,6 +95,18 @@ def create_token() -> Any:
     return {"token": token, "token_type": "Bearer", "user_id": user.id}, 201
 
 
+@bp.delete("/tokens/current")
+@login_required
+def revoke_current_token() -> Any:
+    """Revoke the bearer token this request was made with (log out of the API)."""
+    digest = g.get("token_digest")
+    if digest is None:
+        raise ValidationFailed("This request did not use an API token.")
+    accounts.revoke_token(_rt().db, digest)
+    _rt().tokens.drop(digest)
+    return "", 204
+
+
 @bp.get("/me")
 @login_required
 def me() -> Any:
@@ -169,22 +181,8 @@ def search_vehicles() -> Any:
     """Vehicles free for a time window, filtered by hub, kind, charge and range."""
     q = parse_search(request.args)
     page, per_page = page_args(50)
-    from booking.auth import current_user
-
-    user = current_user()
-    with _rt().db.sessions() as s:
-        companies = (
-            set(
-                s.scalars(
-                    select(Membership.company_id).where(
-                        Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE
-                    )
-                )
-            )
-            if user
-            else set()
-        )
-        found = search(s, q, companies)
+    with _rt().db.reads() as conn:
+        found = search_rows(conn, q, current_user_id())
         rows = [serializers.vehicle(v) for v in found[(page - 1) * per_page : page * per_page]]
         return envelope(rows, len(found), page, per_page)
 

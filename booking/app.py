@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, current_app
 
 from billing.facade import Billing
-from booking.auth import load_current_user
+from booking.auth import current_user, load_current_user
 from booking.errors import register_error_handlers
-from booking.extensions import csrf, init_limiter
+from booking.extensions import SessionCookies, csrf, init_limiter
 from booking.services import BookingService
+from booking.token_cache import TokenCache
 from mobility.bus import CommandBus, InProcessBus
 from mobility.config import Settings, load_settings
 from mobility.db import Database
@@ -27,6 +28,7 @@ class Runtime:
     bus: CommandBus
     billing: Billing
     bookings: BookingService
+    tokens: TokenCache = field(default_factory=TokenCache)
 
 
 def runtime() -> Runtime:
@@ -66,9 +68,12 @@ def create_app(
         billing=billing,
         bookings=BookingService(database, billing),
     )
+    app.session_interface = SessionCookies()
     csrf.init_app(app)
 
     app.before_request(load_current_user)
+    # Templates read g.user; make sure a bearer-token caller is resolved before rendering.
+    app.context_processor(lambda: {"current_user": current_user()})
     register_error_handlers(app)
     _register_blueprints(app)
     init_limiter(app)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import g, redirect, request, session, url_for
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import make_transient_to_detached
 
+from booking.token_cache import TokenIdentity
 from mobility.clock import utcnow
 from mobility.errors import Forbidden, Unauthorized
 from mobility.models import ApiToken, User, UserRole
@@ -22,22 +25,70 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _user_from_token(header: str) -> User | None:
+# last_used_at is bookkeeping: refreshing it at most this often keeps API reads free of writes.
+_TOKEN_TOUCH_EVERY = timedelta(minutes=5)
+
+
+# Built once: the lookup runs on every API request.
+_TOKEN_LOOKUP = (
+    select(
+        *User.__table__.c,
+        ApiToken.id.label("token_id"),
+        ApiToken.expires_at.label("token_expires_at"),
+        ApiToken.last_used_at.label("token_last_used_at"),
+    )
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None))
+)
+_USER_COLUMNS = tuple(c.key for c in User.__table__.c)
+
+
+def _resolve_token(digest: str) -> TokenIdentity | None:
     from booking.app import runtime
 
+    rt = runtime()
+    cached = rt.tokens.get(digest)
+    if cached is not None:
+        return cached
+    now = utcnow()
+    # A Core read: this runs on every API request, and an ORM session costs more than the query.
+    with rt.db.reads() as conn:
+        row = conn.execute(_TOKEN_LOOKUP, {"digest": digest}).first()
+    if row is None:
+        return None
+    m = row._mapping
+    last_used = m["token_last_used_at"]
+    if last_used is None or now - last_used > _TOKEN_TOUCH_EVERY:
+        with rt.db.transaction() as s:
+            s.execute(update(ApiToken).where(ApiToken.id == m["token_id"]).values(last_used_at=now))
+    identity = TokenIdentity(
+        token_id=m["token_id"],
+        expires_at=m["token_expires_at"],
+        user={key: m[key] for key in _USER_COLUMNS},
+    )
+    rt.tokens.put(digest, identity)
+    return identity
+
+
+def _identity_from_token(header: str) -> TokenIdentity | None:
     token = header.removeprefix("Bearer ").strip()
     if not token:
         return None
-    now = utcnow()
-    with runtime().db.transaction() as s:
-        row = s.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
-        if row is None or row.revoked_at is not None:
-            return None
-        if row.expires_at is not None and row.expires_at <= now:
-            return None
-        row.last_used_at = now
-        user = s.get(User, row.user_id)
-        return user if user is not None and user.is_active else None
+    digest = token_digest(token)
+    identity = _resolve_token(digest)
+    if identity is None or not identity.user["is_active"]:
+        return None
+    if identity.expires_at is not None and identity.expires_at <= utcnow():
+        return None
+    g.token_digest = digest
+    return identity
+
+
+def _user_of(identity: TokenIdentity) -> User:
+    # The same detached User an ORM session would hand out after closing.
+    user = User(**identity.user)
+    make_transient_to_detached(user)
+    return user
 
 
 def _user_from_session() -> User | None:
@@ -63,7 +114,8 @@ def load_current_user() -> None:
     """before_request hook: resolve the caller once per request."""
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        g.user = _user_from_token(header)
+        # The User object is built on first use: many API reads only need the id.
+        g.token_identity = _identity_from_token(header)
         g.via_token = True
     else:
         g.user = _user_from_session()
@@ -72,7 +124,19 @@ def load_current_user() -> None:
 
 def current_user() -> User | None:
     """The authenticated user of this request, if any."""
-    return cast(User | None, g.get("user"))
+    if "user" not in g:
+        identity = g.get("token_identity")
+        g.user = _user_of(identity) if identity is not None else None
+    return cast(User | None, g.user)
+
+
+def current_user_id() -> int | None:
+    """The id of the authenticated user, without loading more than needed."""
+    identity = g.get("token_identity")
+    if identity is not None:
+        return cast(int, identity.user["id"])
+    user = current_user()
+    return user.id if user is not None else None
 
 
 def login_user(user: User) -> None:

@@ -3,11 +3,32 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf import CSRFProtect
+from itsdangerous import URLSafeTimedSerializer
 
 csrf = CSRFProtect()
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer built once per secret."""
+
+    _cached: tuple[str | bytes, URLSafeTimedSerializer] | None = None
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        # Flask builds a new serializer on every request; it only depends on the secret key.
+        if not app.secret_key:
+            return None
+        cached = self._cached
+        if cached is None or cached[0] != app.secret_key:
+            serializer = super().get_signing_serializer(app)
+            if serializer is None:
+                return None
+            cached = self._cached = (app.secret_key, serializer)
+        return cached[1]
+
 
 # Endpoints guarded against password guessing, per client address.
 LOGIN_LIMIT = "10 per minute"
@@ -21,4 +42,8 @@ def init_limiter(app: Flask) -> Limiter:
         view = app.view_functions.get(endpoint)
         if view is not None:
             app.view_functions[endpoint] = limiter.limit(LOGIN_LIMIT, methods=["POST"])(view)  # type: ignore[assignment]
+    # Decorated views check their own limits; with no app-wide limits the limiter's
+    # before_request hook only costs time on every other request, so drop it.
+    hooks = app.before_request_funcs.get(None, [])
+    hooks[:] = [h for h in hooks if getattr(h, "__self__", None) is not limiter]
     return limiter

@@ -99,6 +99,15 @@ ROUTES: list[tuple[str, str, str, str | None, int, str | None, bool]] = [
         None,
         False,
     ),
+    (
+        "delete",
+        "/api/v1/tokens/current",
+        "Revoke the bearer token of this request",
+        None,
+        204,
+        None,
+        True,
+    ),
     ("get", "/api/v1/me", "Caller profile and company memberships", None, 200, None, True),
     ("get", "/api/v1/hubs", "Hubs with their vehicles", None, 200, "Page", False),
     (

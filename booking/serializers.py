@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Row
+
 from billing.pricing import PriceBreakdown
 from mobility.models import Booking, Hub, Invoice, Trip, Vehicle
+from mobility.models.hubs import estimated_range_km
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -30,8 +33,8 @@ def hub(h: Hub, vehicles: list[Vehicle] | None = None) -> dict[str, Any]:
     return out
 
 
-def vehicle(v: Vehicle) -> dict[str, Any]:
-    """A vehicle with charge and range."""
+def vehicle(v: Vehicle | Row[Any]) -> dict[str, Any]:
+    """A vehicle (ORM object or a row of the vehicles table) with charge and range."""
     return {
         "id": v.id,
         "code": v.code,
@@ -40,7 +43,7 @@ def vehicle(v: Vehicle) -> dict[str, Any]:
         "hub_id": v.hub_id,
         "state": v.state,
         "soc_percent": v.soc_percent,
-        "range_km": v.range_km,
+        "range_km": estimated_range_km(v.max_range_km, v.soc_percent),
         "seats": v.seats,
         "plate": v.plate,
     }

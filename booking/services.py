@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, exists, select, update
+from sqlalchemy import Connection, Row, Select, and_, bindparam, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from billing.facade import Billing, PriceQuote
@@ -23,6 +23,8 @@ from mobility.models import (
     BookingStatus,
     Hub,
     Invoice,
+    Membership,
+    MembershipStatus,
     Trip,
     TripStatus,
     User,
@@ -44,50 +46,83 @@ class Search:
     min_range_km: int | None = None
 
 
-def free_vehicles_stmt(q: Search, buffer_s: float) -> Select[Any]:
-    """Vehicles available for the whole window (nothing holding them, not in maintenance)."""
-    from datetime import timedelta
+_SEARCH_SHAPES: dict[tuple[bool, ...], Select[Any]] = {}
 
-    window_end = q.end + timedelta(seconds=buffer_s)
+
+def _search_stmt(hub: bool, kind: bool, soc: bool, range_: bool, now_only: bool) -> Select[Any]:
+    """The availability query for one combination of filters, with bound parameters.
+
+    Built once per shape and reused: constructing SQLAlchemy expressions costs more than
+    running this indexed query, and a reused statement also hits the compiled-SQL cache.
+    """
+    key = (hub, kind, soc, range_, now_only)
+    stmt = _SEARCH_SHAPES.get(key)
+    if stmt is not None:
+        return stmt
+    # OR-ed equalities rather than IN: an IN list is re-rendered on every execution.
     busy = exists().where(
         Booking.vehicle_id == Vehicle.id,
-        Booking.status.in_(HOLDING_STATES),
-        Booking.start_at < window_end,
-        Booking.block_end_at > q.start,
+        or_(*(Booking.status == st for st in HOLDING_STATES)),
+        Booking.start_at < bindparam("window_end"),
+        Booking.block_end_at > bindparam("start"),
     )
+    member_of = select(Membership.company_id).where(
+        Membership.user_id == bindparam("user_id"), Membership.status == MembershipStatus.ACTIVE
+    )
+    states = [VehicleState.AVAILABLE] + ([] if now_only else [VehicleState.IN_USE])
     stmt = select(Vehicle).where(
-        Vehicle.state.in_((VehicleState.AVAILABLE, VehicleState.IN_USE)),
+        or_(*(Vehicle.state == st for st in states)),
         Vehicle.hub_id.is_not(None),
         ~busy,
+        (Vehicle.visibility != VehicleVisibility.FLEET_ONLY)
+        | Vehicle.owner_company_id.in_(member_of),
     )
-    if q.hub_id is not None:
-        stmt = stmt.where(Vehicle.hub_id == q.hub_id)
-    if q.kind:
-        stmt = stmt.where(Vehicle.kind == q.kind)
-    if q.min_soc is not None:
-        stmt = stmt.where(Vehicle.soc_percent >= q.min_soc)
-    if q.min_range_km is not None:
-        stmt = stmt.where(Vehicle.max_range_km * Vehicle.soc_percent >= q.min_range_km * 100)
-    return stmt.order_by(Vehicle.hub_id, Vehicle.kind, Vehicle.soc_percent.desc(), Vehicle.id)
-
-
-def _not_in_use_now(stmt: Select[Any], q: Search, now: datetime) -> Select[Any]:
-    # A vehicle out on a trip right now cannot be booked to start now.
-    if q.start <= now + rules.DEFAULT_POLICY.buffer:
-        return stmt.where(Vehicle.state == VehicleState.AVAILABLE)
+    if hub:
+        stmt = stmt.where(Vehicle.hub_id == bindparam("hub_id"))
+    if kind:
+        stmt = stmt.where(Vehicle.kind == bindparam("kind"))
+    if soc:
+        stmt = stmt.where(Vehicle.soc_percent >= bindparam("min_soc"))
+    if range_:
+        stmt = stmt.where(Vehicle.max_range_km * Vehicle.soc_percent >= bindparam("min_range"))
+    stmt = stmt.order_by(Vehicle.hub_id, Vehicle.kind, Vehicle.soc_percent.desc(), Vehicle.id)
+    _SEARCH_SHAPES[key] = stmt
     return stmt
 
 
-def search(s: Session, q: Search, user_company_ids: set[int]) -> list[Vehicle]:
-    """Bookable vehicles for the criteria, visible to this user."""
-    stmt = _not_in_use_now(
-        free_vehicles_stmt(q, rules.DEFAULT_POLICY.buffer.total_seconds()), q, utcnow()
+def search_params(q: Search, user_id: int | None) -> tuple[Select[Any], dict[str, Any]]:
+    """The availability statement and its parameters for these criteria and this user."""
+    # A vehicle out on a trip right now cannot be booked to start now.
+    now_only = q.start <= utcnow() + rules.DEFAULT_POLICY.buffer
+    stmt = _search_stmt(
+        q.hub_id is not None,
+        bool(q.kind),
+        q.min_soc is not None,
+        q.min_range_km is not None,
+        now_only,
     )
-    stmt = stmt.where(
-        (Vehicle.visibility != VehicleVisibility.FLEET_ONLY)
-        | Vehicle.owner_company_id.in_(user_company_ids or {-1})
-    )
-    return list(s.scalars(stmt))
+    params: dict[str, Any] = {
+        "start": q.start,
+        "window_end": q.end + rules.DEFAULT_POLICY.buffer,
+        "user_id": user_id if user_id is not None else -1,
+        "hub_id": q.hub_id,
+        "kind": q.kind,
+        "min_soc": q.min_soc,
+        "min_range": (q.min_range_km or 0) * 100,
+    }
+    return stmt, params
+
+
+def search(s: Session, q: Search, user_id: int | None) -> list[Vehicle]:
+    """Bookable vehicles for the criteria, visible to this user (fleet-only ones to members)."""
+    stmt, params = search_params(q, user_id)
+    return list(s.scalars(stmt, params))
+
+
+def search_rows(conn: Connection, q: Search, user_id: int | None) -> list[Row[Any]]:
+    """The same search as plain rows of the vehicles table (the JSON API's hot path)."""
+    stmt, params = search_params(q, user_id)
+    return list(conn.execute(stmt, params))
 
 
 class BookingService:

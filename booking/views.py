@@ -8,13 +8,19 @@ from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from billing.render import invoice_html, money
 from booking import accounts
-from booking.auth import login_required, login_user, logout_user, require_user
+from booking.auth import (
+    current_user_id,
+    login_required,
+    login_user,
+    logout_user,
+    require_user,
+)
 from booking.services import Search, search
 from mobility.clock import utcnow
 from mobility.errors import DomainError, NotFound, ValidationFailed
@@ -200,12 +206,11 @@ def search_page() -> Page:
             min_soc = int(args["min_soc"]) if args.get("min_soc") else None
             hub_id = int(args["hub_id"]) if args.get("hub_id") else None
             kind = args.get("kind") or None
-            companies = {m.company_id for m in _memberships(g.user.id)} if g.user else set()
             with _rt().db.sessions() as s:
                 results = search(
                     s,
                     Search(start=start, end=end, hub_id=hub_id, kind=kind, min_soc=min_soc),
-                    companies,
+                    current_user_id(),
                 )
         except (DomainError, ValueError) as exc:
             error = getattr(exc, "message", "Check the search fields.")
@@ -229,7 +234,7 @@ def _vehicle_page(
         if v is None:
             raise NotFound("No such vehicle.")
         hub = s.get(Hub, v.hub_id) if v.hub_id else None
-    memberships = _memberships(g.user.id) if g.user else []
+    memberships = _memberships(uid) if (uid := current_user_id()) else []
     return render_template(
         "vehicle.html",
         v=v,

@@ -61,6 +61,11 @@ class Hub(IdMixin, TimestampMixin, Base):
     vehicles: Mapped[list[Vehicle]] = relationship(back_populates="hub")
 
 
+def estimated_range_km(max_range_km: int, soc_percent: int) -> int:
+    """Remaining range: full range scaled by the state of charge, rounded down."""
+    return max_range_km * soc_percent // 100
+
+
 class Vehicle(IdMixin, TimestampMixin, Base):
     """A shared e-bike or e-car."""
 
@@ -94,4 +99,4 @@ class Vehicle(IdMixin, TimestampMixin, Base):
     @property
     def range_km(self) -> int:
         """Estimated remaining range from the state of charge."""
-        return self.max_range_km * self.soc_percent // 100
+        return estimated_range_km(self.max_range_km, self.soc_percent)

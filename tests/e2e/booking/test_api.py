@@ -2,13 +2,15 @@
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 from openapi_spec_validator import validate
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.serving import make_server
 
-from mobility.models import Booking, Invoice
+from mobility.clock import utcnow
+from mobility.models import ApiToken, Booking, Invoice
 from tests.e2e.booking.conftest import at, token_for
 
 
@@ -161,6 +163,28 @@ def test_auth_errors_and_wrong_passwords(client, ids):
     assert r.status_code == 409
     r = client.post("/api/v1/tokens", data="not json", content_type="text/plain")
     assert r.status_code == 422
+
+
+def test_revoked_and_expired_tokens_are_refused(client, db, ids, monkeypatch):
+    h = token_for(client, "citizen@example.org")
+    assert client.get("/api/v1/me", headers=h).status_code == 200  # now cached in the process
+    assert client.delete("/api/v1/tokens/current", headers=h).status_code == 204
+    r = client.get("/api/v1/me", headers=h)
+    assert r.status_code == 401 and r.get_json()["error"] == "unauthorized"
+    with db.sessions() as s:
+        token = s.scalar(select(ApiToken).where(ApiToken.revoked_at.is_not(None)))
+        assert token is not None and token.last_used_at is not None
+    h2 = token_for(client, "citizen@example.org")
+    with db.transaction() as s:
+        s.execute(update(ApiToken).values(expires_at=utcnow() - timedelta(seconds=1)))
+    assert client.get("/api/v1/me", headers=h2).status_code == 401
+    # A cached identity keeps its expiry: once past it, the token stops working at once.
+    h3 = token_for(client, "citizen@example.org")
+    assert client.get("/api/v1/me", headers=h3).status_code == 200
+    later = utcnow() + timedelta(days=91)
+    monkeypatch.setattr("booking.auth.utcnow", lambda: later)
+    assert client.get("/api/v1/me", headers=h3).status_code == 401
+    assert client.get("/api/v1/me", headers={"Authorization": "Bearer forged"}).status_code == 401
 
 
 def test_login_is_rate_limited(client):

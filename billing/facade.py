@@ -6,6 +6,7 @@ keys and are recorded as Payment rows keyed by them, so a retried use case never
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -14,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from billing.gateway import GatewayResult, PaymentGateway, gateway_for
+from billing.gateway import GatewayResult, PaymentGateway, SetupResult, gateway_for
 from billing.invoices import bill_to_company, bill_to_user, credit_note, issue
 from billing.pricing import (
     PriceBreakdown,
@@ -25,7 +26,7 @@ from billing.pricing import (
 )
 from billing.tariffs import TariffSpec, tariff_spec
 from mobility.config import Settings
-from mobility.errors import NotFound
+from mobility.errors import Conflict, NotFound, ValidationFailed
 from mobility.models import (
     Booking,
     Charger,
@@ -186,6 +187,25 @@ class Billing:
         user.stripe_customer_id = ref
         return ref
 
+    def start_card_setup(self, s: Session, user: User) -> SetupResult:
+        """Begin saving a card (SetupIntent); the browser confirms it with the client secret."""
+        customer = self._customer(s, user)
+        if customer is None:
+            raise Conflict("Payments are recorded offline here: no card is needed.")
+        return self.gateway.setup_card(
+            customer=customer, key=f"setup:user:{user.id}:{uuid.uuid4().hex}"
+        )
+
+    def confirm_card(self, s: Session, user: User, setup_ref: str) -> str:
+        """Keep the card of a finished setup as the user's payment card."""
+        if not user.stripe_customer_id:
+            raise ValidationFailed("Start a card setup first.", field="setup_intent")
+        pm = self.gateway.card_saved(setup_ref=setup_ref, customer=user.stripe_customer_id)
+        if pm is None:
+            raise ValidationFailed("This card setup has not succeeded.", field="setup_intent")
+        user.stripe_payment_method_id = pm
+        return pm
+
     def hold_booking(self, s: Session, booking: Booking) -> Payment | None:
         """Pre-authorise the quoted amount of a private booking (company bookings are invoiced)."""
         if booking.company_id is not None or booking.quote_minor <= 0:
@@ -205,6 +225,7 @@ class Billing:
                 customer=customer,
                 key=f"hold:booking:{booking.id}",
                 meta={"booking_id": str(booking.id)},
+                payment_method=user.stripe_payment_method_id,
             ),
             user_id=booking.user_id,
             booking_id=booking.id,
@@ -347,6 +368,7 @@ class Billing:
                     customer=customer,
                     key=key,
                     meta={"invoice": invoice.number},
+                    payment_method=user.stripe_payment_method_id if user else None,
                 ),
                 **links,
             )

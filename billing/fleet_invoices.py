@@ -9,7 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from billing.gateway import PaymentGateway, ProviderInvoiceLine
 from billing.invoices import bill_to_company, next_number
+from mobility.clock import utcnow
 from mobility.db import Database
 from mobility.models import Company, Invoice, InvoiceKind, InvoiceLine
 
@@ -90,6 +92,67 @@ def consolidate(s: Session, company: Company, start: datetime, end: datetime) ->
         src.status = "consolidated"
     s.flush()
     return monthly
+
+
+def provider_lines(invoice: Invoice) -> list[ProviderInvoiceLine]:
+    """Our monthly invoice's lines as the provider's invoice items (amounts including VAT)."""
+    return [
+        ProviderInvoiceLine(
+            position=line.position,
+            description=f"{line.description}, VAT {line.vat_percent}% included",
+            amount_minor=line.amount_excl_vat_minor + line.vat_minor,
+        )
+        for line in sorted(invoice.lines, key=lambda ln: ln.position)
+    ]
+
+
+def send_open_invoices(db: Database, gateway: PaymentGateway, days_until_due: int = 30) -> int:
+    """Send monthly invoices not yet at the provider (Stripe Invoices); safe to repeat.
+
+    Our numbered invoice stays the legal document; the provider collects the money and its
+    webhooks mark ours paid. A crash between the provider call and our commit is healed by the
+    next run: the provider's invoice for that number is found and linked, not made twice.
+    """
+    with db.sessions() as s:
+        pending = list(
+            s.scalars(
+                select(Invoice.id).where(
+                    Invoice.kind == InvoiceKind.FLEET_MONTHLY,
+                    Invoice.stripe_invoice_id.is_(None),
+                    Invoice.status == "open",
+                    Invoice.total_minor > 0,
+                )
+            )
+        )
+    sent = 0
+    for invoice_id in pending:
+        with db.transaction() as s:
+            invoice = s.get(Invoice, invoice_id, options=[selectinload(Invoice.lines)])
+            if invoice is None or invoice.stripe_invoice_id or invoice.company_id is None:
+                continue
+            company = s.get(Company, invoice.company_id)
+            assert company is not None
+            customer = gateway.ensure_customer(
+                existing=company.stripe_customer_id,
+                email=company.contact_email,
+                name=company.name,
+                key=f"customer:company:{company.id}",
+            )
+            company.stripe_customer_id = customer
+            remote = gateway.issue_invoice(
+                customer=customer,
+                number=invoice.number,
+                currency=invoice.currency,
+                lines=provider_lines(invoice),
+                days_until_due=days_until_due,
+            )
+            if remote is None:
+                return sent  # the provider keeps no invoices (offline): nothing to send
+            invoice.stripe_invoice_id = remote.ref
+            if remote.status == "paid" and invoice.paid_at is None:
+                invoice.status, invoice.paid_at = "paid", utcnow()
+            sent += 1
+    return sent
 
 
 def run_monthly(db: Database, year: int, month: int, tz: ZoneInfo) -> list[str]:

@@ -31,6 +31,24 @@ class SetupResult:
     client_secret: str | None
 
 
+@dataclass(frozen=True)
+class ProviderInvoiceLine:
+    """One line of an invoice sent through the provider (amount including VAT)."""
+
+    position: int
+    description: str
+    amount_minor: int
+
+
+@dataclass(frozen=True)
+class ProviderInvoice:
+    """An invoice as the provider holds it."""
+
+    ref: str
+    status: str  # draft, open, paid, void, uncollectible
+    hosted_url: str | None
+
+
 class PaymentGateway(Protocol):
     """The money-moving operations billing needs."""
 
@@ -44,6 +62,22 @@ class PaymentGateway(Protocol):
         """Start saving a card for later off-session payments."""
         ...
 
+    def card_saved(self, *, setup_ref: str, customer: str) -> str | None:
+        """The payment method a finished card setup saved (made the default), else None."""
+        ...
+
+    def issue_invoice(
+        self,
+        *,
+        customer: str,
+        number: str,
+        currency: str,
+        lines: list[ProviderInvoiceLine],
+        days_until_due: int,
+    ) -> ProviderInvoice | None:
+        """Send our invoice `number` through the provider (once); None when it has no invoices."""
+        ...
+
     def authorize(
         self,
         *,
@@ -52,8 +86,9 @@ class PaymentGateway(Protocol):
         customer: str | None,
         key: str,
         meta: dict[str, str],
+        payment_method: str | None = None,
     ) -> GatewayResult:
-        """Hold an amount without taking it (pre-authorisation)."""
+        """Hold an amount without taking it (pre-authorisation) on the saved card."""
         ...
 
     def capture(self, *, ref: str, amount_minor: int, key: str) -> GatewayResult:
@@ -72,6 +107,7 @@ class PaymentGateway(Protocol):
         customer: str | None,
         key: str,
         meta: dict[str, str],
+        payment_method: str | None = None,
     ) -> GatewayResult:
         """Take an amount at once."""
         ...
@@ -96,6 +132,21 @@ class OfflineGateway:
     def setup_card(self, *, customer: str, key: str) -> SetupResult:
         return SetupResult(ref=_ref("offseti", key), client_secret=None)
 
+    def card_saved(self, *, setup_ref: str, customer: str) -> str | None:
+        return None
+
+    def issue_invoice(
+        self,
+        *,
+        customer: str,
+        number: str,
+        currency: str,
+        lines: list[ProviderInvoiceLine],
+        days_until_due: int,
+    ) -> ProviderInvoice | None:
+        # Offline, companies pay our invoice by bank transfer; an operator records it as paid.
+        return None
+
     def authorize(
         self,
         *,
@@ -104,6 +155,7 @@ class OfflineGateway:
         customer: str | None,
         key: str,
         meta: dict[str, str],
+        payment_method: str | None = None,
     ) -> GatewayResult:
         return GatewayResult(_ref("offpi", key), "requires_capture", amount_minor)
 
@@ -121,11 +173,17 @@ class OfflineGateway:
         customer: str | None,
         key: str,
         meta: dict[str, str],
+        payment_method: str | None = None,
     ) -> GatewayResult:
         return GatewayResult(_ref("offch", key), "succeeded", amount_minor)
 
     def refund(self, *, ref: str, amount_minor: int, key: str) -> GatewayResult:
         return GatewayResult(_ref("offre", key), "succeeded", amount_minor)
+
+
+def _metadata(obj: Any) -> dict[str, Any]:
+    meta = obj.to_dict().get("metadata")
+    return meta if isinstance(meta, dict) else {}
 
 
 class StripeGateway:
@@ -137,6 +195,8 @@ class StripeGateway:
         import stripe
 
         self._stripe = stripe
+        # In test mode a customer without a saved card pays with Stripe's test card.
+        self.test_mode = api_key.startswith(("sk_test_", "rk_test_"))
         base = {"api": api_base} if api_base else None
         self.client = stripe.StripeClient(api_key, base_addresses=base or {}, max_network_retries=2)  # type: ignore[arg-type]
 
@@ -166,6 +226,86 @@ class StripeGateway:
         )
         return SetupResult(ref=str(si.id), client_secret=si.client_secret)
 
+    def card_saved(self, *, setup_ref: str, customer: str) -> str | None:
+        # Ask Stripe rather than trusting the browser: only a succeeded setup of this customer.
+        si = self._call(self.client.v1.setup_intents.retrieve, setup_ref)
+        if si.status != "succeeded" or si.customer != customer or not si.payment_method:
+            return None
+        pm = str(si.payment_method)
+        self._call(
+            self.client.v1.customers.update,
+            customer,
+            params={"invoice_settings": {"default_payment_method": pm}},
+        )
+        return pm
+
+    def _find_invoice(self, customer: str, number: str) -> Any:
+        invoices = self._call(
+            self.client.v1.invoices.list, params={"customer": customer, "limit": 100}
+        )
+        for inv in invoices.auto_paging_iter():
+            if _metadata(inv).get("fleet_invoice") == number:
+                return inv
+        return None
+
+    def issue_invoice(
+        self,
+        *,
+        customer: str,
+        number: str,
+        currency: str,
+        lines: list[ProviderInvoiceLine],
+        days_until_due: int,
+    ) -> ProviderInvoice | None:
+        # Resumable after a crash at any step: an invoice already made for `number` is reused,
+        # and items already pending for it are not added again (idempotency keys alone expire
+        # after 24 h, and a retry may come later).
+        inv = self._find_invoice(customer, number)
+        if inv is None:
+            items = self._call(
+                self.client.v1.invoice_items.list, params={"customer": customer, "limit": 100}
+            )
+            present = {
+                _metadata(ii).get("position")
+                for ii in items.auto_paging_iter()
+                if _metadata(ii).get("fleet_invoice") == number and not ii.invoice
+            }
+            for line in lines:
+                if str(line.position) in present:
+                    continue
+                self._call(
+                    self.client.v1.invoice_items.create,
+                    params={
+                        "customer": customer,
+                        "amount": line.amount_minor,
+                        "currency": currency.lower(),
+                        "description": line.description[:500],
+                        "metadata": {"fleet_invoice": number, "position": str(line.position)},
+                    },
+                    options={"idempotency_key": f"fleet:{number}:item:{line.position}"},
+                )
+            inv = self._call(
+                self.client.v1.invoices.create,
+                params={
+                    "customer": customer,
+                    "collection_method": "send_invoice",
+                    "days_until_due": days_until_due,
+                    "pending_invoice_items_behavior": "include",
+                    "auto_advance": True,
+                    "description": f"Fleet invoice {number}",
+                    "metadata": {"fleet_invoice": number},
+                },
+                options={"idempotency_key": f"fleet:{number}:invoice"},
+            )
+        if inv.status == "draft":
+            inv = self._call(
+                self.client.v1.invoices.finalize_invoice,
+                inv.id,
+                options={"idempotency_key": f"fleet:{number}:finalize"},
+            )
+        data = inv.to_dict()
+        return ProviderInvoice(str(inv.id), str(inv.status), data.get("hosted_invoice_url"))
+
     @staticmethod
     def _result(pi: Any) -> GatewayResult:
         data = pi.to_dict()
@@ -181,6 +321,7 @@ class StripeGateway:
         key: str,
         meta: dict[str, str],
         manual: bool,
+        payment_method: str | None,
     ) -> GatewayResult:
         params: dict[str, Any] = {
             "amount": amount_minor,
@@ -193,7 +334,10 @@ class StripeGateway:
         if customer:
             params["customer"] = customer
             params["off_session"] = True
-        params["payment_method"] = meta.get("payment_method", "pm_card_visa")
+        if payment_method is None and not self.test_mode:
+            raise PaymentFailed("No saved payment card: add a card in your profile first.")
+        # pm_card_visa is Stripe's test card, accepted in test mode only.
+        params["payment_method"] = payment_method or "pm_card_visa"
         pi = self._call(
             self.client.v1.payment_intents.create, params=params, options={"idempotency_key": key}
         )
@@ -207,6 +351,7 @@ class StripeGateway:
         customer: str | None,
         key: str,
         meta: dict[str, str],
+        payment_method: str | None = None,
     ) -> GatewayResult:
         return self._intent(
             amount_minor=amount_minor,
@@ -215,6 +360,7 @@ class StripeGateway:
             key=key,
             meta=meta,
             manual=True,
+            payment_method=payment_method,
         )
 
     def _settled(self, ref: str, status: str) -> GatewayResult | None:
@@ -253,6 +399,7 @@ class StripeGateway:
         customer: str | None,
         key: str,
         meta: dict[str, str],
+        payment_method: str | None = None,
     ) -> GatewayResult:
         return self._intent(
             amount_minor=amount_minor,
@@ -261,6 +408,7 @@ class StripeGateway:
             key=key,
             meta=meta,
             manual=False,
+            payment_method=payment_method,
         )
 
     def refund(self, *, ref: str, amount_minor: int, key: str) -> GatewayResult:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mobility.clock import utcnow
-from mobility.models import Invoice, Payment, PaymentStatus, WebhookEvent
+from mobility.models import Invoice, Payment, PaymentStatus, User, WebhookEvent
 
 bp = Blueprint("stripe_webhooks", __name__)
 
@@ -54,6 +54,50 @@ def apply_event(s: Session, event_type: str, obj: dict[str, Any]) -> str:
                 p.status = PaymentStatus.DISPUTED
                 p.failure_reason = f"dispute: {obj.get('reason', 'unknown')}"
         return "dispute recorded"
+    if event_type == "setup_intent.succeeded":
+        user = s.scalar(select(User).where(User.stripe_customer_id == obj.get("customer")))
+        if user is None or not obj.get("payment_method"):
+            return "ignored"
+        user.stripe_payment_method_id = str(obj["payment_method"])
+        return "card saved"
+    if event_type.startswith("invoice."):
+        return _apply_invoice_event(s, event_type, obj)
+    return "ignored"
+
+
+_INVOICE_STATUS = {
+    "invoice.payment_failed": "payment_failed",
+    "invoice.voided": "void",
+    "invoice.marked_uncollectible": "uncollectible",
+}
+
+
+def _apply_invoice_event(s: Session, event_type: str, obj: dict[str, Any]) -> str:
+    """Fleet invoices collected through Stripe Invoices."""
+    invoice = s.scalar(select(Invoice).where(Invoice.stripe_invoice_id == obj.get("id")))
+    if invoice is None:
+        return "ignored"
+    if event_type in ("invoice.paid", "invoice.payment_succeeded"):
+        if invoice.paid_at is not None:
+            return "already paid"  # both events arrive for one payment
+        invoice.status, invoice.paid_at = "paid", utcnow()
+        s.add(
+            Payment(
+                idempotency_key=f"stripe-invoice:{obj['id']}",
+                kind="invoice",
+                provider="stripe",
+                provider_ref=str(obj.get("payment_intent") or obj["id"]),
+                status=PaymentStatus.SUCCEEDED,
+                amount_minor=int(obj.get("amount_paid") or invoice.total_minor),
+                currency=invoice.currency,
+                company_id=invoice.company_id,
+                invoice_id=invoice.id,
+            )
+        )
+        return "invoice paid"
+    if event_type in _INVOICE_STATUS and invoice.paid_at is None:
+        invoice.status = _INVOICE_STATUS[event_type]
+        return f"invoice {invoice.status}"
     return "ignored"
 
 

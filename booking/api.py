@@ -16,7 +16,7 @@ from booking.pagination import envelope, page_args, paginate
 from booking.services import Search, search_rows
 from mobility.clock import parse_iso, utcnow
 from mobility.errors import NotFound, ValidationFailed
-from mobility.models import Booking, Hub, Membership, MembershipStatus, Trip, Vehicle
+from mobility.models import Booking, Hub, Membership, MembershipStatus, Trip, User, Vehicle
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -123,8 +123,39 @@ def me() -> Any:
             "email": user.email,
             "full_name": user.full_name,
             "role": user.role,
+            "card_saved": user.stripe_payment_method_id is not None,
             "companies": [{"company_id": m.company_id, "role": m.role} for m in memberships],
         }
+
+
+@bp.post("/me/card")
+@login_required
+def start_card_setup() -> Any:
+    """Begin saving a payment card: confirm the returned client secret with Stripe.js."""
+    rt = _rt()
+    with rt.db.transaction() as s:
+        user = s.get(User, require_user().id)
+        assert user is not None
+        setup = rt.billing.start_card_setup(s, user)
+    return {
+        "setup_intent": setup.ref,
+        "client_secret": setup.client_secret,
+        "publishable_key": rt.settings.stripe_publishable_key,
+    }, 201
+
+
+@bp.post("/me/card/confirm")
+@login_required
+def confirm_card() -> Any:
+    """Keep the card of a succeeded setup (checked with Stripe, not taken from the client)."""
+    ref = _body().get("setup_intent")
+    if not isinstance(ref, str) or not ref:
+        raise ValidationFailed("setup_intent is required.", field="setup_intent")
+    with _rt().db.transaction() as s:
+        user = s.get(User, require_user().id)
+        assert user is not None
+        _rt().billing.confirm_card(s, user, ref)
+    return {"card_saved": True}
 
 
 @bp.get("/hubs")

@@ -9,7 +9,6 @@ from typing import Any, TypeVar, cast
 
 from flask import g, redirect, request, session, url_for
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import make_transient_to_detached
 
 from booking.token_cache import TokenIdentity
 from mobility.clock import utcnow
@@ -32,15 +31,15 @@ _TOKEN_TOUCH_EVERY = timedelta(minutes=5)
 # Built once: the lookup runs on every API request.
 _TOKEN_LOOKUP = (
     select(
-        *User.__table__.c,
-        ApiToken.id.label("token_id"),
-        ApiToken.expires_at.label("token_expires_at"),
-        ApiToken.last_used_at.label("token_last_used_at"),
+        ApiToken.id,
+        ApiToken.expires_at,
+        ApiToken.last_used_at,
+        ApiToken.user_id,
+        User.is_active,
     )
-    .join(ApiToken, ApiToken.user_id == User.id)
+    .join(User, ApiToken.user_id == User.id)
     .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None))
 )
-_USER_COLUMNS = tuple(c.key for c in User.__table__.c)
 
 
 def _resolve_token(digest: str) -> TokenIdentity | None:
@@ -56,15 +55,12 @@ def _resolve_token(digest: str) -> TokenIdentity | None:
         row = conn.execute(_TOKEN_LOOKUP, {"digest": digest}).first()
     if row is None:
         return None
-    m = row._mapping
-    last_used = m["token_last_used_at"]
+    token_id, expires_at, last_used, user_id, active = row
     if last_used is None or now - last_used > _TOKEN_TOUCH_EVERY:
         with rt.db.transaction() as s:
-            s.execute(update(ApiToken).where(ApiToken.id == m["token_id"]).values(last_used_at=now))
+            s.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
     identity = TokenIdentity(
-        token_id=m["token_id"],
-        expires_at=m["token_expires_at"],
-        user={key: m[key] for key in _USER_COLUMNS},
+        token_id=token_id, expires_at=expires_at, user_id=user_id, user_active=active
     )
     rt.tokens.put(digest, identity)
     return identity
@@ -76,7 +72,7 @@ def _identity_from_token(header: str) -> TokenIdentity | None:
         return None
     digest = token_digest(token)
     identity = _resolve_token(digest)
-    if identity is None or not identity.user["is_active"]:
+    if identity is None or not identity.user_active:
         return None
     if identity.expires_at is not None and identity.expires_at <= utcnow():
         return None
@@ -84,11 +80,13 @@ def _identity_from_token(header: str) -> TokenIdentity | None:
     return identity
 
 
-def _user_of(identity: TokenIdentity) -> User:
-    # The same detached User an ORM session would hand out after closing.
-    user = User(**identity.user)
-    make_transient_to_detached(user)
-    return user
+def _user_of(identity: TokenIdentity) -> User | None:
+    # The full user is read fresh (role, card, name may have changed since the token was cached).
+    from booking.app import runtime
+
+    with runtime().db.sessions() as s:
+        user = s.get(User, identity.user_id)
+    return user if user is not None and user.is_active else None
 
 
 def _user_from_session() -> User | None:
@@ -114,7 +112,7 @@ def load_current_user() -> None:
     """before_request hook: resolve the caller once per request."""
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        # The User object is built on first use: many API reads only need the id.
+        # The User row is read on first use: many API reads only need the id.
         g.token_identity = _identity_from_token(header)
         g.via_token = True
     else:
@@ -134,7 +132,7 @@ def current_user_id() -> int | None:
     """The id of the authenticated user, without loading more than needed."""
     identity = g.get("token_identity")
     if identity is not None:
-        return cast(int, identity.user["id"])
+        return identity.user_id
     user = current_user()
     return user.id if user is not None else None
 

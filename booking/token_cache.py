@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from cachetools import TTLCache
 
@@ -20,7 +19,8 @@ class TokenIdentity:
 
     token_id: int
     expires_at: datetime | None
-    user: dict[str, Any]
+    user_id: int
+    user_active: bool
 
 
 class TokenCache:

@@ -31,6 +31,7 @@ from mobility.models import (
     MembershipStatus,
     Trip,
     TripStatus,
+    User,
     Vehicle,
 )
 
@@ -183,9 +184,55 @@ def profile() -> Page:
                 flash("Password changed.")
         except DomainError as exc:
             error, status = exc.message, exc.http_status
+    with _rt().db.sessions() as s:
+        fresh = s.get(User, user.id)
+        card_saved = fresh is not None and fresh.stripe_payment_method_id is not None
     return render_template(
-        "profile.html", memberships=_memberships(user.id), token=token, error=error
+        "profile.html",
+        memberships=_memberships(user.id),
+        token=token,
+        error=error,
+        card_saved=card_saved,
+        stripe_enabled=_rt().settings.stripe_enabled,
     ), status
+
+
+@bp.post("/profile/card")
+@login_required
+def card_setup() -> Page:
+    """Start saving a card: the page mounts Stripe's card field for this SetupIntent."""
+    rt = _rt()
+    try:
+        with rt.db.transaction() as s:
+            user = s.get(User, require_user().id)
+            assert user is not None
+            setup = rt.billing.start_card_setup(s, user)
+    except DomainError as exc:
+        flash(exc.message)
+        return redirect(url_for("views.profile"))
+    return render_template(
+        "card.html",
+        setup=setup,
+        publishable_key=rt.settings.stripe_publishable_key or "",
+        stripe_js_url=rt.settings.stripe_js_url,
+        return_url=url_for("views.card_done", _external=True),
+    ), 200
+
+
+@bp.get("/profile/card/done")
+@login_required
+def card_done() -> Page:
+    """Where Stripe sends the browser back: keep the card if the setup succeeded."""
+    ref = request.args.get("setup_intent", "")
+    try:
+        with _rt().db.transaction() as s:
+            user = s.get(User, require_user().id)
+            assert user is not None
+            _rt().billing.confirm_card(s, user, ref)
+        flash("Your card is saved.")
+    except DomainError as exc:
+        flash(exc.message)
+    return redirect(url_for("views.profile"))
 
 
 @bp.get("/search")

@@ -36,6 +36,8 @@ class Settings:
     stripe_publishable_key: str | None = None
     stripe_webhook_secret: str | None = field(default=None, repr=False)
     stripe_api_base: str | None = None
+    # Stripe.js collects card numbers in the browser (they never reach our servers).
+    stripe_js_url: str = "https://js.stripe.com/v3/"
     currency: str = "EUR"
     timezone: str = "Europe/Paris"
     node_id: str = "node-1"
@@ -75,6 +77,7 @@ _ENV: dict[str, tuple[str, type]] = {
     "STRIPE_PUBLISHABLE_KEY": ("stripe_publishable_key", str),
     "STRIPE_WEBHOOK_SECRET": ("stripe_webhook_secret", str),
     "STRIPE_API_BASE": ("stripe_api_base", str),
+    "STRIPE_JS_URL": ("stripe_js_url", str),
     "CURRENCY": ("currency", str),
     "TIMEZONE": ("timezone", str),
     "NODE_ID": ("node_id", str),

@@ -20,6 +20,8 @@ from mobility.config import Settings, load_settings
 from mobility.db import Database
 from mobility.models import Base
 
+pytest_plugins = ["tests.support.stripe_server"]
+
 
 def _pg_admin_url(url: str) -> str:
     return (

@@ -55,6 +55,8 @@ class User(IdMixin, TimestampMixin, Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     driving_licence_verified: Mapped[bool] = mapped_column(Boolean, default=False)
     stripe_customer_id: Mapped[str | None] = mapped_column(String(64))
+    # The saved card (Stripe PaymentMethod) used for holds and charges.
+    stripe_payment_method_id: Mapped[str | None] = mapped_column(String(64))
     last_login_at: Mapped[datetime | None]
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")

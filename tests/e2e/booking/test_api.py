@@ -187,6 +187,12 @@ def test_revoked_and_expired_tokens_are_refused(client, db, ids, monkeypatch):
     assert client.get("/api/v1/me", headers={"Authorization": "Bearer forged"}).status_code == 401
 
 
+def test_card_setup_is_refused_when_payments_run_offline(client, citizen):
+    r = client.post("/api/v1/me/card", headers=citizen)
+    assert r.status_code == 409 and "offline" in r.get_json()["message"]
+    assert client.get("/api/v1/me", headers=citizen).get_json()["card_saved"] is False
+
+
 def test_login_is_rate_limited(client):
     codes = [
         client.post("/api/v1/tokens", json={"email": "x@example.org", "password": "p"}).status_code

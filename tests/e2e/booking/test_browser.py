@@ -77,3 +77,49 @@ def test_citizen_journey_in_a_real_browser(page, live_url):
     assert "Jules Petit" in receipt.inner_text() and "Unlock / start fee" in receipt.inner_text()
     page.get_by_role("link", name="Trips").click()
     assert page.get_by_role("link", name="Receipt").count() == 1
+
+
+@pytest.fixture
+def stripe_live_url(db, settings, localstripe_url):
+    # localstripe serves a stand-in for Stripe.js at /js.stripe.com/v3/ that talks to it.
+    from booking.app import create_app
+
+    stripe_settings = settings.with_(
+        stripe_secret_key="sk_test_local",
+        stripe_publishable_key="pk_test_local",
+        stripe_api_base=localstripe_url,
+        stripe_js_url=f"{localstripe_url}/js.stripe.com/v3/",
+    )
+    app = create_app(stripe_settings, db=db)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_citizen_saves_a_card_through_stripe_js(page, stripe_live_url, db):
+    from sqlalchemy import select
+
+    from mobility.demo import DEMO_PASSWORD, seed_demo
+    from mobility.models import User
+
+    seed_demo(db)
+    page.goto(stripe_live_url + "/login")
+    page.get_by_label("Email").fill("citizen@example.org")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(stripe_live_url + "/profile")
+    assert "No card saved yet" in page.get_by_role("region", name="Payment card").inner_text()
+    page.get_by_role("button", name="Add a card").click()
+    page.get_by_placeholder("number").fill("4242424242424242")
+    page.get_by_placeholder("exp_month").fill("12")
+    page.get_by_placeholder("exp_year").fill("31")
+    page.get_by_placeholder("cvc").fill("123")
+    page.get_by_placeholder("postal_code").fill("69002")
+    page.get_by_role("button", name="Save card").click()
+    page.wait_for_url("**/profile")
+    assert "Your card is saved." in page.get_by_role("status").inner_text()
+    assert "A card is saved" in page.get_by_role("region", name="Payment card").inner_text()
+    with db.sessions() as s:
+        user = s.scalar(select(User).where(User.email == "citizen@example.org"))
+        assert user.stripe_payment_method_id.startswith("pm_")

@@ -16,6 +16,14 @@ class LoopThread:
         self.thread.start()
 
     def stop(self):
+        # Let cancelled commands (timeouts) finish cancelling before the loop goes away.
+        async def drain():
+            pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(drain(), self.loop).result(5)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join()
         self.loop.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, g, request
 from sqlalchemy import select
@@ -213,7 +214,7 @@ def search_vehicles() -> Any:
     q = parse_search(request.args)
     page, per_page = page_args(50)
     with _rt().db.reads() as conn:
-        found = search_rows(conn, q, current_user_id())
+        found = search_rows(conn, q, current_user_id(), ZoneInfo(_rt().settings.timezone))
         rows = [serializers.vehicle(v) for v in found[(page - 1) * per_page : page * per_page]]
         return envelope(rows, len(found), page, per_page)
 

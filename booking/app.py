@@ -17,6 +17,7 @@ from booking.token_cache import TokenCache
 from mobility.bus import CommandBus, InProcessBus
 from mobility.config import Settings, load_settings
 from mobility.db import Database
+from mobility.mail import LogMailer, Mailer, mailer_for
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Runtime:
     bus: CommandBus
     billing: Billing
     bookings: BookingService
+    mailer: Mailer = field(default_factory=LogMailer)
     tokens: TokenCache = field(default_factory=TokenCache)
 
 
@@ -67,6 +69,7 @@ def create_app(
         bus=bus or InProcessBus(),
         billing=billing,
         bookings=BookingService(database, billing),
+        mailer=mailer_for(settings),
     )
     app.session_interface = SessionCookies()
     csrf.init_app(app)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from billing.facade import Billing, PriceQuote
 from booking import rules
-from booking.policy import check_may_book
+from booking.policy import check_may_book, within_hours
 from mobility.clock import utcnow
 from mobility.db import Database
 from mobility.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -46,19 +46,21 @@ class Search:
     min_range_km: int | None = None
 
 
-_SEARCH_SHAPES: dict[tuple[bool, ...], Select[Any]] = {}
+_SEARCH_SHAPES: dict[tuple[bool, ...], Select[Vehicle, bool]] = {}
 
 
-def _search_stmt(hub: bool, kind: bool, soc: bool, range_: bool, now_only: bool) -> Select[Any]:
+def _search_stmt(
+    hub: bool, kind: bool, soc: bool, range_: bool, now_only: bool
+) -> Select[Vehicle, bool]:
     """The availability query for one combination of filters, with bound parameters.
 
     Built once per shape and reused: constructing SQLAlchemy expressions costs more than
     running this indexed query, and a reused statement also hits the compiled-SQL cache.
     """
     key = (hub, kind, soc, range_, now_only)
-    stmt = _SEARCH_SHAPES.get(key)
-    if stmt is not None:
-        return stmt
+    cached = _SEARCH_SHAPES.get(key)
+    if cached is not None:
+        return cached
     # OR-ed equalities rather than IN: an IN list is re-rendered on every execution.
     busy = exists().where(
         Booking.vehicle_id == Vehicle.id,
@@ -70,7 +72,8 @@ def _search_stmt(hub: bool, kind: bool, soc: bool, range_: bool, now_only: bool)
         Membership.user_id == bindparam("user_id"), Membership.status == MembershipStatus.ACTIVE
     )
     states = [VehicleState.AVAILABLE] + ([] if now_only else [VehicleState.IN_USE])
-    stmt = select(Vehicle).where(
+    # for_member: whether the caller belongs to the owning company (sees it at any hour).
+    stmt = select(Vehicle, Vehicle.owner_company_id.in_(member_of).label("for_member")).where(
         or_(*(Vehicle.state == st for st in states)),
         Vehicle.hub_id.is_not(None),
         ~busy,
@@ -90,7 +93,7 @@ def _search_stmt(hub: bool, kind: bool, soc: bool, range_: bool, now_only: bool)
     return stmt
 
 
-def search_params(q: Search, user_id: int | None) -> tuple[Select[Any], dict[str, Any]]:
+def search_params(q: Search, user_id: int | None) -> tuple[Select[Vehicle, bool], dict[str, Any]]:
     """The availability statement and its parameters for these criteria and this user."""
     # A vehicle out on a trip right now cannot be booked to start now.
     now_only = q.start <= utcnow() + rules.DEFAULT_POLICY.buffer
@@ -113,16 +116,33 @@ def search_params(q: Search, user_id: int | None) -> tuple[Select[Any], dict[str
     return stmt, params
 
 
-def search(s: Session, q: Search, user_id: int | None) -> list[Vehicle]:
+def _shown(visibility: str, hours: Any, for_member: bool | None, q: Search, tz: ZoneInfo) -> bool:
+    # Company cars shared at set hours are offered to the public only inside those hours.
+    if visibility != VehicleVisibility.SHARED_HOURS or for_member:
+        return True
+    return within_hours(hours, q.start, tz) and within_hours(hours, q.end, tz)
+
+
+def search(s: Session, q: Search, user_id: int | None, tz: ZoneInfo) -> list[Vehicle]:
     """Bookable vehicles for the criteria, visible to this user (fleet-only ones to members)."""
     stmt, params = search_params(q, user_id)
-    return list(s.scalars(stmt, params))
+    return [
+        v
+        for v, for_member in s.execute(stmt, params)
+        if _shown(v.visibility, v.public_hours, for_member, q, tz)
+    ]
 
 
-def search_rows(conn: Connection, q: Search, user_id: int | None) -> list[Row[Any]]:
+def search_rows(
+    conn: Connection, q: Search, user_id: int | None, tz: ZoneInfo
+) -> list[Row[Vehicle, bool]]:
     """The same search as plain rows of the vehicles table (the JSON API's hot path)."""
     stmt, params = search_params(q, user_id)
-    return list(conn.execute(stmt, params))
+    return [
+        row
+        for row in conn.execute(stmt, params)
+        if _shown(row.visibility, row.public_hours, row.for_member, q, tz)
+    ]
 
 
 class BookingService:

@@ -258,6 +258,7 @@ def search_page() -> Page:
                     s,
                     Search(start=start, end=end, hub_id=hub_id, kind=kind, min_soc=min_soc),
                     current_user_id(),
+                    ZoneInfo(_rt().settings.timezone),
                 )
         except (DomainError, ValueError) as exc:
             error = getattr(exc, "message", "Check the search fields.")

@@ -38,6 +38,10 @@ class Settings:
     stripe_api_base: str | None = None
     # Stripe.js collects card numbers in the browser (they never reach our servers).
     stripe_js_url: str = "https://js.stripe.com/v3/"
+    smtp_url: str | None = field(default=None, repr=False)
+    mail_from: str = "Mobility hub <no-reply@localhost>"
+    # Base URL of the web app as users reach it (links in emails).
+    public_url: str | None = None
     currency: str = "EUR"
     timezone: str = "Europe/Paris"
     node_id: str = "node-1"
@@ -53,6 +57,11 @@ class Settings:
     def stripe_enabled(self) -> bool:
         """Stripe is used when a secret key is set."""
         return bool(self.stripe_secret_key)
+
+    @property
+    def base_url(self) -> str:
+        """Where users reach the web app (PUBLIC_URL, else the local web address)."""
+        return (self.public_url or f"http://{self.web_host}:{self.web_port}").rstrip("/")
 
     def with_(self, **changes: Any) -> Settings:
         """A copy with some fields changed (tests, CLI flags)."""
@@ -78,6 +87,9 @@ _ENV: dict[str, tuple[str, type]] = {
     "STRIPE_WEBHOOK_SECRET": ("stripe_webhook_secret", str),
     "STRIPE_API_BASE": ("stripe_api_base", str),
     "STRIPE_JS_URL": ("stripe_js_url", str),
+    "SMTP_URL": ("smtp_url", str),
+    "MAIL_FROM": ("mail_from", str),
+    "PUBLIC_URL": ("public_url", str),
     "CURRENCY": ("currency", str),
     "TIMEZONE": ("timezone", str),
     "NODE_ID": ("node_id", str),
@@ -117,6 +129,10 @@ def _validate(s: Settings) -> None:
         raise ConfigError("HEARTBEAT_INTERVAL and COMMAND_TIMEOUT must be positive")
     if len(s.currency) != 3 or not s.currency.isalpha():
         raise ConfigError(f"CURRENCY must be an ISO 4217 code, got {s.currency!r}")
+    if s.smtp_url and not s.smtp_url.startswith(("smtp://", "smtps://")):
+        raise ConfigError("SMTP_URL must be an smtp:// or smtps:// URL")
+    if s.public_url and not s.public_url.startswith(("http://", "https://")):
+        raise ConfigError(f"PUBLIC_URL must be an http(s) URL, got {s.public_url!r}")
     if s.stripe_secret_key and not s.stripe_secret_key.startswith(("sk_", "rk_")):
         raise ConfigError("STRIPE_SECRET_KEY must start with sk_ or rk_")
 

@@ -150,6 +150,8 @@ def invite(cid: int) -> Any:
     data = _body()
     services.invite(
         _rt().db,
+        _rt().mailer,
+        _rt().settings.base_url,
         require_user(),
         cid,
         str(data.get("email", "")),

@@ -15,10 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from booking.fleet import rules
-from booking.fleet.mail import OUTBOX
 from mobility.clock import utcnow
 from mobility.db import Database
 from mobility.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from mobility.mail import Mailer
 from mobility.models import (
     ChargingTransaction,
     Company,
@@ -118,13 +118,15 @@ def signup(db: Database, user_id: int, data: dict[str, Any]) -> Company:
 
 def invite(
     db: Database,
+    mailer: Mailer,
+    base_url: str,
     admin: User,
     company_id: int,
     email: str,
     role: str = MemberRole.MEMBER,
     cost_centre_id: int | None = None,
 ) -> str:
-    """Invite someone by email; the token is mailed once and only its digest is kept."""
+    """Invite someone by email; the link is mailed once and only the token's digest is kept."""
     email = email.strip().lower()
     if "@" not in email:
         raise ValidationFailed("Enter the email to invite.", field="email")
@@ -150,10 +152,13 @@ def invite(
             )
         )
         name = company.name
-    OUTBOX.send(
+    mailer.send(
         email,
         f"Join {name} on the mobility hub platform",
-        f"Accept with this code within {INVITE_DAYS} days: {token}",
+        f"{admin.full_name or admin.email} invites you to book and ride under {name}'s fleet\n"
+        f"account. Open this link within {INVITE_DAYS} days to join:\n\n"
+        f"{base_url}/fleet/invitations/{token}\n\n"
+        f"(In the app, enter the invitation code instead: {token})",
     )
     return token
 

@@ -49,6 +49,8 @@ def dashboard(cid: int) -> Any:
         try:
             services.invite(
                 _rt().db,
+                _rt().mailer,
+                _rt().settings.base_url,
                 user,
                 cid,
                 request.form.get("email", ""),

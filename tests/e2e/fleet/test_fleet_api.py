@@ -1,9 +1,10 @@
 """Fleet accounts end to end: sign-up, invitations, limits at booking, cards, usage, isolation."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
-from booking.fleet.mail import OUTBOX
 from mobility.models import Company, IdToken
 from tests.e2e.booking.conftest import app, at, client, ids, token_for  # noqa: F401
 
@@ -66,7 +67,9 @@ def test_invite_accept_and_member_books_under_company_within_limits(client, two_
         json={"email": "nina@alpha.example"},
     )
     assert r.status_code == 201 and "token" not in r.get_json()
-    token = OUTBOX.sent[-1][2].rsplit(" ", 1)[1]
+    to, subject, body = client.application.extensions["mobility"].mailer.sent[-1]
+    assert to == "nina@alpha.example" and subject.startswith("Join ")
+    token = re.search(r"/fleet/invitations/([\w-]+)", body).group(1)
     r = client.post("/api/v1/fleet/invitations/accept", headers=c["bob"], json={"token": token})
     assert r.status_code == 403  # sent to another email
     r = client.post("/api/v1/fleet/invitations/accept", headers=nina, json={"token": token})

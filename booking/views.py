@@ -136,6 +136,8 @@ def register() -> Page:
             ), exc.http_status
         login_user(user)
         flash("Welcome! Your account is ready.")
+        if request.args.get("next"):
+            return redirect(_safe_next(request.args.get("next")))
         return redirect(url_for("views.search_page"))
     return render_template("auth.html", heading="Register", mode="register", form=form)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as StdnumError
@@ -71,3 +72,27 @@ def normalise_id_tag(raw: str) -> str:
     if not _ID_TAG.match(tag):
         raise ValidationFailed("Card ids are 4-20 letters, digits or dashes.", field="id_tag")
     return tag
+
+
+def parse_limit(raw: str, field: str) -> int | None:
+    """A monthly limit typed in euros ('250', '99.50'); empty means no limit. Returns cents."""
+    text = raw.strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise ValidationFailed("Enter the limit in euros, e.g. 250.", field=field) from None
+    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        raise ValidationFailed("Enter a limit of 0 or more with at most 2 decimals.", field=field)
+    return int(amount * 100)
+
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def daily_hours(start: str, end: str) -> dict[str, list[list[str]]]:
+    """The same hours every day, as opening hours {"mon": [["07:00", "19:00"]], ...}."""
+    if not (_HHMM.match(start) and _HHMM.match(end)) or start >= end:
+        raise ValidationFailed("Public hours are HH:MM, from before until.", field="public_hours")
+    return {day: [[start, end]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}

@@ -163,6 +163,28 @@ def invite(
     return token
 
 
+@dataclass(frozen=True)
+class InvitationView:
+    """What the invitee sees before accepting."""
+
+    company: str
+    email: str
+    role: str
+    problem: str | None
+
+
+def invitation_view(db: Database, token: str) -> InvitationView:
+    """The invitation behind a token (NotFound for unknown tokens)."""
+    with db.sessions() as s:
+        inv = s.scalar(select(Invitation).where(Invitation.token_hash == token_digest(token)))
+        if inv is None:
+            raise NotFound("This invitation link is not valid.")
+        company = s.get(Company, inv.company_id)
+        assert company is not None
+        problem = rules.invitation_usable(inv.expires_at, inv.accepted_at, inv.revoked_at, utcnow())
+        return InvitationView(company.name, inv.email, inv.role, problem)
+
+
 def accept(db: Database, user: User, token: str) -> Membership:
     """Join a company with an invitation meant for this user's email."""
     with db.transaction() as s:

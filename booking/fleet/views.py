@@ -9,10 +9,20 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from booking.auth import login_required, require_user
-from booking.fleet import services
+from booking.fleet import rules, services
 from mobility.clock import utcnow
-from mobility.errors import DomainError
-from mobility.models import Company, IdToken, Invoice, InvoiceKind, Membership, User, Vehicle
+from mobility.errors import DomainError, ValidationFailed
+from mobility.models import (
+    Company,
+    CostCentre,
+    Hub,
+    IdToken,
+    Invoice,
+    InvoiceKind,
+    Membership,
+    User,
+    Vehicle,
+)
 
 bp = Blueprint("fleet_views", __name__, url_prefix="/fleet")
 
@@ -39,24 +49,101 @@ def signup() -> Any:
     return render_template("fleet/signup.html", form={})
 
 
+def _optional_int(raw: str | None, field: str) -> int | None:
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValidationFailed("Choose from the list.", field=field) from None
+
+
+def _admin_action(user: User, cid: int, form: Any) -> str:
+    """Apply one dashboard form; returns the confirmation to show."""
+    rt = _rt()
+    action = form.get("action", "invite")
+    if action == "invite":
+        services.invite(
+            rt.db,
+            rt.mailer,
+            rt.settings.base_url,
+            user,
+            cid,
+            form.get("email", ""),
+            form.get("role", "member"),
+            _optional_int(form.get("cost_centre_id"), "cost_centre_id"),
+        )
+        return "Invitation sent."
+    if action == "member":
+        uid = _optional_int(form.get("user_id"), "user_id")
+        if uid is None:
+            raise ValidationFailed("Choose a member.", field="user_id")
+        services.update_member(
+            rt.db,
+            user,
+            cid,
+            uid,
+            {
+                "role": form.get("role", "member"),
+                "cost_centre_id": _optional_int(form.get("cost_centre_id"), "cost_centre_id"),
+                "monthly_limit_minor": rules.parse_limit(
+                    form.get("monthly_limit", ""), "monthly_limit"
+                ),
+            },
+        )
+        return "Member updated."
+    if action == "remove":
+        uid = _optional_int(form.get("user_id"), "user_id")
+        if uid is None:
+            raise ValidationFailed("Choose a member.", field="user_id")
+        services.remove_member(rt.db, user, cid, uid)
+        return "Member removed."
+    if action == "company_limit":
+        limit = rules.parse_limit(form.get("monthly_limit", ""), "company_limit")
+        services.set_company_limit(rt.db, user, cid, limit)
+        return "Account limit saved."
+    if action == "cost_centre":
+        services.add_cost_centre(rt.db, user, cid, form.get("code", ""), form.get("name", ""))
+        return "Cost centre added."
+    if action == "card":
+        services.issue_card(
+            rt.db,
+            user,
+            cid,
+            form.get("id_tag", ""),
+            user_id=_optional_int(form.get("card_user_id"), "card_user_id"),
+            vehicle_id=_optional_int(form.get("card_vehicle_id"), "card_vehicle_id"),
+            label=form.get("label", ""),
+        )
+        return "Card issued."
+    if action in ("block", "unblock"):
+        services.set_card_status(rt.db, user, cid, form.get("id_tag", ""), action == "block")
+        return "Card blocked." if action == "block" else "Card unblocked."
+    if action == "vehicle":
+        data: dict[str, Any] = {
+            "code": form.get("code", ""),
+            "kind": form.get("kind", ""),
+            "model": form.get("model", ""),
+            "visibility": form.get("visibility", "fleet_only"),
+            "hub_id": _optional_int(form.get("hub_id"), "hub_id"),
+        }
+        if form.get("public_from") and form.get("public_until"):
+            data["public_hours"] = rules.daily_hours(form["public_from"], form["public_until"])
+        services.add_vehicle(rt.db, user, cid, data)
+        return "Vehicle added."
+    raise ValidationFailed("Unknown action.", field="action")
+
+
 @bp.route("/<int:cid>", methods=["GET", "POST"])
 @login_required
 def dashboard(cid: int) -> Any:
-    """Admin dashboard; POST invites a member."""
+    """Admin dashboard; each POST form is one admin action (invite, limits, cards, vehicles)."""
     user = require_user()
     error, status = None, 200
     if request.method == "POST":
         try:
-            services.invite(
-                _rt().db,
-                _rt().mailer,
-                _rt().settings.base_url,
-                user,
-                cid,
-                request.form.get("email", ""),
-                request.form.get("role", "member"),
-            )
-            flash("Invitation sent.")
+            flash(_admin_action(user, cid, request.form))
+            return redirect(url_for("fleet_views.dashboard", cid=cid))
         except DomainError as exc:
             error, status = exc.message, exc.http_status
     now = utcnow()
@@ -78,6 +165,10 @@ def dashboard(cid: int) -> Any:
                 Invoice.company_id == cid, Invoice.kind == InvoiceKind.FLEET_MONTHLY
             )
         ).all()
+        cost_centres = s.scalars(
+            select(CostCentre).where(CostCentre.company_id == cid).order_by(CostCentre.code)
+        ).all()
+        hubs = s.scalars(select(Hub).where(Hub.is_active).order_by(Hub.name)).all()
         return render_template(
             "fleet/dashboard.html",
             company=company,
@@ -85,7 +176,28 @@ def dashboard(cid: int) -> Any:
             cards=cards,
             vehicles=vehicles,
             invoices=invoices,
+            cost_centres=cost_centres,
+            hubs=hubs,
             usage=rows,
             error=error,
             month=f"{now.year}-{now.month:02d}",
         ), status
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@login_required
+def invitation(token: str) -> Any:
+    """The page an invitation email links to: see the company, accept."""
+    view = services.invitation_view(_rt().db, token)
+    error, status = view.problem, 409 if view.problem else 200
+    if request.method == "POST" and not view.problem:
+        try:
+            m = services.accept(_rt().db, require_user(), token)
+        except DomainError as exc:
+            error, status = exc.message, exc.http_status
+        else:
+            flash(f"You joined {view.company}. Choose it when you book.")
+            if m.role == "admin":
+                return redirect(url_for("fleet_views.dashboard", cid=m.company_id))
+            return redirect(url_for("views.index"))
+    return render_template("fleet/invitation.html", view=view, error=error), status

@@ -47,3 +47,24 @@ def test_card_ids():
     for bad in ("x", "has space", "A" * 21):
         with pytest.raises(ValidationFailed):
             rules.normalise_id_tag(bad)
+
+
+@pytest.mark.parametrize(
+    ("raw", "cents"), [("250", 25000), ("99.50", 9950), ("99,5", 9950), (" ", None), ("0", 0)]
+)
+def test_limits_typed_in_euros_become_cents(raw, cents):
+    assert rules.parse_limit(raw, "limit") == cents
+
+
+@pytest.mark.parametrize("raw", ["-1", "abc", "1.001", "NaN", "Infinity"])
+def test_bad_limits_are_refused_with_the_field(raw):
+    with pytest.raises(ValidationFailed) as info:
+        rules.parse_limit(raw, "monthly_limit")
+    assert info.value.details["field"] == "monthly_limit"
+
+
+def test_daily_public_hours_are_checked():
+    assert rules.daily_hours("07:00", "19:30")["sun"] == [["07:00", "19:30"]]
+    for start, end in (("19:00", "07:00"), ("7:00", "19:00"), ("24:00", "25:00")):
+        with pytest.raises(ValidationFailed):
+            rules.daily_hours(start, end)

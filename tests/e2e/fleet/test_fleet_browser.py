@@ -1,0 +1,142 @@
+"""A fleet admin in a real headless Chromium, with invitations through a real SMTP server."""
+
+import re
+import threading
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from werkzeug.serving import make_server
+
+from booking.app import create_app
+from mobility.demo import DEMO_PASSWORD, seed_demo
+from tests.e2e.booking.test_browser import page  # noqa: F401
+from tests.support.stripe_server import free_port
+
+pytestmark = pytest.mark.browser
+
+
+class Inbox:
+    """aiosmtpd handler keeping what the SMTP server received."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield inbox, f"smtp://127.0.0.1:{controller.port}"
+    controller.stop()
+
+
+@pytest.fixture
+def site(db, settings, smtp):
+    seed_demo(db)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    app = create_app(settings.with_(smtp_url=smtp[1], public_url=base), db=db)
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield base
+    server.shutdown()
+
+
+def _log_in(page, base, email, password=DEMO_PASSWORD):  # noqa: F811
+    page.goto(base + "/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_company_signup_invitation_by_email_and_admin_controls(page, site, smtp):  # noqa: F811
+    inbox, _ = smtp
+    _log_in(page, site, "citizen@example.org")
+    page.goto(site + "/profile")
+    page.get_by_role("link", name="Open a fleet account for your company").click()
+    page.get_by_label("Company name").fill("Rhône Bureaux SARL")
+    page.get_by_label("VAT id").fill("DE136695970")
+    page.get_by_label("Contact email").fill("compta@rhone-bureaux.example")
+    page.get_by_label("Street").fill("12 quai Rambaud")
+    page.get_by_label("Postcode").fill("69002")
+    page.get_by_label("City").fill("Lyon")
+    page.get_by_role("button", name="Open the account").click()
+    assert "VAT" in page.get_by_role("alert").inner_text()
+    page.get_by_label("VAT id").fill("DE 136 695 976")
+    page.get_by_role("button", name="Open the account").click()
+    assert "is ready" in page.get_by_role("status").inner_text()
+    dashboard = page.url
+
+    page.get_by_label("New cost centre code").fill("sales")
+    page.get_by_label("Cost centre name").fill("Sales team")
+    page.get_by_role("button", name="Add cost centre").click()
+    assert "Cost centre added" in page.get_by_role("status").inner_text()
+    page.get_by_label("Invite by email").fill("new.member@example.org")
+    page.get_by_label("Cost centre", exact=True).last.select_option(label="SALES Sales team")
+    page.get_by_role("button", name="Send invitation").click()
+    assert "Invitation sent" in page.get_by_role("status").inner_text()
+    [mail] = inbox.messages
+    assert mail["To"] == "new.member@example.org" and "Rhône Bureaux" in mail["Subject"]
+    link = re.search(r"(http://\S+/fleet/invitations/\S+)", mail.get_content()).group(1)
+
+    # The invitee has no account yet: link -> login -> register -> back to the invitation.
+    page.get_by_role("button", name="Log out").click()
+    page.goto(link)
+    page.get_by_role("main").get_by_role("link", name="Register").click()
+    page.get_by_label("Full name").fill("Nouveau Membre")
+    page.get_by_label("Email").fill("new.member@example.org")
+    page.get_by_label("Password").fill("a long enough password")
+    page.get_by_role("button", name="Register").click()
+    assert page.get_by_role("heading", name="Join Rhône Bureaux SARL").is_visible()
+    page.get_by_role("button", name="Accept the invitation").click()
+    assert "You joined Rhône Bureaux SARL" in page.get_by_role("status").inner_text()
+    page.goto(link)
+    assert "used already" in page.get_by_role("alert").inner_text()
+    # A member is no admin: the dashboard is refused.
+    page.goto(dashboard)
+    assert "fleet admins" in page.get_by_role("alert").inner_text()
+
+    page.get_by_role("button", name="Log out").click()
+    _log_in(page, site, "citizen@example.org")
+    page.goto(dashboard)
+    members = page.get_by_role("region", name="Members")
+    assert "SALES" in members.get_by_role("row", name=re.compile("new.member")).inner_text()
+    page.get_by_label("Member", exact=True).select_option(label="new.member@example.org")
+    page.get_by_label("Monthly limit (EUR, empty for none)").fill("abc")
+    page.get_by_role("button", name="Save member").click()
+    assert "Enter the limit in euros" in page.get_by_role("alert").inner_text()
+    page.get_by_label("Member", exact=True).select_option(label="new.member@example.org")
+    page.get_by_label("Cost centre", exact=True).first.select_option(label="SALES Sales team")
+    page.get_by_label("Monthly limit (EUR, empty for none)").fill("50")
+    page.get_by_role("button", name="Save member").click()
+    row = page.get_by_role("region", name="Members").get_by_role("row", name=re.compile("new."))
+    assert "50.00" in row.inner_text()
+
+    page.get_by_label("Card id (RFID)").fill("rfid-rb-0001")
+    page.get_by_label("For member").select_option(label="new.member@example.org")
+    page.get_by_role("button", name="Issue card").click()
+    assert "Card issued" in page.get_by_role("status").inner_text()
+    page.get_by_role("button", name="Block RFID-RB-0001").click()
+    assert (
+        "RFID-RB-0001 · Blocked" in page.get_by_role("region", name="Charging cards").inner_text()
+    )
+
+    page.get_by_label("Vehicle code").fill("rb-car-1")
+    page.get_by_label("Parked at hub").select_option(label="Place Nautique")
+    page.get_by_label("Who may book it").select_option(label="Public at set hours")
+    page.get_by_label("Public from (HH:MM)").fill("19:00")
+    page.get_by_label("Public until (HH:MM)").fill("23:00")
+    page.get_by_role("button", name="Add vehicle").click()
+    assert (
+        "RB-CAR-1 · shared hours"
+        in page.get_by_role("region", name="Company vehicles").inner_text()
+    )
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download CSV").click()
+    assert download.value.suggested_filename.endswith(".csv")

@@ -211,12 +211,13 @@ def parse_search(args: Any) -> Search:
 @bp.get("/vehicles")
 def search_vehicles() -> Any:
     """Vehicles free for a time window, filtered by hub, kind, charge and range."""
-    q = parse_search(request.args)
-    page, per_page = page_args(50)
-    with _rt().db.reads() as conn:
-        found = search_rows(conn, q, current_user_id(), ZoneInfo(_rt().settings.timezone))
-        rows = [serializers.vehicle(v) for v in found[(page - 1) * per_page : page * per_page]]
-        return envelope(rows, len(found), page, per_page)
+    # A plain dict: MultiDict.get raises (and catches) an exception for every missing key.
+    args = request.args.to_dict()
+    q = parse_search(args)
+    page, per_page = page_args(50, args)
+    found = search_rows(_rt().db, q, current_user_id(), ZoneInfo(_rt().settings.timezone))
+    rows = [serializers.vehicle(v) for v in found[(page - 1) * per_page : page * per_page]]
+    return envelope(rows, len(found), page, per_page)
 
 
 @bp.post("/quotes")

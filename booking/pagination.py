@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import request
@@ -13,11 +14,12 @@ from mobility.errors import ValidationFailed
 MAX_PER_PAGE = 100
 
 
-def page_args(default_per_page: int = 20) -> tuple[int, int]:
-    """Validated ?page=&per_page= from the request."""
+def page_args(default_per_page: int = 20, args: Mapping[str, str] | None = None) -> tuple[int, int]:
+    """Validated ?page=&per_page= from the request (or from `args`, its query parameters)."""
+    query = request.args if args is None else args
     try:
-        page = int(request.args.get("page", 1))
-        per_page = int(request.args.get("per_page", default_per_page))
+        page = int(query.get("page", 1))
+        per_page = int(query.get("per_page", default_per_page))
     except ValueError:
         raise ValidationFailed("page and per_page must be integers") from None
     if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:

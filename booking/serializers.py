@@ -33,7 +33,7 @@ def hub(h: Hub, vehicles: list[Vehicle] | None = None) -> dict[str, Any]:
     return out
 
 
-def vehicle(v: Vehicle | Row[Vehicle, bool]) -> dict[str, Any]:
+def vehicle(v: Vehicle | Row[Any]) -> dict[str, Any]:
     """A vehicle (ORM object or a row of the vehicles table) with charge and range."""
     return {
         "id": v.id,

@@ -5,17 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Row, Select, and_, bindparam, exists, or_, select, update
+from sqlalchemy import Select, and_, bindparam, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from billing.facade import Billing, PriceQuote
 from booking import rules
 from booking.policy import check_may_book, within_hours
 from mobility.clock import utcnow
-from mobility.db import Database
+from mobility.db import Database, FastQuery
 from mobility.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from mobility.models import (
     HOLDING_STATES,
@@ -46,18 +46,38 @@ class Search:
     min_range_km: int | None = None
 
 
-_SEARCH_SHAPES: dict[tuple[bool, ...], Select[Vehicle, bool]] = {}
+# A select of any row shape (SQLAlchemy 2.1 types selects by their columns).
+AnySelect: TypeAlias = "Select[*tuple[Any, ...]]"
+
+_SEARCH_SHAPES: dict[tuple[bool, ...], AnySelect] = {}
+
+# What the JSON API shows of a vehicle (plus what visibility needs): selecting only these skips
+# decoding timestamps and other columns on the hot path.
+ROW_COLUMNS = (
+    Vehicle.id,
+    Vehicle.code,
+    Vehicle.kind,
+    Vehicle.model,
+    Vehicle.hub_id,
+    Vehicle.state,
+    Vehicle.soc_percent,
+    Vehicle.max_range_km,
+    Vehicle.seats,
+    Vehicle.plate,
+    Vehicle.visibility,
+    Vehicle.public_hours,
+)
 
 
 def _search_stmt(
-    hub: bool, kind: bool, soc: bool, range_: bool, now_only: bool
-) -> Select[Vehicle, bool]:
+    hub: bool, kind: bool, soc: bool, range_: bool, now_only: bool, rows: bool
+) -> AnySelect:
     """The availability query for one combination of filters, with bound parameters.
 
     Built once per shape and reused: constructing SQLAlchemy expressions costs more than
     running this indexed query, and a reused statement also hits the compiled-SQL cache.
     """
-    key = (hub, kind, soc, range_, now_only)
+    key = (hub, kind, soc, range_, now_only, rows)
     cached = _SEARCH_SHAPES.get(key)
     if cached is not None:
         return cached
@@ -73,7 +93,9 @@ def _search_stmt(
     )
     states = [VehicleState.AVAILABLE] + ([] if now_only else [VehicleState.IN_USE])
     # for_member: whether the caller belongs to the owning company (sees it at any hour).
-    stmt = select(Vehicle, Vehicle.owner_company_id.in_(member_of).label("for_member")).where(
+    entity: Any = ROW_COLUMNS if rows else (Vehicle,)
+    stmt: AnySelect = select(*entity, Vehicle.owner_company_id.in_(member_of).label("for_member"))
+    stmt = stmt.where(
         or_(*(Vehicle.state == st for st in states)),
         Vehicle.hub_id.is_not(None),
         ~busy,
@@ -93,7 +115,9 @@ def _search_stmt(
     return stmt
 
 
-def search_params(q: Search, user_id: int | None) -> tuple[Select[Vehicle, bool], dict[str, Any]]:
+def search_params(
+    q: Search, user_id: int | None, rows: bool = False
+) -> tuple[AnySelect, dict[str, Any]]:
     """The availability statement and its parameters for these criteria and this user."""
     # A vehicle out on a trip right now cannot be booked to start now.
     now_only = q.start <= utcnow() + rules.DEFAULT_POLICY.buffer
@@ -103,6 +127,7 @@ def search_params(q: Search, user_id: int | None) -> tuple[Select[Vehicle, bool]
         q.min_soc is not None,
         q.min_range_km is not None,
         now_only,
+        rows,
     )
     params: dict[str, Any] = {
         "start": q.start,
@@ -133,14 +158,19 @@ def search(s: Session, q: Search, user_id: int | None, tz: ZoneInfo) -> list[Veh
     ]
 
 
-def search_rows(
-    conn: Connection, q: Search, user_id: int | None, tz: ZoneInfo
-) -> list[Row[Vehicle, bool]]:
-    """The same search as plain rows of the vehicles table (the JSON API's hot path)."""
-    stmt, params = search_params(q, user_id)
+_FAST_SHAPES: dict[int, FastQuery] = {}
+
+
+def search_rows(db: Database, q: Search, user_id: int | None, tz: ZoneInfo) -> list[Any]:
+    """The same search as named tuples of ROW_COLUMNS (the JSON API's hot path)."""
+    stmt, params = search_params(q, user_id, rows=True)
+    fast = _FAST_SHAPES.get(id(stmt))
+    if fast is None:
+        # Shapes are built once and kept, so their ids are stable keys.
+        fast = _FAST_SHAPES[id(stmt)] = FastQuery(stmt)
     return [
         row
-        for row in conn.execute(stmt, params)
+        for row in fast.all(db, params)
         if _shown(row.visibility, row.public_hours, row.for_member, q, tz)
     ]
 

@@ -32,6 +32,8 @@ class Settings:
     heartbeat_interval: int = 300
     offline_grace: int = 60
     command_timeout: float = 30.0
+    # Longest a charger may trust a cached "Accepted" before asking again (0: card expiry only).
+    auth_cache_hours: int = 24
     stripe_secret_key: str | None = field(default=None, repr=False)
     stripe_publishable_key: str | None = None
     stripe_webhook_secret: str | None = field(default=None, repr=False)
@@ -82,6 +84,7 @@ _ENV: dict[str, tuple[str, type]] = {
     "HEARTBEAT_INTERVAL": ("heartbeat_interval", int),
     "OFFLINE_GRACE": ("offline_grace", int),
     "COMMAND_TIMEOUT": ("command_timeout", float),
+    "AUTH_CACHE_HOURS": ("auth_cache_hours", int),
     "STRIPE_SECRET_KEY": ("stripe_secret_key", str),
     "STRIPE_PUBLISHABLE_KEY": ("stripe_publishable_key", str),
     "STRIPE_WEBHOOK_SECRET": ("stripe_webhook_secret", str),
@@ -127,6 +130,8 @@ def _validate(s: Settings) -> None:
         raise ConfigError("OCPP_TLS_CERT and OCPP_TLS_KEY must be set together")
     if s.heartbeat_interval <= 0 or s.command_timeout <= 0:
         raise ConfigError("HEARTBEAT_INTERVAL and COMMAND_TIMEOUT must be positive")
+    if s.auth_cache_hours < 0:
+        raise ConfigError("AUTH_CACHE_HOURS must be 0 or more")
     if len(s.currency) != 3 or not s.currency.isalpha():
         raise ConfigError(f"CURRENCY must be an ISO 4217 code, got {s.currency!r}")
     if s.smtp_url and not s.smtp_url.startswith(("smtp://", "smtps://")):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -28,12 +28,23 @@ def valid_charge_point_id(cp_id: str) -> bool:
 
 
 def id_tag_info(
-    status: str, expires_at: datetime | None, parent: str | None, now: datetime
+    status: str,
+    expires_at: datetime | None,
+    parent: str | None,
+    now: datetime,
+    cache_for: timedelta | None = None,
 ) -> dict[str, Any]:
-    """IdTagInfo: Blocked/Invalid as stored, Expired when past expiry, else Accepted."""
+    """IdTagInfo: Blocked/Invalid as stored, Expired when past expiry, else Accepted.
+
+    Chargers keep accepted tags in their authorization cache until expiryDate; capping it at
+    now + cache_for makes them ask again, so a card blocked here stops working offline too.
+    """
     if status == "Accepted" and expires_at is not None and expires_at <= now:
         status = "Expired"
     info: dict[str, Any] = {"status": status}
+    if status == "Accepted" and cache_for is not None:
+        cap = now + cache_for
+        expires_at = cap if expires_at is None else min(expires_at, cap)
     if expires_at is not None:
         info["expiry_date"] = expires_at.isoformat()
     if parent:

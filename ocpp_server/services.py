@@ -129,18 +129,25 @@ def touch(db: Database, cp_ids: list[str]) -> None:
         )
 
 
-def id_tag_info(s: Session, id_tag: str) -> dict[str, Any]:
+def id_tag_info(s: Session, settings: Settings, id_tag: str) -> dict[str, Any]:
     """OCPP 1.6 IdTagInfo for a tag: status, expiry, parent (cards of users and fleets)."""
     token = s.scalar(select(IdToken).where(IdToken.id_tag == id_tag))
     if token is None:
         return {"status": "Invalid"}
-    return rules.id_tag_info(token.status, token.expires_at, token.parent_id_tag, utcnow())
+    cache = settings.auth_cache_hours
+    return rules.id_tag_info(
+        token.status,
+        token.expires_at,
+        token.parent_id_tag,
+        utcnow(),
+        timedelta(hours=cache) if cache > 0 else None,
+    )
 
 
 def authorize(db: Database, id_tag: str) -> dict[str, Any]:
     """Answer an Authorize request."""
     with db.sessions() as s:
-        return id_tag_info(s, id_tag)
+        return id_tag_info(s, db.settings, id_tag)
 
 
 def _timestamp(raw: Any) -> datetime:
@@ -158,7 +165,7 @@ def start_transaction(db: Database, cp_id: str, p: dict[str, Any]) -> tuple[int,
     with db.transaction() as s:
         charger = _charger(s, cp_id)
         connector_no = int(p["connector_id"])
-        info = id_tag_info(s, p["id_tag"])
+        info = id_tag_info(s, db.settings, p["id_tag"])
         duplicate = s.scalar(
             select(ChargingTransaction).where(
                 ChargingTransaction.charger_id == charger.id,
@@ -221,7 +228,7 @@ def stop_transaction(
             s.add(tx)
             s.flush()
         elif tx.status == TransactionStatus.COMPLETED:
-            return id_tag_info(s, p["id_tag"]) if p.get("id_tag") else None
+            return id_tag_info(s, settings, p["id_tag"]) if p.get("id_tag") else None
         tx.meter_stop_wh = int(p["meter_stop"])
         tx.stopped_at = stopped
         tx.stop_reason = p.get("reason") or "Local"
@@ -231,7 +238,7 @@ def stop_transaction(
         _store_meter_values(s, charger.id, tx.connector_id, tx.id, p.get("transaction_data") or [])
         s.flush()
         _settle(s, settings, tx)
-        return id_tag_info(s, p["id_tag"]) if p.get("id_tag") else None
+        return id_tag_info(s, settings, p["id_tag"]) if p.get("id_tag") else None
 
 
 def _settle(s: Session, settings: Settings, tx: ChargingTransaction) -> None:

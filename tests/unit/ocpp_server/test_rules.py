@@ -1,6 +1,6 @@
 """Pure OCPP rules."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from ocpp_server import rules
@@ -23,6 +23,17 @@ def test_id_tag_info_expiry_and_parent():
         "parent_id_tag": "PARENT",
     }
     assert rules.id_tag_info("Blocked", None, None, now) == {"status": "Blocked"}
+
+
+def test_accepted_tags_are_cached_by_chargers_for_a_bounded_time():
+    now = datetime(2026, 11, 24, tzinfo=UTC)
+    day = timedelta(hours=24)
+    info = rules.id_tag_info("Accepted", None, None, now, day)
+    assert info == {"status": "Accepted", "expiry_date": (now + day).isoformat()}
+    soon = now + timedelta(hours=2)  # the card's own expiry comes first
+    assert rules.id_tag_info("Accepted", soon, None, now, day)["expiry_date"] == soon.isoformat()
+    assert rules.id_tag_info("Blocked", None, None, now, day) == {"status": "Blocked"}
+    assert "expiry_date" not in rules.id_tag_info("Accepted", None, None, now, None)
 
 
 def test_units_and_energy_conversion():

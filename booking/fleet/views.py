@@ -11,7 +11,7 @@ from sqlalchemy import select
 from booking.auth import login_required, require_user
 from booking.fleet import rules, services
 from mobility.clock import utcnow
-from mobility.errors import DomainError, ValidationFailed
+from mobility.errors import DomainError, NotFound, ValidationFailed
 from mobility.models import (
     Company,
     CostCentre,
@@ -74,30 +74,6 @@ def _admin_action(user: User, cid: int, form: Any) -> str:
             _optional_int(form.get("cost_centre_id"), "cost_centre_id"),
         )
         return "Invitation sent."
-    if action == "member":
-        uid = _optional_int(form.get("user_id"), "user_id")
-        if uid is None:
-            raise ValidationFailed("Choose a member.", field="user_id")
-        services.update_member(
-            rt.db,
-            user,
-            cid,
-            uid,
-            {
-                "role": form.get("role", "member"),
-                "cost_centre_id": _optional_int(form.get("cost_centre_id"), "cost_centre_id"),
-                "monthly_limit_minor": rules.parse_limit(
-                    form.get("monthly_limit", ""), "monthly_limit"
-                ),
-            },
-        )
-        return "Member updated."
-    if action == "remove":
-        uid = _optional_int(form.get("user_id"), "user_id")
-        if uid is None:
-            raise ValidationFailed("Choose a member.", field="user_id")
-        services.remove_member(rt.db, user, cid, uid)
-        return "Member removed."
     if action == "company_limit":
         limit = rules.parse_limit(form.get("monthly_limit", ""), "company_limit")
         services.set_company_limit(rt.db, user, cid, limit)
@@ -201,3 +177,61 @@ def invitation(token: str) -> Any:
                 return redirect(url_for("fleet_views.dashboard", cid=m.company_id))
             return redirect(url_for("views.index"))
     return render_template("fleet/invitation.html", view=view, error=error), status
+
+
+def _member_changes(form: Any) -> dict[str, Any]:
+    """The member form as update_member changes (all kinds / no hub ticked = no restriction)."""
+    kinds = sorted(form.getlist("kinds"))
+    if not kinds:
+        raise ValidationFailed("Tick at least one kind of vehicle.", field="kinds")
+    hubs = [_optional_int(h, "hubs") for h in form.getlist("hubs")]
+    return {
+        "role": form.get("role", "member"),
+        "cost_centre_id": _optional_int(form.get("cost_centre_id"), "cost_centre_id"),
+        "monthly_limit_minor": rules.parse_limit(form.get("monthly_limit", ""), "monthly_limit"),
+        "allowed_vehicle_kinds": None if kinds == ["ebike", "ecar"] else kinds,
+        "allowed_hub_ids": [h for h in hubs if h is not None] or None,
+    }
+
+
+@bp.route("/<int:cid>/members/<int:uid>", methods=["GET", "POST"])
+@login_required
+def member(cid: int, uid: int) -> Any:
+    """One member's role, cost centre, monthly limit and what they may book; or remove them."""
+    admin = require_user()
+    rt = _rt()
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            if request.form.get("action") == "remove":
+                services.remove_member(rt.db, admin, cid, uid)
+                flash("Member removed.")
+            else:
+                services.update_member(rt.db, admin, cid, uid, _member_changes(request.form))
+                flash("Member updated.")
+            return redirect(url_for("fleet_views.dashboard", cid=cid))
+        except DomainError as exc:
+            error, status = exc.message, exc.http_status
+    with rt.db.sessions() as s:
+        services.access_for(s, admin, cid, admin=True)
+        found = s.execute(
+            select(Membership, User)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.company_id == cid, Membership.user_id == uid)
+        ).first()
+        if found is None:
+            raise NotFound("No such member.")
+        m, person = found
+        return render_template(
+            "fleet/member.html",
+            company=s.get(Company, cid),
+            m=m,
+            person=person,
+            cost_centres=s.scalars(
+                select(CostCentre).where(CostCentre.company_id == cid).order_by(CostCentre.code)
+            ).all(),
+            hubs=s.scalars(select(Hub).where(Hub.is_active).order_by(Hub.name)).all(),
+            error=error,
+            # After a refused save, show what was typed rather than what is stored.
+            form=request.form if error else None,
+        ), status

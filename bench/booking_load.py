@@ -17,12 +17,14 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import fresh_pg
 
 USERS = 40
 
@@ -227,20 +229,6 @@ def run(kind: str, url: str | None, clients: int, seconds: float) -> dict[str, A
     return result
 
 
-def _fresh_pg(url: str) -> str:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"booking_bench_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(
-        make_url(url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(url).set(database=name).render_as_string(hide_password=False)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, default=16)
@@ -254,7 +242,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         dbs = [("sqlite", f"sqlite:///{tmp}/booking.sqlite")]
         if args.postgres:
-            dbs.append(("postgresql", _fresh_pg(args.postgres)))
+            dbs.append(("postgresql", fresh_pg(args.postgres, "booking_bench")))
         for name, url in dbs:
             results.append((name, url, run(name, url, args.clients, args.seconds)))
         bare_after = run("bare", None, args.clients, args.seconds)["bare"]

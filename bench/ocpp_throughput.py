@@ -27,6 +27,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import fresh_pg
 
 PASSWORD = "bench-secret"
 
@@ -335,7 +338,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         rows.append(measure("sqlite", f"sqlite:///{tmp}/bench.sqlite", args.chargers, args.seconds))
         if args.postgres:
-            pg = _fresh_pg(args.postgres)
+            pg = fresh_pg(args.postgres, "ocpp_bench")
             rows.append(measure("postgresql", pg, args.chargers, args.seconds))
         bare = rows[0]["rate"]
         print(f"\nOCPP 1.6 throughput, {args.chargers} chargers, {args.seconds:g} s steady state")
@@ -355,20 +358,6 @@ def main() -> None:
             )
             if errors:
                 print(f"  failed connections: {errors}")
-
-
-def _fresh_pg(url: str) -> str:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"ocpp_bench_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(
-        make_url(url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
 if __name__ == "__main__":

@@ -1,22 +1,13 @@
 """A citizen in a real headless Chromium: register, search, book, unlock, end, see the receipt."""
 
-import shutil
 import threading
 
 import pytest
 from werkzeug.serving import make_server
 
+from tests.support.browser import log_in
+
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 @pytest.fixture
@@ -26,19 +17,6 @@ def live_url(app):
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
-
-
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    if not shutil.which("chromium") and not __import__("os").path.exists(CHROMIUM):
-        pytest.fail("Debian chromium is required for browser tests (apt-get install chromium)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
-        yield context.new_page()
-        browser.close()
 
 
 def test_citizen_journey_in_a_real_browser(page, live_url):
@@ -104,10 +82,7 @@ def test_citizen_saves_a_card_through_stripe_js(page, stripe_live_url, db):
     from mobility.models import User
 
     seed_demo(db)
-    page.goto(stripe_live_url + "/login")
-    page.get_by_label("Email").fill("citizen@example.org")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, stripe_live_url, "citizen@example.org", DEMO_PASSWORD)
     page.goto(stripe_live_url + "/profile")
     assert "No card saved yet" in page.get_by_role("region", name="Payment card").inner_text()
     page.get_by_role("button", name="Add a card").click()

@@ -10,7 +10,7 @@ from werkzeug.serving import make_server
 
 from booking.app import create_app
 from mobility.demo import DEMO_PASSWORD, seed_demo
-from tests.e2e.booking.test_browser import page  # noqa: F401
+from tests.support.browser import log_in
 from tests.support.stripe_server import free_port
 
 pytestmark = pytest.mark.browser
@@ -48,16 +48,9 @@ def site(db, settings, smtp):
     server.shutdown()
 
 
-def _log_in(page, base, email, password=DEMO_PASSWORD):  # noqa: F811
-    page.goto(base + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-
-
-def test_company_signup_invitation_by_email_and_admin_controls(page, site, smtp):  # noqa: F811
+def test_company_signup_invitation_by_email_and_admin_controls(page, site, smtp):
     inbox, _ = smtp
-    _log_in(page, site, "citizen@example.org")
+    log_in(page, site, "citizen@example.org", DEMO_PASSWORD)
     page.goto(site + "/profile")
     page.get_by_role("link", name="Open a fleet account for your company").click()
     page.get_by_label("Company name").fill("Rhône Bureaux SARL")
@@ -103,7 +96,7 @@ def test_company_signup_invitation_by_email_and_admin_controls(page, site, smtp)
     assert "fleet admins" in page.get_by_role("alert").inner_text()
 
     page.get_by_role("button", name="Log out").click()
-    _log_in(page, site, "citizen@example.org")
+    log_in(page, site, "citizen@example.org", DEMO_PASSWORD)
     page.goto(dashboard)
     members = page.get_by_role("region", name="Members")
     assert "SALES" in members.get_by_role("row", name=re.compile("new.member")).inner_text()

@@ -1,22 +1,16 @@
 """A citizen in a real headless Chromium: register, search, book, unlock, end, see the receipt."""
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
-from tests.support.browser import log_in
+from tests.support.browser import log_in, served
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def live_url(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with served(app) as url:
+        yield url
 
 
 def test_citizen_journey_in_a_real_browser(page, live_url):
@@ -68,11 +62,8 @@ def stripe_live_url(db, settings, localstripe_url):
         stripe_api_base=localstripe_url,
         stripe_js_url=f"{localstripe_url}/js.stripe.com/v3/",
     )
-    app = create_app(stripe_settings, db=db)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with served(create_app(stripe_settings, db=db)) as url:
+        yield url
 
 
 def test_citizen_saves_a_card_through_stripe_js(page, stripe_live_url, db):

@@ -1,16 +1,14 @@
 """A fleet admin in a real headless Chromium, with invitations through a real SMTP server."""
 
 import re
-import threading
 from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
-from werkzeug.serving import make_server
 
 from booking.app import create_app
 from mobility.demo import DEMO_PASSWORD, seed_demo
-from tests.support.browser import log_in
+from tests.support.browser import log_in, served
 from tests.support.stripe_server import free_port
 
 pytestmark = pytest.mark.browser
@@ -42,10 +40,8 @@ def site(db, settings, smtp):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     app = create_app(settings.with_(smtp_url=smtp[1], public_url=base), db=db)
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield base
-    server.shutdown()
+    with served(app, port):
+        yield base
 
 
 def test_company_signup_invitation_by_email_and_admin_controls(page, site, smtp):

@@ -82,7 +82,7 @@ def serve(kind: str, url: str | None, port_q: Any, stop: Any) -> None:
     else:
         assert url is not None
         _seed(url)
-        from booking.app import create_app
+        from mobility.app import create_app
         from mobility.config import load_settings
 
         app = create_app(load_settings({}, database_url=url, secret_key="bench"))

@@ -76,14 +76,14 @@ def run_platform(url: str, n: int, port_q: Any, stop_ev: Any, stats_q: Any) -> N
     logging.disable(logging.WARNING)
     _raise_fd_limit()
     _seed(url, n)
+    from mobility.app import ocpp_node
     from mobility.bus import InProcessBus
     from mobility.config import load_settings
     from mobility.db import Database
-    from ocpp_server.server import OcppServer
 
     async def main() -> None:
         settings = load_settings({}, database_url=url, ocpp_port=0)
-        srv = OcppServer(settings, Database(settings), InProcessBus())
+        srv = ocpp_node(settings, db=Database(settings), bus=InProcessBus())
         await srv.start()
         port_q.put(srv.port)
         while not stop_ev.is_set():

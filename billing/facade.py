@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from billing.gateway import GatewayResult, PaymentGateway, SetupResult, gateway_for
+from billing.gateway import GatewayResult, PaymentGateway, SetupResult
 from billing.invoices import bill_to_company, bill_to_user, credit_note, issue
 from billing.pricing import (
     PriceBreakdown,
@@ -91,9 +91,9 @@ def find_tariff(
 class Billing:
     """Prices, invoices and payments for bookings, trips and charging sessions."""
 
-    def __init__(self, settings: Settings, gateway: PaymentGateway | None = None) -> None:
+    def __init__(self, settings: Settings, gateway: PaymentGateway) -> None:
         self.settings = settings
-        self.gateway = gateway or gateway_for(settings)
+        self.gateway = gateway
         self.tz = ZoneInfo(settings.timezone)
 
     # -- prices ---------------------------------------------------------------------------

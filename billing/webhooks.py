@@ -2,18 +2,44 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import stripe
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Flask, current_app, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mobility.clock import utcnow
+from mobility.config import Settings
+from mobility.db import Database
 from mobility.models import Invoice, Payment, PaymentStatus, User, WebhookEvent
+from mobility.web.extensions import csrf
 
 bp = Blueprint("stripe_webhooks", __name__)
+EXTENSION = "billing.webhooks"
+
+
+@dataclass(frozen=True)
+class WebhookContext:
+    """What the webhook endpoint needs: the signing secret (settings) and the database."""
+
+    settings: Settings
+    db: Database
+
+
+def _ctx() -> WebhookContext:
+    found: WebhookContext = current_app.extensions[EXTENSION]
+    return found
+
+
+def init_app(app: Flask, context: WebhookContext) -> None:
+    """Register the Stripe webhook endpoint (signed by Stripe, so no CSRF token)."""
+    app.extensions[EXTENSION] = context
+    csrf.exempt(bp)
+    app.register_blueprint(bp)
+
 
 _INTENT_STATUS = {
     "payment_intent.succeeded": PaymentStatus.SUCCEEDED,
@@ -104,9 +130,7 @@ def _apply_invoice_event(s: Session, event_type: str, obj: dict[str, Any]) -> st
 @bp.post("/webhooks/stripe")
 def stripe_webhook() -> Any:
     """Receive a Stripe event (signed with STRIPE_WEBHOOK_SECRET)."""
-    from booking.app import runtime  # composition happens in the booking app
-
-    rt = runtime()
+    rt = _ctx()
     secret = rt.settings.stripe_webhook_secret
     if not secret:
         return jsonify(error="not_configured", message="Stripe webhooks are not configured."), 404

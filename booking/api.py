@@ -11,21 +11,18 @@ from flask import Blueprint, g, request
 from sqlalchemy import select
 
 from booking import accounts, serializers
-from booking.auth import current_user_id, login_required, require_user
+from booking.context import ctx
 from booking.openapi import document
-from booking.pagination import envelope, page_args, paginate
 from booking.services import Search, search_rows
 from mobility.clock import parse_iso, utcnow
 from mobility.errors import NotFound, ValidationFailed
 from mobility.models import Booking, Hub, Membership, MembershipStatus, Trip, User, Vehicle
+from mobility.web.auth import current_user_id, login_required, require_user
+from mobility.web.context import web_context
+from mobility.web.extensions import login_limited
+from mobility.web.pagination import envelope, page_args, paginate
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-def _rt() -> Any:
-    from booking.app import runtime
-
-    return runtime()
 
 
 def _body() -> dict[str, Any]:
@@ -44,17 +41,19 @@ def _time(value: Any, field: str) -> datetime:
         raise ValidationFailed(f"{field} must be an ISO 8601 timestamp.", field=field) from None
 
 
-def _int(value: Any, field: str, required: bool = True) -> int | None:
+def _int(value: Any, field: str) -> int:
     if value is None or value == "":
-        if required:
-            raise ValidationFailed(f"{field} is required.", field=field)
-        return None
+        raise ValidationFailed(f"{field} is required.", field=field)
     if isinstance(value, bool):
         raise ValidationFailed(f"{field} must be an integer.", field=field)
     try:
         return int(value)
     except (TypeError, ValueError):
         raise ValidationFailed(f"{field} must be an integer.", field=field) from None
+
+
+def _opt_int(value: Any, field: str) -> int | None:
+    return None if value is None or value == "" else _int(value, field)
 
 
 def _decimal(value: Any, field: str) -> Decimal | None:
@@ -77,7 +76,7 @@ def register() -> Any:
     """Create a citizen account."""
     data = _body()
     user = accounts.register(
-        _rt().db,
+        ctx().db,
         str(data.get("email", "")),
         str(data.get("password", "")),
         str(data.get("full_name", "")),
@@ -86,13 +85,14 @@ def register() -> Any:
 
 
 @bp.post("/tokens")
+@login_limited
 def create_token() -> Any:
     """Exchange email + password for a bearer token (rate-limited)."""
     data = _body()
     user = accounts.authenticate(
-        _rt().db, str(data.get("email", "")), str(data.get("password", ""))
+        ctx().db, str(data.get("email", "")), str(data.get("password", ""))
     )
-    token = accounts.issue_token(_rt().db, user.id, str(data.get("name", "api")))
+    token = accounts.issue_token(ctx().db, user.id, str(data.get("name", "api")))
     return {"token": token, "token_type": "Bearer", "user_id": user.id}, 201
 
 
@@ -103,8 +103,8 @@ def revoke_current_token() -> Any:
     digest = g.get("token_digest")
     if digest is None:
         raise ValidationFailed("This request did not use an API token.")
-    accounts.revoke_token(_rt().db, digest)
-    _rt().tokens.drop(digest)
+    accounts.revoke_token(ctx().db, digest)
+    web_context().tokens.drop(digest)
     return "", 204
 
 
@@ -113,7 +113,7 @@ def revoke_current_token() -> Any:
 def me() -> Any:
     """The caller's profile and company memberships."""
     user = require_user()
-    with _rt().db.sessions() as s:
+    with ctx().db.sessions() as s:
         memberships = s.scalars(
             select(Membership).where(
                 Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE
@@ -133,7 +133,7 @@ def me() -> Any:
 @login_required
 def start_card_setup() -> Any:
     """Begin saving a payment card: confirm the returned client secret with Stripe.js."""
-    rt = _rt()
+    rt = ctx()
     with rt.db.transaction() as s:
         user = s.get(User, require_user().id)
         assert user is not None
@@ -152,10 +152,10 @@ def confirm_card() -> Any:
     ref = _body().get("setup_intent")
     if not isinstance(ref, str) or not ref:
         raise ValidationFailed("setup_intent is required.", field="setup_intent")
-    with _rt().db.transaction() as s:
+    with ctx().db.transaction() as s:
         user = s.get(User, require_user().id)
         assert user is not None
-        _rt().billing.confirm_card(s, user, ref)
+        ctx().billing.confirm_card(s, user, ref)
     return {"card_saved": True}
 
 
@@ -163,7 +163,7 @@ def confirm_card() -> Any:
 def list_hubs() -> Any:
     """Hubs with their vehicles parked there."""
     page, per_page = page_args()
-    with _rt().db.sessions() as s:
+    with ctx().db.sessions() as s:
         items, total = paginate(
             s, select(Hub).where(Hub.is_active).order_by(Hub.name), page, per_page
         )
@@ -180,7 +180,7 @@ def list_hubs() -> Any:
 @bp.get("/vehicles/<int:vehicle_id>")
 def get_vehicle(vehicle_id: int) -> Any:
     """A vehicle with state of charge and range."""
-    with _rt().db.sessions() as s:
+    with ctx().db.sessions() as s:
         v = s.get(Vehicle, vehicle_id)
         if v is None:
             raise NotFound("No such vehicle.")
@@ -201,10 +201,10 @@ def parse_search(args: Any) -> Search:
     return Search(
         start=start,
         end=end,
-        hub_id=_int(args.get("hub_id"), "hub_id", False),
+        hub_id=_opt_int(args.get("hub_id"), "hub_id"),
         kind=kind,
-        min_soc=_int(args.get("min_soc"), "min_soc", False),
-        min_range_km=_int(args.get("min_range_km"), "min_range_km", False),
+        min_soc=_opt_int(args.get("min_soc"), "min_soc"),
+        min_range_km=_opt_int(args.get("min_range_km"), "min_range_km"),
     )
 
 
@@ -215,7 +215,7 @@ def search_vehicles() -> Any:
     args = request.args.to_dict()
     q = parse_search(args)
     page, per_page = page_args(50, args)
-    found = search_rows(_rt().db, q, current_user_id(), ZoneInfo(_rt().settings.timezone))
+    found = search_rows(ctx().db, q, current_user_id(), ZoneInfo(ctx().settings.timezone))
     rows = [serializers.vehicle(v) for v in found[(page - 1) * per_page : page * per_page]]
     return envelope(rows, len(found), page, per_page)
 
@@ -226,12 +226,12 @@ def quote() -> Any:
     """Price a planned booking before confirming it."""
     data = _body()
     user = require_user()
-    q = _rt().bookings.quote(
+    q = ctx().bookings.quote(
         user.id,
         _int(data.get("vehicle_id"), "vehicle_id"),
         _time(data.get("start"), "start"),
         _time(data.get("end"), "end"),
-        _int(data.get("company_id"), "company_id", False),
+        _opt_int(data.get("company_id"), "company_id"),
         _decimal(data.get("expected_km"), "expected_km"),
     )
     return serializers.quote(q)
@@ -244,13 +244,13 @@ def create_booking() -> Any:
     data = _body()
     user = require_user()
     start = utcnow() if data.get("start") in (None, "now") else _time(data.get("start"), "start")
-    booking = _rt().bookings.create(
+    booking = ctx().bookings.create(
         user.id,
         _int(data.get("vehicle_id"), "vehicle_id"),
         start,
         _time(data.get("end"), "end"),
-        company_id=_int(data.get("company_id"), "company_id", False),
-        min_soc=_int(data.get("min_soc"), "min_soc", False),
+        company_id=_opt_int(data.get("company_id"), "company_id"),
+        min_soc=_opt_int(data.get("min_soc"), "min_soc"),
     )
     return serializers.booking(booking), 201
 
@@ -261,7 +261,7 @@ def my_bookings() -> Any:
     """The caller's bookings, newest first."""
     user = require_user()
     page, per_page = page_args()
-    with _rt().db.sessions() as s:
+    with ctx().db.sessions() as s:
         stmt = select(Booking).where(Booking.user_id == user.id).order_by(Booking.start_at.desc())
         if status := request.args.get("status"):
             stmt = stmt.where(Booking.status == status)
@@ -274,8 +274,8 @@ def my_bookings() -> Any:
 def get_booking(booking_id: int) -> Any:
     """One of the caller's bookings."""
     user = require_user()
-    with _rt().db.sessions() as s:
-        return serializers.booking(_rt().bookings.require_owner(s, user.id, booking_id))
+    with ctx().db.sessions() as s:
+        return serializers.booking(ctx().bookings.require_owner(s, user.id, booking_id))
 
 
 @bp.patch("/bookings/<int:booking_id>")
@@ -284,7 +284,7 @@ def modify_booking(booking_id: int) -> Any:
     """Move or resize a booking."""
     data = _body()
     user = require_user()
-    booking = _rt().bookings.modify(
+    booking = ctx().bookings.modify(
         user.id, booking_id, _time(data.get("start"), "start"), _time(data.get("end"), "end")
     )
     return serializers.booking(booking)
@@ -295,7 +295,7 @@ def modify_booking(booking_id: int) -> Any:
 def cancel_booking(booking_id: int) -> Any:
     """Cancel (free before the cut-off, a fee after)."""
     user = require_user()
-    booking, invoice = _rt().bookings.cancel(user.id, booking_id)
+    booking, invoice = ctx().bookings.cancel(user.id, booking_id)
     return {
         "booking": serializers.booking(booking),
         "fee_invoice": invoice.number if invoice else None,
@@ -307,7 +307,7 @@ def cancel_booking(booking_id: int) -> Any:
 def start_trip(booking_id: int) -> Any:
     """Unlock the vehicle and start the trip."""
     user = require_user()
-    return serializers.trip(_rt().bookings.start_trip(user.id, booking_id)), 201
+    return serializers.trip(ctx().bookings.start_trip(user.id, booking_id)), 201
 
 
 @bp.post("/trips/<int:trip_id>/end")
@@ -316,7 +316,7 @@ def end_trip(trip_id: int) -> Any:
     """Lock the vehicle at a hub and get the receipt."""
     data = _body()
     user = require_user()
-    trip, invoice = _rt().bookings.end_trip(
+    trip, invoice = ctx().bookings.end_trip(
         user.id,
         trip_id,
         _int(data.get("hub_id"), "hub_id"),
@@ -324,8 +324,8 @@ def end_trip(trip_id: int) -> Any:
         _decimal(data.get("distance_km"), "distance_km"),
         _decimal(data.get("end_odometer_km"), "end_odometer_km"),
     )
-    with _rt().db.sessions() as s:
-        inv = _rt().billing.receipt(s, trip.id)
+    with ctx().db.sessions() as s:
+        inv = ctx().billing.receipt(s, trip.id)
         return {"trip": serializers.trip(trip), "receipt": serializers.invoice(inv or invoice)}
 
 
@@ -335,7 +335,7 @@ def my_trips() -> Any:
     """The caller's trips, newest first."""
     user = require_user()
     page, per_page = page_args()
-    with _rt().db.sessions() as s:
+    with ctx().db.sessions() as s:
         stmt = select(Trip).where(Trip.user_id == user.id).order_by(Trip.started_at.desc())
         items, total = paginate(s, stmt, page, per_page)
         return envelope([serializers.trip(t) for t in items], total, page, per_page)
@@ -346,11 +346,11 @@ def my_trips() -> Any:
 def receipt(trip_id: int) -> Any:
     """The invoice of a finished trip."""
     user = require_user()
-    with _rt().db.sessions() as s:
+    with ctx().db.sessions() as s:
         trip = s.get(Trip, trip_id)
         if trip is None or trip.user_id != user.id:
             raise NotFound("No such trip.")
-        invoice = _rt().billing.receipt(s, trip.id)
+        invoice = ctx().billing.receipt(s, trip.id)
         if invoice is None:
             raise NotFound("This trip has no receipt yet.")
         return serializers.invoice(invoice)

@@ -14,13 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from billing.render import invoice_html, money
 from booking import accounts
-from booking.auth import (
-    current_user_id,
-    login_required,
-    login_user,
-    logout_user,
-    require_user,
-)
+from booking.context import ctx
 from booking.services import Search, search
 from mobility.clock import utcnow
 from mobility.errors import DomainError, NotFound, ValidationFailed
@@ -34,19 +28,28 @@ from mobility.models import (
     User,
     Vehicle,
 )
+from mobility.web.auth import (
+    current_user_id,
+    login_required,
+    login_user,
+    logout_user,
+    require_user,
+)
+from mobility.web.extensions import login_limited
 
-bp = Blueprint("views", __name__)
+# Pages share the citizen layout and templates of booking/templates (fleet pages too).
+bp = Blueprint(
+    "views",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/booking",
+)
 Page = Any
 
 
-def _rt() -> Any:
-    from booking.app import runtime
-
-    return runtime()
-
-
 def _tz() -> ZoneInfo:
-    return ZoneInfo(_rt().settings.timezone)
+    return ZoneInfo(ctx().settings.timezone)
 
 
 def _local(value: datetime | None) -> str:
@@ -71,7 +74,7 @@ def _helpers() -> dict[str, Any]:
 
 
 def _memberships(user_id: int) -> list[Membership]:
-    with _rt().db.sessions() as s:
+    with ctx().db.sessions() as s:
         return list(
             s.scalars(
                 select(Membership)
@@ -84,7 +87,7 @@ def _memberships(user_id: int) -> list[Membership]:
 @bp.get("/")
 def index() -> Page:
     """Hub list with a map-like overview."""
-    with _rt().db.sessions() as s:
+    with ctx().db.sessions() as s:
         hubs = list(s.scalars(select(Hub).where(Hub.is_active).order_by(Hub.name)))
         vehicles: dict[int, list[Vehicle]] = {}
         for v in s.scalars(
@@ -128,7 +131,7 @@ def register() -> Page:
     if request.method == "POST":
         try:
             user = accounts.register(
-                _rt().db, form.get("email", ""), form.get("password", ""), form.get("full_name", "")
+                ctx().db, form.get("email", ""), form.get("password", ""), form.get("full_name", "")
             )
         except DomainError as exc:
             return render_template(
@@ -143,12 +146,13 @@ def register() -> Page:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@login_limited
 def login() -> Page:
     """Email + password login (rate-limited)."""
     form = request.form
     if request.method == "POST":
         try:
-            user = accounts.authenticate(_rt().db, form.get("email", ""), form.get("password", ""))
+            user = accounts.authenticate(ctx().db, form.get("email", ""), form.get("password", ""))
         except DomainError as exc:
             return render_template(
                 "auth.html", heading="Log in", mode="login", form=form, error=exc.message
@@ -174,10 +178,10 @@ def profile() -> Page:
     if request.method == "POST":
         try:
             if request.form.get("action") == "token":
-                token = accounts.issue_token(_rt().db, user.id, "web")
+                token = accounts.issue_token(ctx().db, user.id, "web")
             else:
                 updated = accounts.change_password(
-                    _rt().db,
+                    ctx().db,
                     user.id,
                     request.form.get("current_password", ""),
                     request.form.get("new_password", ""),
@@ -186,7 +190,7 @@ def profile() -> Page:
                 flash("Password changed.")
         except DomainError as exc:
             error, status = exc.message, exc.http_status
-    with _rt().db.sessions() as s:
+    with ctx().db.sessions() as s:
         fresh = s.get(User, user.id)
         card_saved = fresh is not None and fresh.stripe_payment_method_id is not None
     return render_template(
@@ -195,7 +199,7 @@ def profile() -> Page:
         token=token,
         error=error,
         card_saved=card_saved,
-        stripe_enabled=_rt().settings.stripe_enabled,
+        stripe_enabled=ctx().settings.stripe_enabled,
     ), status
 
 
@@ -203,7 +207,7 @@ def profile() -> Page:
 @login_required
 def card_setup() -> Page:
     """Start saving a card: the page mounts Stripe's card field for this SetupIntent."""
-    rt = _rt()
+    rt = ctx()
     try:
         with rt.db.transaction() as s:
             user = s.get(User, require_user().id)
@@ -227,10 +231,10 @@ def card_done() -> Page:
     """Where Stripe sends the browser back: keep the card if the setup succeeded."""
     ref = request.args.get("setup_intent", "")
     try:
-        with _rt().db.transaction() as s:
+        with ctx().db.transaction() as s:
             user = s.get(User, require_user().id)
             assert user is not None
-            _rt().billing.confirm_card(s, user, ref)
+            ctx().billing.confirm_card(s, user, ref)
         flash("Your card is saved.")
     except DomainError as exc:
         flash(exc.message)
@@ -242,7 +246,7 @@ def search_page() -> Page:
     """Vehicle search by hub, kind, time window and minimum charge."""
     args = request.args
     now = utcnow().replace(second=0, microsecond=0)
-    with _rt().db.sessions() as s:
+    with ctx().db.sessions() as s:
         hubs = list(s.scalars(select(Hub).where(Hub.is_active).order_by(Hub.name)))
     results, error = None, None
     start_raw = args.get("start") or _input_value(now)
@@ -255,12 +259,12 @@ def search_page() -> Page:
             min_soc = int(args["min_soc"]) if args.get("min_soc") else None
             hub_id = int(args["hub_id"]) if args.get("hub_id") else None
             kind = args.get("kind") or None
-            with _rt().db.sessions() as s:
+            with ctx().db.sessions() as s:
                 results = search(
                     s,
                     Search(start=start, end=end, hub_id=hub_id, kind=kind, min_soc=min_soc),
                     current_user_id(),
-                    ZoneInfo(_rt().settings.timezone),
+                    ZoneInfo(ctx().settings.timezone),
                 )
         except (DomainError, ValueError) as exc:
             error = getattr(exc, "message", "Check the search fields.")
@@ -279,7 +283,7 @@ def search_page() -> Page:
 def _vehicle_page(
     vehicle_id: int, form: Any, quote: Any = None, error: str | None = None, status: int = 200
 ) -> Page:
-    with _rt().db.sessions() as s:
+    with ctx().db.sessions() as s:
         v = s.get(Vehicle, vehicle_id)
         if v is None:
             raise NotFound("No such vehicle.")
@@ -315,10 +319,10 @@ def book(vehicle_id: int) -> Page:
         now = utcnow()
         if start < now:  # "now" from a datetime-local field lags by seconds
             start = max(start, now) if now - start < timedelta(minutes=2) else start
-        quote = _rt().bookings.quote(user.id, vehicle_id, start, end, company_id)
+        quote = ctx().bookings.quote(user.id, vehicle_id, start, end, company_id)
         if form.get("action") != "confirm":
             return _vehicle_page(vehicle_id, form, quote)
-        booking = _rt().bookings.create(
+        booking = ctx().bookings.create(
             user.id, vehicle_id, start, end, company_id=company_id, min_soc=min_soc
         )
     except DomainError as exc:
@@ -334,7 +338,7 @@ def book(vehicle_id: int) -> Page:
 def my_bookings() -> Page:
     """The user's bookings with start and cancel actions."""
     user = require_user()
-    with _rt().db.sessions() as s:
+    with ctx().db.sessions() as s:
         rows = s.execute(
             select(Booking, Vehicle)
             .join(Vehicle, Vehicle.id == Booking.vehicle_id)
@@ -350,7 +354,7 @@ def my_bookings() -> Page:
 def start(booking_id: int) -> Page:
     """Unlock the vehicle."""
     try:
-        _rt().bookings.start_trip(require_user().id, booking_id)
+        ctx().bookings.start_trip(require_user().id, booking_id)
     except DomainError as exc:
         flash(exc.message)
         return redirect(url_for("views.my_bookings"))
@@ -363,7 +367,7 @@ def start(booking_id: int) -> Page:
 def cancel(booking_id: int) -> Page:
     """Cancel a booking."""
     try:
-        booking, _invoice = _rt().bookings.cancel(require_user().id, booking_id)
+        booking, _invoice = ctx().bookings.cancel(require_user().id, booking_id)
         fee = booking.cancel_fee_minor
         flash(f"Cancelled. Fee: {money(fee, booking.currency)}." if fee else "Cancelled, free.")
     except DomainError as exc:
@@ -373,7 +377,7 @@ def cancel(booking_id: int) -> Page:
 
 def _trip_page(form: Any, error: str | None = None, status: int = 200) -> Page:
     user = require_user()
-    with _rt().db.sessions() as s:
+    with ctx().db.sessions() as s:
         trip = s.scalar(
             select(Trip).where(Trip.user_id == user.id, Trip.status == TripStatus.ACTIVE)
         )
@@ -398,7 +402,7 @@ def end_trip(trip_id: int) -> Page:
     form = request.form
     try:
         distance = Decimal(form.get("distance_km", "").replace(",", "."))
-        _rt().bookings.end_trip(
+        ctx().bookings.end_trip(
             require_user().id,
             trip_id,
             int(form.get("hub_id", "0")),
@@ -417,7 +421,7 @@ def end_trip(trip_id: int) -> Page:
 def trips() -> Page:
     """Trip history with receipts."""
     user = require_user()
-    with _rt().db.sessions() as s:
+    with ctx().db.sessions() as s:
         rows = list(
             s.scalars(
                 select(Trip)
@@ -434,11 +438,11 @@ def trips() -> Page:
 def receipt(trip_id: int) -> Page:
     """Printable receipt of a trip."""
     user = require_user()
-    with _rt().db.sessions() as s:
+    with ctx().db.sessions() as s:
         trip = s.get(Trip, trip_id)
         if trip is None or trip.user_id != user.id:
             raise NotFound("No such trip.")
-        invoice = _rt().billing.receipt(s, trip.id)
+        invoice = ctx().billing.receipt(s, trip.id)
         if invoice is None:
             raise NotFound("This trip has no receipt yet.")
         html = invoice_html(invoice)

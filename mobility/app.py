@@ -8,12 +8,30 @@ import logging
 import signal
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
+from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
+import billing.jobs
+import booking.jobs
+import ocpp_server.jobs
+from billing import webhooks
+from billing.facade import Billing
+from billing.gateway import PaymentGateway, gateway_for
+from booking import web as booking_web
+from booking.context import BookingContext
+from booking.services import BookingService
 from mobility.bus import CommandBus, InProcessBus
-from mobility.config import Settings
+from mobility.config import Settings, load_settings
 from mobility.db import Database
+from mobility.jobs import JobSpec
+from mobility.mail import Mailer, mailer_for
+from mobility.web.context import WebContext
+from mobility.web.shell import create_shell, finish
+from ocpp_server import operator_api
+from ocpp_server.server import OcppServer
+from ocpp_server.services import ChargingService
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +45,93 @@ def make_bus(settings: Settings) -> CommandBus:
     return InProcessBus()
 
 
+@dataclass(frozen=True)
+class Core:
+    """Every shared collaborator of one process, each built exactly once, here."""
+
+    settings: Settings
+    db: Database
+    bus: CommandBus
+    mailer: Mailer
+    gateway: PaymentGateway
+    billing: Billing
+    bookings: BookingService
+    charging: ChargingService
+
+
+def build_core(
+    settings: Settings,
+    *,
+    db: Database | None = None,
+    bus: CommandBus | None = None,
+    gateway: PaymentGateway | None = None,
+    mailer: Mailer | None = None,
+) -> Core:
+    """Build the process's collaborators (tests may hand in their own database, bus, gateway)."""
+    db = db or Database(settings)
+    gateway = gateway or gateway_for(settings)
+    billing = Billing(settings, gateway)
+    return Core(
+        settings=settings,
+        db=db,
+        bus=bus or make_bus(settings),
+        mailer=mailer or mailer_for(settings),
+        gateway=gateway,
+        billing=billing,
+        bookings=BookingService(db, billing),
+        charging=ChargingService(db, settings, billing),
+    )
+
+
+def create_web_app(core: Core, **config: Any) -> Flask:
+    """The web app: the shell plus every package's blueprints."""
+    app = create_shell(WebContext(core.settings, core.db, core.bus), **config)
+    booking_web.init_app(
+        app, BookingContext(core.settings, core.db, core.billing, core.bookings, core.mailer)
+    )
+    webhooks.init_app(app, webhooks.WebhookContext(core.settings, core.db))
+    operator_api.init_app(app, operator_api.OperatorContext(core.settings, core.db, core.bus))
+    return finish(app)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    db: Database | None = None,
+    bus: CommandBus | None = None,
+    gateway: PaymentGateway | None = None,
+    **config: Any,
+) -> Flask:
+    """A web app with its own core (WSGI servers, tests)."""
+    core = build_core(settings or load_settings(), db=db, bus=bus, gateway=gateway)
+    return create_web_app(core, **config)
+
+
+def build_ocpp_server(core: Core) -> OcppServer:
+    """One OCPP node on this process's core."""
+    return OcppServer(core.settings, core.charging, core.bus)
+
+
+def ocpp_node(
+    settings: Settings,
+    *,
+    db: Database | None = None,
+    bus: CommandBus | None = None,
+    gateway: PaymentGateway | None = None,
+) -> OcppServer:
+    """An OCPP node with its own core (tests, benchmarks)."""
+    return build_ocpp_server(build_core(settings, db=db, bus=bus, gateway=gateway))
+
+
+def all_jobs(core: Core) -> list[JobSpec]:
+    """Every periodic job of the platform, bound to this process's collaborators."""
+    return [
+        *ocpp_server.jobs.jobs(core.charging),
+        *booking.jobs.jobs(core.bookings),
+        *billing.jobs.jobs(core.db, core.billing),
+    ]
+
+
 @dataclass
 class Platform:
     """The running parts of one process; `mobility run` starts them all."""
@@ -35,20 +140,16 @@ class Platform:
     web: bool = True
     ocpp: bool = True
     scheduler: bool = True
-    db: Database = field(init=False)
-    bus: CommandBus = field(init=False)
+    core: Core = field(init=False)
     ready: threading.Event = field(default_factory=threading.Event)
     web_port: int | None = None
     ocpp_port: int | None = None
 
     def __post_init__(self) -> None:
-        self.db = Database(self.settings)
-        self.bus = make_bus(self.settings)
+        self.core = build_core(self.settings)
 
     def _start_web(self) -> BaseWSGIServer:
-        from booking.app import create_app
-
-        app = create_app(self.settings, db=self.db, bus=self.bus)
+        app = create_web_app(self.core)
         server = make_server(self.settings.web_host, self.settings.web_port, app, threaded=True)
         self.web_port = server.server_port
         threading.Thread(target=server.serve_forever, name="web", daemon=True).start()
@@ -58,14 +159,13 @@ class Platform:
     async def run(self, stop: asyncio.Event) -> None:
         """Start the enabled parts, wait for `stop`, then shut down in reverse order."""
         from mobility.scheduler import build_scheduler
-        from ocpp_server.server import OcppServer
 
-        ocpp_server = OcppServer(self.settings, self.db, self.bus) if self.ocpp else None
+        ocpp_server = build_ocpp_server(self.core) if self.ocpp else None
         if ocpp_server is not None:
             await ocpp_server.start()
             self.ocpp_port = ocpp_server.port
         web = self._start_web() if self.web else None
-        sched = build_scheduler(self.settings, self.db, self.bus) if self.scheduler else None
+        sched = build_scheduler(all_jobs(self.core)) if self.scheduler else None
         if sched is not None:
             sched.start()
         self.ready.set()
@@ -79,8 +179,8 @@ class Platform:
                 await asyncio.to_thread(web.shutdown)
             if ocpp_server is not None:
                 await ocpp_server.stop()
-            self.bus.close()
-            self.db.dispose()
+            self.core.bus.close()
+            self.core.db.dispose()
 
 
 def serve_forever(platform: Platform) -> None:

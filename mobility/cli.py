@@ -131,7 +131,7 @@ def ocpp(web_port: int | None, ocpp_port: int | None) -> None:
 @main.command()
 @_ports
 def web(web_port: int | None, ocpp_port: int | None) -> None:
-    """Only the web app (development server; use gunicorn 'booking.wsgi:app' in production)."""
+    """Only the web app (development server; use gunicorn 'mobility.wsgi:app' in production)."""
     _serve(True, False, False, web_port=web_port)
 
 
@@ -149,13 +149,12 @@ def jobs() -> None:
 @jobs.command("run-once")
 def jobs_run_once() -> None:
     """Run every periodic job once now."""
-    from mobility.app import make_bus
-    from mobility.db import Database
+    from mobility.app import all_jobs, build_core
     from mobility.scheduler import run_all_once
 
-    settings = _settings()
+    core = build_core(_settings())
     started = time.monotonic()
-    ran = run_all_once(settings, Database(settings), make_bus(settings))
+    ran = run_all_once(all_jobs(core))
     click.echo(f"ran {len(ran)} jobs in {time.monotonic() - started:.2f}s")
 
 

@@ -1,4 +1,4 @@
-"""Job specification shared by packages; mobility.scheduler collects and runs them."""
+"""Job specification shared by packages; the composition root collects them for the scheduler."""
 
 from __future__ import annotations
 
@@ -6,26 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mobility.bus import CommandBus
-from mobility.config import Settings
-from mobility.db import Database
-
-
-@dataclass(frozen=True)
-class JobContext:
-    """What a job gets: the process's settings, database and bus."""
-
-    settings: Settings
-    db: Database
-    bus: CommandBus
-
 
 @dataclass(frozen=True)
 class JobSpec:
-    """A periodic job: thin, id-driven and safe to run twice."""
+    """A periodic job: thin, id-driven and safe to run twice; its collaborators are bound in."""
 
     id: str
-    func: Callable[[JobContext], Any]
+    func: Callable[[], Any]
     # APScheduler trigger and its arguments, e.g. ("interval", {"seconds": 60}).
     trigger: str = "interval"
     trigger_args: dict[str, Any] = field(default_factory=lambda: {"seconds": 60})

@@ -1,4 +1,4 @@
-"""Composition root for periodic jobs: collects each package's JOBS and runs them with APScheduler.
+"""Runs the periodic jobs the composition root collected, with APScheduler.
 
 Exactly one scheduler runs per deployment (the all-in-one runner or `mobility scheduler`).
 """
@@ -10,42 +10,27 @@ from collections.abc import Iterable
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from mobility.bus import CommandBus
-from mobility.config import Settings
-from mobility.db import Database
-from mobility.jobs import JobContext, JobSpec
+from mobility.jobs import JobSpec
 
 log = logging.getLogger(__name__)
 
 
-def all_jobs() -> list[JobSpec]:
-    """Every periodic job of the platform."""
-    import billing.jobs
-    import booking.jobs
-    import ocpp_server.jobs
-
-    return [*ocpp_server.jobs.JOBS, *booking.jobs.JOBS, *billing.jobs.JOBS]
-
-
-def _guarded(spec: JobSpec, ctx: JobContext) -> None:
+def _guarded(spec: JobSpec) -> None:
     # A failing job must not kill the scheduler; the next run retries (jobs are idempotent).
     try:
-        spec.func(ctx)
+        spec.func()
     except Exception:
         log.exception("job %s failed", spec.id)
 
 
-def build_scheduler(
-    settings: Settings, db: Database, bus: CommandBus, jobs: Iterable[JobSpec] | None = None
-) -> BackgroundScheduler:
-    """A background scheduler with every job registered (not started)."""
-    ctx = JobContext(settings=settings, db=db, bus=bus)
+def build_scheduler(jobs: Iterable[JobSpec]) -> BackgroundScheduler:
+    """A background scheduler with these jobs registered (not started)."""
     scheduler = BackgroundScheduler(timezone="UTC")
-    for spec in all_jobs() if jobs is None else jobs:
+    for spec in jobs:
         scheduler.add_job(
             _guarded,
             spec.trigger,
-            args=(spec, ctx),
+            args=(spec,),
             id=spec.id,
             name=spec.id,
             max_instances=1,
@@ -56,11 +41,10 @@ def build_scheduler(
     return scheduler
 
 
-def run_all_once(settings: Settings, db: Database, bus: CommandBus) -> list[str]:
+def run_all_once(jobs: Iterable[JobSpec]) -> list[str]:
     """Run every job once, in order (CLI `mobility jobs run-once`, tests)."""
-    ctx = JobContext(settings=settings, db=db, bus=bus)
     ran = []
-    for spec in all_jobs():
-        spec.func(ctx)
+    for spec in jobs:
+        spec.func()
         ran.append(spec.id)
     return ran

@@ -1,25 +1,36 @@
-"""Pure OCPP decisions: id validation, id tag status, units, idle detection."""
+"""Pure charging decisions, protocol-neutral: ids, token authorisation, units, idle time."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
+
+from ocpp_server.events import Authorization, MeterSample
 
 _CP_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,64}$")
 
+# Unit of each measurand when the charger names none (the same in OCPP 1.6 and 2.0.1).
 DEFAULT_UNITS = {
     "Energy.Active.Import.Register": "Wh",
     "Energy.Active.Export.Register": "Wh",
+    "Energy.Active.Import.Interval": "Wh",
     "Power.Active.Import": "W",
+    "Power.Offered": "W",
     "Current.Import": "A",
     "Current.Offered": "A",
     "Voltage": "V",
-    "SoC": "Percent",
+    "SoC": "%",
     "Temperature": "Celsius",
     "Frequency": "Hz",
 }
+ENERGY_REGISTER = "Energy.Active.Import.Register"
+POWER = "Power.Active.Import"
+# Prefixed units and their base unit with the factor to it.
+_SCALED = {"kWh": ("Wh", 1000), "kW": ("W", 1000), "kvarh": ("varh", 1000), "kvar": ("var", 1000)}
+_RENAMED = {"Percent": "%"}
 
 
 def valid_charge_point_id(cp_id: str) -> bool:
@@ -27,58 +38,50 @@ def valid_charge_point_id(cp_id: str) -> bool:
     return bool(_CP_ID.match(cp_id))
 
 
-def id_tag_info(
+def authorization(
     status: str,
     expires_at: datetime | None,
-    parent: str | None,
+    group_id: str | None,
     now: datetime,
     cache_for: timedelta | None = None,
-) -> dict[str, Any]:
-    """IdTagInfo: Blocked/Invalid as stored, Expired when past expiry, else Accepted.
+) -> Authorization:
+    """Blocked/Invalid as stored, Expired when past expiry, else Accepted until a cache bound.
 
-    Chargers keep accepted tags in their authorization cache until expiryDate; capping it at
-    now + cache_for makes them ask again, so a card blocked here stops working offline too.
+    Chargers keep accepted tokens in their authorization cache until the expiry they are given;
+    capping it at now + cache_for makes them ask again, so a card blocked here stops working
+    offline too.
     """
     if status == "Accepted" and expires_at is not None and expires_at <= now:
         status = "Expired"
-    info: dict[str, Any] = {"status": status}
     if status == "Accepted" and cache_for is not None:
         cap = now + cache_for
         expires_at = cap if expires_at is None else min(expires_at, cap)
-    if expires_at is not None:
-        info["expiry_date"] = expires_at.isoformat()
-    if parent:
-        info["parent_id_tag"] = parent
-    return info
+    return Authorization(status=status, expires_at=expires_at, group_id=group_id or None)
 
 
-def default_unit(measurand: str | None) -> str:
-    """OCPP 1.6 default unit of a measurand (energy defaults to Wh)."""
-    return DEFAULT_UNITS.get(measurand or "Energy.Active.Import.Register", "")
+def normalised(value: Decimal, unit: str | None, measurand: str) -> tuple[Decimal, str]:
+    """A reading in the base unit of its measurand (kWh -> Wh, kW -> W, Percent -> %)."""
+    unit = unit or DEFAULT_UNITS.get(measurand, "")
+    if unit in _SCALED:
+        base, factor = _SCALED[unit]
+        return value * factor, base
+    return value, _RENAMED.get(unit, unit)
 
 
-def energy_wh(value: str, unit: str | None) -> Decimal | None:
-    """An energy reading in Wh (kWh converted); None when unreadable."""
-    try:
-        amount = Decimal(value)
-    except (InvalidOperation, TypeError):
-        return None
-    return amount * 1000 if (unit or "Wh") == "kWh" else amount
+def idle_since(current: datetime | None, samples: Iterable[MeterSample]) -> datetime | None:
+    """Start of the trailing stretch without power, given samples in time order.
 
-
-def charging_ended_at(meter_values: list[dict[str, Any]]) -> datetime | None:
-    """First sample time at which active power dropped to zero (car full: idle time starts)."""
-    from mobility.clock import parse_iso
-
-    for mv in meter_values:
-        for sv in mv.get("sampled_value") or []:
-            if sv.get("measurand") == "Power.Active.Import":
-                try:
-                    if Decimal(str(sv.get("value"))) <= 0 and mv.get("timestamp"):
-                        return parse_iso(mv["timestamp"])
-                except (InvalidOperation, ValueError):
-                    continue
-    return None
+    Idle (parking) time starts at the last drop to zero power and is cancelled when charging
+    resumes: a smart-charging pause or a slow start is not idle time.
+    """
+    for sample in samples:
+        if sample.measurand != POWER:
+            continue
+        if sample.value > 0:
+            current = None
+        elif current is None:
+            current = sample.timestamp
+    return current
 
 
 def prune(value: Any, schema: dict[str, Any] | None) -> Any:

@@ -18,15 +18,15 @@ from websockets.http11 import Request, Response
 
 from mobility.bus import CommandBus
 from mobility.config import Settings
-from mobility.db import Database
 from mobility.errors import ChargerUnavailable
-from ocpp_server import services
-from ocpp_server.v16 import ChargePoint16
+from ocpp_server import protocols
+from ocpp_server.events import Report
+from ocpp_server.node import ChargerSession
+from ocpp_server.services import ChargingService
 from ocpp_server.writer import WriteBehind
 
 log = logging.getLogger(__name__)
 
-SUBPROTOCOLS = ["ocpp1.6"]
 FLUSH_SECONDS = 1.0
 
 
@@ -54,16 +54,17 @@ def basic_password(header: str | None, cp_id: str) -> str | None:
 class OcppServer:
     """One OCPP node: a websocket server plus the sessions of chargers connected to it."""
 
-    def __init__(self, settings: Settings, db: Database, bus: CommandBus) -> None:
+    def __init__(self, settings: Settings, charging: ChargingService, bus: CommandBus) -> None:
         self.settings = settings
-        self.db = db
+        self.charging = charging
+        self.db = charging.db
         self.bus = bus
-        self.sessions: dict[str, ChargePoint16] = {}
+        self.sessions: dict[str, ChargerSession] = {}
         self._sockets: dict[str, ServerConnection] = {}
         self._server: Server | None = None
         self._seen: set[str] = set()
         self._flusher: asyncio.Task[None] | None = None
-        self.writes = WriteBehind(db)
+        self.writes = WriteBehind(charging.db)
         self._writer: asyncio.Task[None] | None = None
 
     @property
@@ -90,7 +91,7 @@ class OcppServer:
             self._handle,
             self.settings.ocpp_host,
             self.settings.ocpp_port,
-            subprotocols=SUBPROTOCOLS,  # type: ignore[arg-type]
+            subprotocols=protocols.subprotocols(),  # type: ignore[arg-type]
             process_request=self._check_request,
             ssl=self._ssl(),
             ping_interval=30,
@@ -120,10 +121,14 @@ class OcppServer:
         """Note a sign of life; written to the database in batches."""
         self._seen.add(cp_id)
 
+    def report(self, cp_id: str, report: Report) -> None:
+        """Queue a status or meter report for the write-behind batch."""
+        self.writes.add(cp_id, report)
+
     async def _flush(self) -> None:
         batch, self._seen = list(self._seen), set()
         if batch:
-            await asyncio.to_thread(services.touch, self.db, batch)
+            await asyncio.to_thread(self.charging.touch, batch)
 
     async def _flush_loop(self) -> None:
         while True:
@@ -147,9 +152,7 @@ class OcppServer:
         if cp_id is None:
             return conn.respond(HTTPStatus.NOT_FOUND, "Path must be /ocpp/<charge_point_id>\n")
         password = basic_password(request.headers.get("Authorization"), cp_id)
-        outcome = await asyncio.to_thread(
-            services.authenticate, self.db, self.settings, cp_id, password
-        )
+        outcome = await asyncio.to_thread(self.charging.authenticate, cp_id, password)
         if not outcome.allowed:
             log.warning("refused charger %s: %s", cp_id, outcome.reason)
             response = conn.respond(HTTPStatus.UNAUTHORIZED, outcome.reason + "\n")
@@ -162,19 +165,19 @@ class OcppServer:
         if cp_id is None:  # process_request already refused it; belt and braces
             await ws.close(code=1008, reason="Path must be /ocpp/<charge_point_id>")
             return
-        if ws.subprotocol is None:
-            await ws.close(code=1002, reason="Unsupported subprotocol; expected ocpp1.6")
+        adapter = protocols.by_subprotocol(ws.subprotocol)
+        if adapter is None:
+            offered = ", ".join(protocols.subprotocols())
+            await ws.close(code=1002, reason=f"Unsupported subprotocol; expected one of {offered}")
             return
         old = self._sockets.get(cp_id)
         if old is not None:
             # The charger reconnected (e.g. after a network change): the newest socket wins.
             await old.close(code=1000, reason="Replaced by a new connection")
-        session = ChargePoint16(cp_id, ws, server=self)
+        session = adapter.session(cp_id, ws, self)
         self.sessions[cp_id] = session
         self._sockets[cp_id] = ws
-        await asyncio.to_thread(
-            services.record_connection, self.db, cp_id, self.settings.node_id, True
-        )
+        await asyncio.to_thread(self.charging.record_connection, cp_id, self.settings.node_id, True)
         await self.bus.charger_connected(cp_id)
         try:
             await session.start()
@@ -187,5 +190,5 @@ class OcppServer:
                 del self._sockets[cp_id]
                 await self.bus.charger_disconnected(cp_id)
                 await asyncio.to_thread(
-                    services.record_connection, self.db, cp_id, self.settings.node_id, False
+                    self.charging.record_connection, cp_id, self.settings.node_id, False
                 )

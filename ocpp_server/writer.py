@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 from mobility.db import Database
-from ocpp_server import services
+from ocpp_server.events import Report
+from ocpp_server.reports import write_batch
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +27,12 @@ class WriteBehind:
     def __init__(self, db: Database, interval: float = FLUSH_INTERVAL) -> None:
         self.db = db
         self.interval = interval
-        self._items: list[tuple[str, str, dict[str, Any]]] = []
+        self._items: list[tuple[str, Report]] = []
         self._lock = asyncio.Lock()
 
-    def add(self, cp_id: str, kind: str, payload: dict[str, Any]) -> None:
-        """Queue a report ('status' or 'meter')."""
-        self._items.append((cp_id, kind, payload))
+    def add(self, cp_id: str, report: Report) -> None:
+        """Queue a status or meter report."""
+        self._items.append((cp_id, report))
 
     async def flush(self) -> int:
         """Persist everything queued so far (serialised: one batch at a time)."""
@@ -40,7 +40,7 @@ class WriteBehind:
             batch, self._items = self._items, []
             if not batch:
                 return 0
-            return await asyncio.to_thread(services.write_batch, self.db, batch)
+            return await asyncio.to_thread(write_batch, self.db, batch)
 
     async def run(self) -> None:
         """Flush forever; a failing batch is logged and retried with the next one."""

@@ -8,9 +8,8 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, request
 from sqlalchemy import select
 
-from booking.auth import login_required, require_user
+from booking.context import ctx
 from booking.fleet import services
-from booking.pagination import envelope, page_args, paginate
 from booking.serializers import invoice as invoice_json
 from booking.serializers import vehicle as vehicle_json
 from mobility.clock import utcnow
@@ -25,14 +24,10 @@ from mobility.models import (
     User,
     Vehicle,
 )
+from mobility.web.auth import login_required, require_user
+from mobility.web.pagination import envelope, page_args, paginate
 
 bp = Blueprint("fleet_api", __name__, url_prefix="/api/v1/fleet")
-
-
-def _rt() -> Any:
-    from booking.app import runtime
-
-    return runtime()
 
 
 def _body() -> dict[str, Any]:
@@ -71,7 +66,7 @@ def _member_json(m: Membership, email: str) -> dict[str, Any]:
 @login_required
 def signup() -> Any:
     """Sign a company up; the caller becomes its admin."""
-    company = services.signup(_rt().db, require_user().id, _body())
+    company = services.signup(ctx().db, require_user().id, _body())
     return _company_json(company, "admin"), 201
 
 
@@ -80,7 +75,7 @@ def signup() -> Any:
 def my_companies() -> Any:
     """Companies the caller belongs to."""
     user = require_user()
-    with _rt().db.sessions() as s:
+    with ctx().db.sessions() as s:
         rows = (
             s.execute(
                 select(Membership).where(
@@ -98,7 +93,7 @@ def my_companies() -> Any:
 def update_company(cid: int) -> Any:
     """Set the account-wide monthly limit."""
     company = services.set_company_limit(
-        _rt().db, require_user(), cid, _body().get("monthly_limit_minor")
+        ctx().db, require_user(), cid, _body().get("monthly_limit_minor")
     )
     return _company_json(company)
 
@@ -108,7 +103,7 @@ def update_company(cid: int) -> Any:
 def members(cid: int) -> Any:
     """Members of a company (admins only)."""
     page, per_page = page_args()
-    with _rt().db.sessions() as s:
+    with ctx().db.sessions() as s:
         services.access_for(s, require_user(), cid, admin=True)
         stmt = select(Membership).where(Membership.company_id == cid).order_by(Membership.id)
         items, total = paginate(s, stmt, page, per_page)
@@ -124,7 +119,7 @@ def members(cid: int) -> Any:
 @login_required
 def update_member(cid: int, uid: int) -> Any:
     """Role, cost centre, limits and allowed vehicle kinds/hubs of a member."""
-    m = services.update_member(_rt().db, require_user(), cid, uid, _body())
+    m = services.update_member(ctx().db, require_user(), cid, uid, _body())
     return {
         "user_id": m.user_id,
         "role": m.role,
@@ -139,7 +134,7 @@ def update_member(cid: int, uid: int) -> Any:
 @login_required
 def remove_member(cid: int, uid: int) -> Any:
     """Remove a member."""
-    services.remove_member(_rt().db, require_user(), cid, uid)
+    services.remove_member(ctx().db, require_user(), cid, uid)
     return "", 204
 
 
@@ -149,9 +144,9 @@ def invite(cid: int) -> Any:
     """Invite by email (the code is emailed, not returned)."""
     data = _body()
     services.invite(
-        _rt().db,
-        _rt().mailer,
-        _rt().settings.base_url,
+        ctx().db,
+        ctx().mailer,
+        ctx().settings.base_url,
         require_user(),
         cid,
         str(data.get("email", "")),
@@ -165,7 +160,7 @@ def invite(cid: int) -> Any:
 @login_required
 def accept() -> Any:
     """Join a company with an invitation code."""
-    m = services.accept(_rt().db, require_user(), str(_body().get("token", "")))
+    m = services.accept(ctx().db, require_user(), str(_body().get("token", "")))
     return {"company_id": m.company_id, "role": m.role}, 200
 
 
@@ -177,10 +172,10 @@ def cost_centres(cid: int) -> Any:
     if request.method == "POST":
         data = _body()
         cc = services.add_cost_centre(
-            _rt().db, user, cid, str(data.get("code", "")), str(data.get("name", ""))
+            ctx().db, user, cid, str(data.get("code", "")), str(data.get("name", ""))
         )
         return {"id": cc.id, "code": cc.code, "name": cc.name}, 201
-    with _rt().db.sessions() as s:
+    with ctx().db.sessions() as s:
         services.access_for(s, user, cid)
         rows = s.scalars(select(CostCentre).where(CostCentre.company_id == cid)).all()
         return {"items": [{"id": c.id, "code": c.code, "name": c.name} for c in rows]}
@@ -194,7 +189,7 @@ def cards(cid: int) -> Any:
     if request.method == "POST":
         data = _body()
         card = services.issue_card(
-            _rt().db,
+            ctx().db,
             user,
             cid,
             str(data.get("id_tag", "")),
@@ -203,7 +198,7 @@ def cards(cid: int) -> Any:
             label=str(data.get("label", "")),
         )
         return {"id_tag": card.id_tag, "status": card.status}, 201
-    with _rt().db.sessions() as s:
+    with ctx().db.sessions() as s:
         services.access_for(s, user, cid, admin=True)
         rows = s.scalars(select(IdToken).where(IdToken.company_id == cid)).all()
         return {
@@ -224,7 +219,7 @@ def cards(cid: int) -> Any:
 @login_required
 def card_status(cid: int, id_tag: str, action: str) -> Any:
     """Block or unblock a card."""
-    services.set_card_status(_rt().db, require_user(), cid, id_tag, action == "block")
+    services.set_card_status(ctx().db, require_user(), cid, id_tag, action == "block")
     return {"id_tag": id_tag, "status": "Blocked" if action == "block" else "Accepted"}
 
 
@@ -234,9 +229,9 @@ def vehicles(cid: int) -> Any:
     """List or add company vehicles."""
     user = require_user()
     if request.method == "POST":
-        v = services.add_vehicle(_rt().db, user, cid, _body())
+        v = services.add_vehicle(ctx().db, user, cid, _body())
         return {**vehicle_json(v), "visibility": v.visibility}, 201
-    with _rt().db.sessions() as s:
+    with ctx().db.sessions() as s:
         services.access_for(s, user, cid)
         rows = s.scalars(select(Vehicle).where(Vehicle.owner_company_id == cid)).all()
         return {
@@ -267,7 +262,7 @@ def usage(cid: int) -> Any:
     """Usage per member and cost centre for ?month=YYYY-MM."""
     year, month = _month()
     rows = services.usage(
-        _rt().db, require_user(), cid, year, month, ZoneInfo(_rt().settings.timezone)
+        ctx().db, require_user(), cid, year, month, ZoneInfo(ctx().settings.timezone)
     )
     return {"month": f"{year}-{month:02d}", "items": rows}
 
@@ -278,7 +273,7 @@ def usage_csv(cid: int) -> Any:
     """The usage report as a CSV download."""
     year, month = _month()
     rows = services.usage(
-        _rt().db, require_user(), cid, year, month, ZoneInfo(_rt().settings.timezone)
+        ctx().db, require_user(), cid, year, month, ZoneInfo(ctx().settings.timezone)
     )
     return Response(
         services.usage_csv(rows),
@@ -292,7 +287,7 @@ def usage_csv(cid: int) -> Any:
 def invoices(cid: int) -> Any:
     """The company's monthly invoices from billing."""
     page, per_page = page_args()
-    with _rt().db.sessions() as s:
+    with ctx().db.sessions() as s:
         services.access_for(s, require_user(), cid, admin=True)
         stmt = (
             select(Invoice)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from booking.auth import login_required, require_user
+from booking.context import ctx
 from booking.fleet import rules, services
 from mobility.clock import utcnow
 from mobility.errors import DomainError, NotFound, ValidationFailed
@@ -23,14 +23,9 @@ from mobility.models import (
     User,
     Vehicle,
 )
+from mobility.web.auth import login_required, require_user
 
 bp = Blueprint("fleet_views", __name__, url_prefix="/fleet")
-
-
-def _rt() -> Any:
-    from booking.app import runtime
-
-    return runtime()
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -39,7 +34,7 @@ def signup() -> Any:
     """Company sign-up form."""
     if request.method == "POST":
         try:
-            company = services.signup(_rt().db, require_user().id, request.form.to_dict())
+            company = services.signup(ctx().db, require_user().id, request.form.to_dict())
         except DomainError as exc:
             return render_template(
                 "fleet/signup.html", form=request.form, error=exc.message
@@ -60,7 +55,7 @@ def _optional_int(raw: str | None, field: str) -> int | None:
 
 def _admin_action(user: User, cid: int, form: Any) -> str:
     """Apply one dashboard form; returns the confirmation to show."""
-    rt = _rt()
+    rt = ctx()
     action = form.get("action", "invite")
     if action == "invite":
         services.invite(
@@ -124,9 +119,9 @@ def dashboard(cid: int) -> Any:
             error, status = exc.message, exc.http_status
     now = utcnow()
     rows = services.usage(
-        _rt().db, user, cid, now.year, now.month, ZoneInfo(_rt().settings.timezone)
+        ctx().db, user, cid, now.year, now.month, ZoneInfo(ctx().settings.timezone)
     )
-    with _rt().db.sessions() as s:
+    with ctx().db.sessions() as s:
         services.access_for(s, user, cid, admin=True)
         company = s.get(Company, cid)
         members = s.execute(
@@ -164,11 +159,11 @@ def dashboard(cid: int) -> Any:
 @login_required
 def invitation(token: str) -> Any:
     """The page an invitation email links to: see the company, accept."""
-    view = services.invitation_view(_rt().db, token)
+    view = services.invitation_view(ctx().db, token)
     error, status = view.problem, 409 if view.problem else 200
     if request.method == "POST" and not view.problem:
         try:
-            m = services.accept(_rt().db, require_user(), token)
+            m = services.accept(ctx().db, require_user(), token)
         except DomainError as exc:
             error, status = exc.message, exc.http_status
         else:
@@ -199,7 +194,7 @@ def _member_changes(form: Any) -> dict[str, Any]:
 def member(cid: int, uid: int) -> Any:
     """One member's role, cost centre, monthly limit and what they may book; or remove them."""
     admin = require_user()
-    rt = _rt()
+    rt = ctx()
     error, status = None, 200
     if request.method == "POST":
         try:

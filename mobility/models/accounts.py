@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mobility.models.base import Base, IdMixin, TimestampMixin
+from mobility.models.base import Base, IdMixin, TimestampMixin, one_of
 
 
 class UserRole(StrEnum):
@@ -46,6 +46,7 @@ class User(IdMixin, TimestampMixin, Base):
     """A citizen or operator who logs in."""
 
     __tablename__ = "users"
+    __table_args__ = (one_of("role", UserRole),)
 
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -115,7 +116,11 @@ class Membership(IdMixin, TimestampMixin, Base):
     """A user's place in a company's fleet account."""
 
     __tablename__ = "memberships"
-    __table_args__ = (UniqueConstraint("company_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("company_id", "user_id"),
+        one_of("role", MemberRole),
+        one_of("status", MembershipStatus),
+    )
 
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -156,7 +161,10 @@ class IdToken(IdMixin, TimestampMixin, Base):
     """An RFID card or other OCPP id tag, owned by a user and/or billed to a company."""
 
     __tablename__ = "id_tokens"
-    __table_args__ = (Index("ix_id_tokens_company_id", "company_id"),)
+    __table_args__ = (
+        Index("ix_id_tokens_company_id", "company_id"),
+        one_of("status", IdTokenStatus),
+    )
 
     id_tag: Mapped[str] = mapped_column(String(36), unique=True)
     kind: Mapped[str] = mapped_column(String(20), default="ISO14443")

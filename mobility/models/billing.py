@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.clock import utcnow
-from mobility.models.base import Base, IdMixin, TimestampMixin
+from mobility.models.base import Base, IdMixin, TimestampMixin, one_of
 
 
 class TariffScope(StrEnum):
@@ -44,6 +44,28 @@ class InvoiceKind(StrEnum):
     CREDIT_NOTE = "credit_note"
 
 
+class InvoiceStatus(StrEnum):
+    """Where an invoice stands (consolidated: moved onto a company's monthly invoice)."""
+
+    OPEN = "open"
+    PAID = "paid"
+    CONSOLIDATED = "consolidated"
+    PAYMENT_FAILED = "payment_failed"
+    VOID = "void"
+    UNCOLLECTIBLE = "uncollectible"
+
+
+class PaymentKind(StrEnum):
+    """What a payment row moved: a hold, its capture or release, a charge, refund, invoice."""
+
+    HOLD = "hold"
+    CAPTURE = "capture"
+    RELEASE = "release"
+    CHARGE = "charge"
+    REFUND = "refund"
+    INVOICE = "invoice"
+
+
 class PaymentStatus(StrEnum):
     """State of money movement with a provider."""
 
@@ -60,6 +82,7 @@ class Tariff(IdMixin, TimestampMixin, Base):
     """A tariff; `elements` follows OCPI 2.2.1 TariffElement (price components + restrictions)."""
 
     __tablename__ = "tariffs"
+    __table_args__ = (one_of("scope", TariffScope),)
 
     code: Mapped[str] = mapped_column(String(36), unique=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -95,6 +118,8 @@ class Invoice(IdMixin, Base):
         UniqueConstraint("kind", "charging_transaction_id"),
         UniqueConstraint("kind", "company_id", "period_start"),
         Index("ix_invoices_user_issued", "user_id", "issued_at"),
+        one_of("kind", InvoiceKind),
+        one_of("status", InvoiceStatus),
     )
 
     number: Mapped[str] = mapped_column(String(30), unique=True)
@@ -113,7 +138,7 @@ class Invoice(IdMixin, Base):
     total_excl_vat_minor: Mapped[int] = mapped_column(BigInteger)
     vat_minor: Mapped[int] = mapped_column(BigInteger)
     total_minor: Mapped[int] = mapped_column(BigInteger)
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[str] = mapped_column(String(20), default=InvoiceStatus.OPEN)
     # Customer details frozen at issue time (invoices are immutable documents).
     bill_to: Mapped[dict[str, Any]] = mapped_column(JSON)
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -178,6 +203,8 @@ class Payment(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         CheckConstraint("amount_minor >= 0", name="amount_positive"),
         Index("ix_payments_booking", "booking_id"),
+        one_of("kind", PaymentKind),
+        one_of("status", PaymentStatus),
     )
 
     idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)

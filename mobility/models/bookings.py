@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mobility.models.base import Base, IdMixin, TimestampMixin
+from mobility.models.base import Base, IdMixin, TimestampMixin, one_of
 
 
 class BookingStatus(StrEnum):
@@ -42,6 +42,7 @@ class Booking(IdMixin, TimestampMixin, Base):
         CheckConstraint("block_end_at >= end_at", name="buffer_order"),
         Index("ix_bookings_vehicle_slot", "vehicle_id", "start_at", "block_end_at"),
         Index("ix_bookings_user_start", "user_id", "start_at"),
+        one_of("status", BookingStatus),
     )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -74,6 +75,7 @@ class Trip(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         Index("ix_trips_user_started", "user_id", "started_at"),
         Index("ix_trips_company_started", "company_id", "started_at"),
+        one_of("status", TripStatus),
     )
 
     booking_id: Mapped[int | None] = mapped_column(

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.clock import utcnow
-from mobility.models.base import Base, IdMixin, TimestampMixin
+from mobility.models.base import Base, IdMixin, TimestampMixin, one_of
 
 
 class RegistrationStatus(StrEnum):
@@ -40,6 +40,20 @@ class TransactionStatus(StrEnum):
     COMPLETED = "completed"
 
 
+class ReservationStatus(StrEnum):
+    """A charger reservation: requested, then the charger's answer, then used or ended."""
+
+    REQUESTED = "requested"
+    ACCEPTED = "accepted"
+    FAULTED = "faulted"
+    OCCUPIED = "occupied"
+    REJECTED = "rejected"
+    UNAVAILABLE = "unavailable"
+    CANCELLED = "cancelled"
+    USED = "used"
+    EXPIRED = "expired"
+
+
 class CommandStatus(StrEnum):
     """Outcome of a CSMS-initiated command."""
 
@@ -54,6 +68,7 @@ class Charger(IdMixin, TimestampMixin, Base):
     """A charging station that connects over OCPP."""
 
     __tablename__ = "chargers"
+    __table_args__ = (one_of("registration_status", RegistrationStatus),)
 
     charge_point_id: Mapped[str] = mapped_column(String(64), unique=True)
     hub_id: Mapped[int | None] = mapped_column(
@@ -131,18 +146,23 @@ class ConnectorStatusEvent(IdMixin, Base):
 
 
 class ChargingTransaction(IdMixin, TimestampMixin, Base):
-    """A charging session; its id is the OCPP 1.6 transactionId."""
+    """A charging session; `transaction_ref` is the id the charger uses for it (any version)."""
 
     __tablename__ = "charging_transactions"
     __table_args__ = (
         Index("ix_charging_transactions_charger_status", "charger_id", "status"),
         Index("ix_charging_transactions_company", "company_id", "started_at"),
+        UniqueConstraint("charger_id", "transaction_ref"),
+        one_of("status", TransactionStatus),
     )
 
     charger_id: Mapped[int] = mapped_column(ForeignKey("chargers.id", ondelete="CASCADE"))
     connector_id: Mapped[int] = mapped_column(Integer)
-    # OCPP 2.0.1 uses string transaction ids chosen by the station.
-    remote_transaction_id: Mapped[str | None] = mapped_column(String(36))
+    # The protocol's transaction id: chosen by the CSMS in OCPP 1.6 (the row id as text),
+    # by the station in 2.0.1; "orphan:<id>" for an end we never saw begin (1.6).
+    transaction_ref: Mapped[str | None] = mapped_column(String(64))
+    # Highest message sequence number seen (OCPP 2.0.1 seqNo), for ordering and gap detection.
+    last_seq_no: Mapped[int | None] = mapped_column(Integer)
     id_tag: Mapped[str] = mapped_column(String(36))
     id_token_id: Mapped[int | None] = mapped_column(ForeignKey("id_tokens.id", ondelete="SET NULL"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -199,6 +219,7 @@ class Reservation(IdMixin, TimestampMixin, Base):
     """A ReserveNow made on a connector for an id tag."""
 
     __tablename__ = "charger_reservations"
+    __table_args__ = (one_of("status", ReservationStatus),)
 
     charger_id: Mapped[int] = mapped_column(ForeignKey("chargers.id", ondelete="CASCADE"))
     connector_id: Mapped[int] = mapped_column(Integer)
@@ -206,7 +227,7 @@ class Reservation(IdMixin, TimestampMixin, Base):
     parent_id_tag: Mapped[str | None] = mapped_column(String(36))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     expires_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(20), default="requested")
+    status: Mapped[str] = mapped_column(String(20), default=ReservationStatus.REQUESTED)
     transaction_id: Mapped[int | None] = mapped_column(Integer)
 
 
@@ -229,7 +250,10 @@ class ChargerCommand(IdMixin, Base):
     """A CSMS-initiated command and its result."""
 
     __tablename__ = "charger_commands"
-    __table_args__ = (Index("ix_charger_commands_charger_time", "charger_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_charger_commands_charger_time", "charger_id", "created_at"),
+        one_of("status", CommandStatus),
+    )
 
     charger_id: Mapped[int] = mapped_column(ForeignKey("chargers.id", ondelete="CASCADE"))
     action: Mapped[str] = mapped_column(String(50))

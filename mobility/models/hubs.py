@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mobility.models.base import Base, IdMixin, TimestampMixin
+from mobility.models.base import Base, IdMixin, TimestampMixin, one_of
 
 
 class VehicleKind(StrEnum):
@@ -70,7 +70,12 @@ class Vehicle(IdMixin, TimestampMixin, Base):
     """A shared e-bike or e-car."""
 
     __tablename__ = "vehicles"
-    __table_args__ = (CheckConstraint("soc_percent >= 0 AND soc_percent <= 100", name="soc_range"),)
+    __table_args__ = (
+        CheckConstraint("soc_percent >= 0 AND soc_percent <= 100", name="soc_range"),
+        one_of("kind", VehicleKind),
+        one_of("state", VehicleState),
+        one_of("visibility", VehicleVisibility),
+    )
 
     code: Mapped[str] = mapped_column(String(40), unique=True)
     kind: Mapped[str] = mapped_column(String(10), index=True)

@@ -12,8 +12,8 @@ from sqlalchemy.orm import selectinload
 
 from billing.facade import Billing
 from billing.fleet_invoices import provider_lines, run_monthly, send_open_invoices
-from billing.gateway import StripeGateway
-from booking.app import create_app
+from billing.gateway import StripeGateway, gateway_for
+from mobility.app import create_app
 from mobility.errors import PaymentFailed, ValidationFailed
 from mobility.models import Company, Invoice, Payment, PaymentStatus, User, WebhookEvent
 from tests.integration.billing.conftest import demo, make_booking, make_trip  # noqa: F401
@@ -29,7 +29,7 @@ def stripe_billing(settings, localstripe_url):
         stripe_api_base=localstripe_url,
         stripe_webhook_secret=SECRET,
     )
-    return Billing(stripe_settings), stripe_settings
+    return Billing(stripe_settings, gateway_for(stripe_settings)), stripe_settings
 
 
 def test_hold_then_capture_on_trip_end_with_real_stripe_library(db, stripe_billing, demo):  # noqa: F811
@@ -101,7 +101,7 @@ def test_live_mode_without_a_saved_card_refuses_to_hold(db, settings, localstrip
     live_settings = settings.with_(
         stripe_secret_key="sk_live_local", stripe_api_base=localstripe_url
     )
-    live = Billing(live_settings)
+    live = Billing(live_settings, gateway_for(live_settings))
     with db.transaction() as s:
         booking = make_booking(s, live, demo["citizen"], demo["bike"], minutes=30)
         with pytest.raises(PaymentFailed, match="No saved payment card"):
@@ -254,7 +254,7 @@ def test_webhooks_verified_applied_once_and_forgeries_rejected(db, stripe_billin
 
 def test_card_api_hands_out_a_setup_and_checks_it_with_stripe(db, stripe_billing, demo):  # noqa: F811
     _, settings = stripe_billing
-    from booking.app import create_app as make_app
+    from mobility.app import create_app as make_app
     from mobility.demo import DEMO_PASSWORD
 
     client = make_app(settings, db=db).test_client()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from booking.app import create_app
+from mobility.app import create_app
 from mobility.demo import DEMO_PASSWORD, seed_demo
 from mobility.models import Hub, Vehicle
 

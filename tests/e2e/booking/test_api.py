@@ -182,7 +182,7 @@ def test_revoked_and_expired_tokens_are_refused(client, db, ids, monkeypatch):
     h3 = token_for(client, "citizen@example.org")
     assert client.get("/api/v1/me", headers=h3).status_code == 200
     later = utcnow() + timedelta(days=91)
-    monkeypatch.setattr("booking.auth.utcnow", lambda: later)
+    monkeypatch.setattr("mobility.web.auth.utcnow", lambda: later)
     assert client.get("/api/v1/me", headers=h3).status_code == 401
     assert client.get("/api/v1/me", headers={"Authorization": "Bearer forged"}).status_code == 401
 

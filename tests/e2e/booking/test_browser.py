@@ -54,7 +54,7 @@ def test_citizen_journey_in_a_real_browser(page, live_url):
 @pytest.fixture
 def stripe_live_url(db, settings, localstripe_url):
     # localstripe serves a stand-in for Stripe.js at /js.stripe.com/v3/ that talks to it.
-    from booking.app import create_app
+    from mobility.app import create_app
 
     stripe_settings = settings.with_(
         stripe_secret_key="sk_test_local",

@@ -7,12 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from booking.app import create_app
+from mobility.app import create_app, ocpp_node
 from mobility.bus import InProcessBus
 from mobility.demo import seed_demo
 from mobility.models import ApiToken, ChargerCommand, User
 from mobility.security import token_digest
-from ocpp_server.server import OcppServer
 from tests.e2e.ocpp_server.conftest import connect
 
 
@@ -21,7 +20,7 @@ class Loop:
 
     def __init__(self, settings, db, bus):
         self.loop = asyncio.new_event_loop()
-        self.server = OcppServer(settings, db, bus)
+        self.server = ocpp_node(settings, db=db, bus=bus)
         self.ready = threading.Event()
         self.stop = asyncio.Event()
         self.thread = threading.Thread(target=self.loop.run_until_complete, args=(self.main(),))

@@ -67,7 +67,7 @@ def test_invite_accept_and_member_books_under_company_within_limits(client, two_
         json={"email": "nina@alpha.example"},
     )
     assert r.status_code == 201 and "token" not in r.get_json()
-    to, subject, body = client.application.extensions["mobility"].mailer.sent[-1]
+    to, subject, body = client.application.extensions["booking"].mailer.sent[-1]
     assert to == "nina@alpha.example" and subject.startswith("Join ")
     token = re.search(r"/fleet/invitations/([\w-]+)", body).group(1)
     r = client.post("/api/v1/fleet/invitations/accept", headers=c["bob"], json={"token": token})

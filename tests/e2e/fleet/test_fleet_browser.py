@@ -6,7 +6,7 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 
-from booking.app import create_app
+from mobility.app import create_app
 from mobility.demo import DEMO_PASSWORD, seed_demo
 from tests.support.browser import log_in, served
 from tests.support.stripe_server import free_port

@@ -5,10 +5,10 @@ import asyncio
 import pytest
 from ocpp.v16 import call
 
+from mobility.app import ocpp_node
 from mobility.demo import seed_demo
 from mobility.errors import ChargerUnavailable, ValidationFailed
 from mobility.redis_bus import RedisBus
-from ocpp_server.server import OcppServer
 from tests.e2e.ocpp_server.conftest import connect
 
 pytestmark = pytest.mark.redis
@@ -19,7 +19,7 @@ async def test_commands_are_routed_to_the_node_holding_the_charger(db, settings,
     nodes = []
     for name in ("node-a", "node-b"):
         s = settings.with_(node_id=f"{name}-{id(settings)}")
-        srv = OcppServer(s, db, RedisBus(redis_url, node_id=s.node_id))
+        srv = ocpp_node(s, db=db, bus=RedisBus(redis_url, node_id=s.node_id))
         await srv.start()
         nodes.append(srv)
     web_bus = RedisBus(redis_url, node_id="web")
@@ -46,8 +46,8 @@ async def test_commands_are_routed_to_the_node_holding_the_charger(db, settings,
 
 async def test_reconnect_to_another_node_moves_the_route(db, settings, redis_url):
     seed_demo(db)
-    a = OcppServer(settings.with_(node_id="mv-a"), db, RedisBus(redis_url, node_id="mv-a"))
-    b = OcppServer(settings.with_(node_id="mv-b"), db, RedisBus(redis_url, node_id="mv-b"))
+    a = ocpp_node(settings.with_(node_id="mv-a"), db=db, bus=RedisBus(redis_url, node_id="mv-a"))
+    b = ocpp_node(settings.with_(node_id="mv-b"), db=db, bus=RedisBus(redis_url, node_id="mv-b"))
     await a.start()
     await b.start()
     web_bus = RedisBus(redis_url, node_id="web2")

@@ -14,6 +14,7 @@ from ocpp.routing import on
 from ocpp.v16 import ChargePoint, call_result
 from ocpp.v16.enums import Action
 
+from mobility.app import ocpp_node
 from mobility.bus import InProcessBus
 from mobility.demo import CHARGER_PASSWORD, seed_demo
 from ocpp_server.server import OcppServer
@@ -112,7 +113,7 @@ def basic(cp_id: str, password: str) -> dict[str, str]:
 @pytest.fixture
 async def server(db, settings) -> AsyncIterator[OcppServer]:
     seed_demo(db)
-    srv = OcppServer(settings, db, InProcessBus())
+    srv = ocpp_node(settings, db=db, bus=InProcessBus())
     await srv.start()
     yield srv
     await srv.stop()

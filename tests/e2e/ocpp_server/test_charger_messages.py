@@ -197,7 +197,7 @@ async def test_stop_for_unknown_transaction_is_answered_and_recorded(server, db)
         assert answer.id_tag_info is None
     with db.sessions() as s:
         orphan = s.scalar(select(ChargingTransaction).where(ChargingTransaction.orphan))
-        assert orphan.remote_transaction_id == "987654" and orphan.status == "completed"
+        assert orphan.transaction_ref == "orphan:987654" and orphan.status == "completed"
 
 
 async def test_late_transaction_with_old_timestamps_is_accepted(server, db):

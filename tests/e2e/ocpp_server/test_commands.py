@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from mobility.errors import ChargerUnavailable, CommandTimeout, ValidationFailed
 from mobility.models import Charger, ChargerCommand, Connector, Reservation
-from ocpp_server import services
+from ocpp_server import commands
 from tests.e2e.ocpp_server.conftest import connect
 
 LATER = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
@@ -81,7 +81,7 @@ async def test_each_command_reaches_the_charger_and_is_recorded(
 
 
 async def test_reserve_now_records_the_reservation(server, db):
-    res_id = services.create_reservation(
+    res_id = commands.create_reservation(
         db, "CP-LYON-001", 1, "RFID-CONFLUENCE-0001", datetime.now(UTC) + timedelta(minutes=30)
     )
     async with connect(server):

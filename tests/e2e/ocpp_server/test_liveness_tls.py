@@ -8,11 +8,9 @@ from datetime import UTC, datetime, timedelta
 from ocpp.v16 import call
 from sqlalchemy import select, update
 
+from mobility.app import ocpp_node
 from mobility.bus import InProcessBus
-from mobility.jobs import JobContext
 from mobility.models import Charger
-from ocpp_server.jobs import mark_offline_chargers
-from ocpp_server.server import OcppServer
 from tests.e2e.ocpp_server.conftest import connect
 
 
@@ -29,12 +27,11 @@ async def test_connections_are_tracked_and_silent_chargers_go_offline(server, db
         assert online and node == settings.node_id
         await asyncio.sleep(1.3)  # liveness is flushed in batches every second
         assert _state(db)[2] > datetime.now(UTC) - timedelta(seconds=5)
-        ctx = JobContext(settings=settings, db=db, bus=server.bus)
-        assert mark_offline_chargers(ctx) == []
+        assert server.charging.mark_offline() == []
         with db.transaction() as s:
             s.execute(update(Charger).values(last_seen_at=datetime.now(UTC) - timedelta(hours=1)))
         await asyncio.sleep(0)
-        assert "CP-LYON-001" in await asyncio.to_thread(mark_offline_chargers, ctx)
+        assert "CP-LYON-001" in await asyncio.to_thread(server.charging.mark_offline)
         assert _state(db)[0] is False
     await asyncio.sleep(0.2)
     assert _state(db)[1] is None
@@ -67,8 +64,8 @@ async def test_tls_security_profile_2(db, settings, tmp_path):
     from mobility.demo import seed_demo
 
     seed_demo(db)
-    srv = OcppServer(
-        settings.with_(ocpp_tls_cert=str(cert), ocpp_tls_key=str(key)), db, InProcessBus()
+    srv = ocpp_node(
+        settings.with_(ocpp_tls_cert=str(cert), ocpp_tls_key=str(key)), db=db, bus=InProcessBus()
     )
     await srv.start()
     try:

@@ -109,10 +109,10 @@ async def test_wrong_password_and_unknown_charger_are_refused(server):
 
 
 async def test_unknown_charger_registered_as_pending_when_configured(db, settings):
+    from mobility.app import ocpp_node
     from mobility.bus import InProcessBus
-    from ocpp_server.server import OcppServer
 
-    srv = OcppServer(settings.with_(ocpp_auto_register=True), db, InProcessBus())
+    srv = ocpp_node(settings.with_(ocpp_auto_register=True), db=db, bus=InProcessBus())
     await srv.start()
     try:
         async with connect(srv, "CP-NEW-7", password="fresh-secret") as cp:

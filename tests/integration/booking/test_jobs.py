@@ -5,10 +5,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 
 from billing.facade import Billing
-from booking.jobs import release_no_shows
+from billing.gateway import OfflineGateway
 from booking.services import BookingService
 from mobility.demo import seed_demo
-from mobility.jobs import JobContext
 from mobility.models import Booking, Payment, User, Vehicle
 
 
@@ -17,14 +16,13 @@ def test_no_show_releases_the_slot_and_the_hold_once(db, settings):
     with db.sessions() as s:
         user = s.scalar(select(User).where(User.email == "citizen@example.org")).id
         bike = s.scalar(select(Vehicle).where(Vehicle.code == "BIKE-201")).id
-    service = BookingService(db, Billing(settings))
+    service = BookingService(db, Billing(settings, OfflineGateway()))
     now = datetime.now(UTC)
     booking = service.create(user, bike, now, now + timedelta(hours=1))
     with db.transaction() as s:
         s.execute(update(Booking).values(start_at=now - timedelta(minutes=20)))
-    ctx = JobContext(settings=settings, db=db, bus=None)  # type: ignore[arg-type]
-    assert release_no_shows(ctx) == [booking.id]
-    assert release_no_shows(ctx) == []
+    assert service.release_no_shows() == [booking.id]
+    assert service.release_no_shows() == []
     with db.sessions() as s:
         assert s.get(Booking, booking.id).status == "no_show"
         kinds = sorted((p.kind, p.status) for p in s.scalars(select(Payment)))

@@ -1,45 +1,32 @@
-"""Batched persistence of status/meter reports: one bad report never sinks the batch."""
+"""Batched persistence of status/meter reports on the real database."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
 from mobility.demo import seed_demo
-from mobility.models import ConnectorStatusEvent, MeterValue
-from ocpp_server.services import write_batch
+from mobility.models import Connector, ConnectorStatusEvent, MeterValue
+from ocpp_server.events import MeterReport, MeterSample, StatusReport
+from ocpp_server.reports import write_batch
 
-STATUS = {
-    "connector_id": 1,
-    "error_code": "NoError",
-    "status": "Available",
-    "timestamp": "2026-11-24T10:00:00Z",
-}
-METER = {
-    "connector_id": 1,
-    "meter_value": [
-        {"timestamp": "2026-11-24T10:00:00Z", "sampled_value": [{"value": "12.5", "unit": "kWh"}]}
-    ],
-}
+T = datetime(2026, 11, 24, 10, tzinfo=UTC)
+METER = MeterReport(1, (MeterSample(T, "Energy.Active.Import.Register", Decimal(12500), "Wh"),))
 
 
-def test_batch_keeps_good_reports_and_skips_bad_ones(db):
+def test_batch_stores_known_chargers_reports_and_newest_status_wins(db):
     seed_demo(db)
+    later = datetime(2026, 11, 24, 10, 5, tzinfo=UTC)
     items = [
-        ("CP-LYON-001", "status", STATUS),
-        ("CP-LYON-001", "status", {"status": "Faulted"}),  # no connector id
-        ("CP-UNKNOWN", "meter", METER),  # unknown charger
-        ("CP-LYON-002", "meter", METER),
-        (
-            "CP-LYON-002",
-            "meter",
-            {
-                "connector_id": 1,
-                "meter_value": [
-                    {"timestamp": "2026-11-24T10:00:00Z", "sampled_value": [{"value": "NaNish"}]}
-                ],
-            },
-        ),
+        ("CP-LYON-001", StatusReport(1, "Charging", later)),
+        ("CP-LYON-001", StatusReport(1, "Available", T)),  # late report of an older state
+        ("CP-UNKNOWN", METER),  # unknown charger: nothing to attach it to
+        ("CP-LYON-002", METER),
     ]
-    assert write_batch(db, items) == 2  # the two readable reports
+    assert write_batch(db, items) == 3
     with db.sessions() as s:
-        assert s.scalar(select(func.count()).select_from(ConnectorStatusEvent)) == 1
+        assert s.scalar(select(func.count()).select_from(ConnectorStatusEvent)) == 2
         values = s.scalars(select(MeterValue)).all()
-        assert [(str(v.value), v.unit) for v in values] == [("12.5000", "kWh")]
+        assert [(v.value, v.unit) for v in values] == [(Decimal("12500.0000"), "Wh")]
+        live = s.scalars(select(Connector.status).where(Connector.connector_id == 1)).all()
+        assert "Charging" in live and "Available" not in live

@@ -1,9 +1,12 @@
-"""Pure OCPP rules."""
+"""Pure, protocol-neutral charging rules."""
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from ocpp_server import rules
+from ocpp_server.events import Authorization, MeterSample
+
+NOW = datetime(2026, 11, 24, tzinfo=UTC)
 
 
 def test_charge_point_ids():
@@ -12,35 +15,32 @@ def test_charge_point_ids():
         assert not rules.valid_charge_point_id(bad)
 
 
-def test_id_tag_info_expiry_and_parent():
-    now = datetime(2026, 11, 24, tzinfo=UTC)
+def test_authorization_expiry_and_group():
     past, future = datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
-    assert rules.id_tag_info("Accepted", past, None, now)["status"] == "Expired"
-    info = rules.id_tag_info("Accepted", future, "PARENT", now)
-    assert info == {
-        "status": "Accepted",
-        "expiry_date": future.isoformat(),
-        "parent_id_tag": "PARENT",
-    }
-    assert rules.id_tag_info("Blocked", None, None, now) == {"status": "Blocked"}
+    assert rules.authorization("Accepted", past, None, NOW).status == "Expired"
+    assert rules.authorization("Accepted", future, "PARENT", NOW) == Authorization(
+        "Accepted", future, "PARENT"
+    )
+    assert rules.authorization("Blocked", None, None, NOW) == Authorization("Blocked")
 
 
-def test_accepted_tags_are_cached_by_chargers_for_a_bounded_time():
-    now = datetime(2026, 11, 24, tzinfo=UTC)
+def test_accepted_tokens_are_cached_by_chargers_for_a_bounded_time():
     day = timedelta(hours=24)
-    info = rules.id_tag_info("Accepted", None, None, now, day)
-    assert info == {"status": "Accepted", "expiry_date": (now + day).isoformat()}
-    soon = now + timedelta(hours=2)  # the card's own expiry comes first
-    assert rules.id_tag_info("Accepted", soon, None, now, day)["expiry_date"] == soon.isoformat()
-    assert rules.id_tag_info("Blocked", None, None, now, day) == {"status": "Blocked"}
-    assert "expiry_date" not in rules.id_tag_info("Accepted", None, None, now, None)
+    assert rules.authorization("Accepted", None, None, NOW, day).expires_at == NOW + day
+    soon = NOW + timedelta(hours=2)  # the card's own expiry comes first
+    assert rules.authorization("Accepted", soon, None, NOW, day).expires_at == soon
+    assert rules.authorization("Blocked", None, None, NOW, day).expires_at is None
+    assert rules.authorization("Accepted", None, None, NOW, None).expires_at is None
 
 
-def test_units_and_energy_conversion():
-    assert rules.default_unit(None) == "Wh"
-    assert rules.default_unit("SoC") == "Percent"
-    assert rules.energy_wh("1.5", "kWh") == Decimal("1500.0")
-    assert rules.energy_wh("oops", "Wh") is None
+def test_units_are_normalised_to_base_units():
+    energy = rules.ENERGY_REGISTER
+    assert rules.normalised(Decimal("1.5"), "kWh", energy) == (Decimal("1500.0"), "Wh")
+    assert rules.normalised(Decimal("7.4"), "kW", rules.POWER) == (Decimal("7400.0"), "W")
+    assert rules.normalised(Decimal("12"), None, energy) == (Decimal("12"), "Wh")
+    assert rules.normalised(Decimal("80"), "Percent", "SoC") == (Decimal("80"), "%")
+    assert rules.normalised(Decimal("80"), None, "SoC") == (Decimal("80"), "%")
+    assert rules.normalised(Decimal("230"), "V", "Voltage") == (Decimal("230"), "V")
 
 
 def test_prune_drops_undeclared_keys_recursively():
@@ -55,11 +55,17 @@ def test_prune_drops_undeclared_keys_recursively():
     assert rules.prune(value, None) == value
 
 
-def test_idle_detection_from_power_samples():
-    mv = [
-        {
-            "timestamp": "2026-11-24T10:00:00Z",
-            "sampled_value": [{"measurand": "Power.Active.Import", "value": "0"}],
-        }
-    ]
-    assert rules.charging_ended_at(mv) == datetime(2026, 11, 24, 10, tzinfo=UTC)
+def _power(minute: int, watts: int) -> MeterSample:
+    return MeterSample(NOW + timedelta(minutes=minute), rules.POWER, Decimal(watts), "W")
+
+
+def test_idle_time_starts_at_the_last_drop_to_zero_power():
+    assert rules.idle_since(None, [_power(0, 7000), _power(10, 0)]) == NOW + timedelta(minutes=10)
+    # A pause (smart charging, slow start) that ends in charging again is not idle time.
+    paused = [_power(0, 0), _power(5, 7000), _power(30, 0), _power(40, 3000)]
+    assert rules.idle_since(None, paused) is None
+    # A later batch without power samples keeps what an earlier one found; zero stays zero.
+    since = NOW + timedelta(minutes=10)
+    assert rules.idle_since(since, [_power(20, 0)]) == since
+    assert rules.idle_since(since, []) == since
+    assert rules.idle_since(since, [_power(20, 11)]) is None

@@ -8,8 +8,8 @@ from typing import Any
 from flask import Flask, jsonify, render_template
 from werkzeug.exceptions import HTTPException
 
-from booking.auth import wants_json
 from mobility.errors import DomainError
+from mobility.web.auth import wants_json
 
 log = logging.getLogger(__name__)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
@@ -30,17 +33,24 @@ class SessionCookies(SecureCookieSessionInterface):
         return cached[1]
 
 
-# Endpoints guarded against password guessing, per client address.
+# Views guarded against password guessing, per client address.
 LOGIN_LIMIT = "10 per minute"
-RATE_LIMITED = ("api.create_token", "views.login")
+_GUARDED = "_mobility_login_limited"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def login_limited(view: F) -> F:
+    """Mark a view that checks a password: it gets LOGIN_LIMIT per client on POST."""
+    setattr(view, _GUARDED, True)
+    return view
 
 
 def init_limiter(app: Flask) -> Limiter:
     """One limiter per app (its storage and key prefix come from that app's config)."""
     limiter = Limiter(key_func=get_remote_address, app=app, default_limits=[])
-    for endpoint in RATE_LIMITED:
-        view = app.view_functions.get(endpoint)
-        if view is not None:
+    for endpoint, view in list(app.view_functions.items()):
+        if getattr(view, _GUARDED, False):
             app.view_functions[endpoint] = limiter.limit(LOGIN_LIMIT, methods=["POST"])(view)  # type: ignore[assignment]
     # Decorated views check their own limits; with no app-wide limits the limiter's
     # before_request hook only costs time on every other request, so drop it.

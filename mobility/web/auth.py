@@ -7,14 +7,15 @@ from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import g, redirect, request, session, url_for
+from flask import current_app, g, redirect, request, session, url_for
 from sqlalchemy import bindparam, select, update
 
-from booking.token_cache import TokenIdentity
 from mobility.clock import utcnow
 from mobility.errors import Forbidden, Unauthorized
 from mobility.models import ApiToken, User, UserRole
 from mobility.security import token_digest
+from mobility.web.context import web_context
+from mobility.web.token_cache import TokenIdentity
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,9 +44,7 @@ _TOKEN_LOOKUP = (
 
 
 def _resolve_token(digest: str) -> TokenIdentity | None:
-    from booking.app import runtime
-
-    rt = runtime()
+    rt = web_context()
     cached = rt.tokens.get(digest)
     if cached is not None:
         return cached
@@ -82,20 +81,16 @@ def _identity_from_token(header: str) -> TokenIdentity | None:
 
 def _user_of(identity: TokenIdentity) -> User | None:
     # The full user is read fresh (role, card, name may have changed since the token was cached).
-    from booking.app import runtime
-
-    with runtime().db.sessions() as s:
+    with web_context().db.sessions() as s:
         user = s.get(User, identity.user_id)
     return user if user is not None and user.is_active else None
 
 
 def _user_from_session() -> User | None:
-    from booking.app import runtime
-
     uid = session.get("uid")
     if uid is None:
         return None
-    with runtime().db.sessions() as s:
+    with web_context().db.sessions() as s:
         user = s.get(User, uid)
     if user is None or not user.is_active or session.get("pwv") != _password_version(user):
         session.clear()
@@ -166,7 +161,7 @@ def login_required(view: F) -> F:
         if current_user() is None:
             if wants_json():
                 raise Unauthorized("Log in or send an API token (Authorization: Bearer ...).")
-            return redirect(url_for("views.login", next=request.full_path))
+            return redirect(url_for(current_app.config["LOGIN_VIEW"], next=request.full_path))
         return view(*args, **kwargs)
 
     return cast(F, wrapper)

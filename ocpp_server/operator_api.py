@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, Flask, current_app, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from booking.auth import current_user, operator_required
-from booking.pagination import envelope, page_args, paginate
+from mobility.bus import CommandBus
 from mobility.clock import parse_iso, utcnow
+from mobility.config import Settings
+from mobility.db import Database
 from mobility.errors import ChargerUnavailable, NotFound, ValidationFailed
 from mobility.models import (
     Charger,
@@ -21,6 +23,9 @@ from mobility.models import (
     Connector,
     Reservation,
 )
+from mobility.web.auth import current_user, operator_required
+from mobility.web.extensions import csrf
+from mobility.web.pagination import envelope, page_args, paginate
 
 bp = Blueprint("operator_api", __name__, url_prefix="/api/v1/operator")
 
@@ -46,10 +51,28 @@ COMMANDS = (
 )
 
 
-def _rt() -> Any:
-    from booking.app import runtime
+EXTENSION = "ocpp_server.operator"
 
-    return runtime()
+
+@dataclass(frozen=True)
+class OperatorContext:
+    """What the operator API needs: settings, database and the command bus to chargers."""
+
+    settings: Settings
+    db: Database
+    bus: CommandBus
+
+
+def _rt() -> OperatorContext:
+    found: OperatorContext = current_app.extensions[EXTENSION]
+    return found
+
+
+def init_app(app: Flask, context: OperatorContext) -> None:
+    """Register the operator's charger API (bearer tokens or session; operator role only)."""
+    app.extensions[EXTENSION] = context
+    csrf.exempt(bp)
+    app.register_blueprint(bp)
 
 
 def _iso(value: datetime | None) -> str | None:

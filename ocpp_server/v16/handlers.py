@@ -1,4 +1,4 @@
-"""OCPP 1.6J charge point session: thin handlers that call services off the event loop."""
+"""OCPP 1.6J charge point session: thin handlers translating to the neutral core, off the loop."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 import dataclasses
 import json
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ocpp.charge_point import camel_to_snake_case, remove_nones, snake_to_camel_case
 from ocpp.exceptions import OCPPError
@@ -17,38 +17,13 @@ from ocpp.v16.enums import Action, RegistrationStatus
 
 from mobility.clock import utcnow
 from mobility.errors import CommandTimeout, DomainError, ValidationFailed
-from ocpp_server import rules, services
-
-if TYPE_CHECKING:
-    from ocpp_server.server import OcppServer
+from mobility.models import CommandStatus
+from ocpp_server import commands, rules
+from ocpp_server.node import Node
+from ocpp_server.v16 import translate
+from ocpp_server.v16.commands import COMMANDS, effects
 
 log = logging.getLogger(__name__)
-
-# CSMS-initiated actions the operator may send (OCPP 1.6 Core, Firmware, Local list, Reservation,
-# Remote trigger and Smart charging profiles).
-COMMANDS = frozenset(
-    {
-        "RemoteStartTransaction",
-        "RemoteStopTransaction",
-        "Reset",
-        "ChangeAvailability",
-        "UnlockConnector",
-        "GetConfiguration",
-        "ChangeConfiguration",
-        "ClearCache",
-        "TriggerMessage",
-        "ReserveNow",
-        "CancelReservation",
-        "SetChargingProfile",
-        "ClearChargingProfile",
-        "GetCompositeSchedule",
-        "SendLocalList",
-        "GetLocalListVersion",
-        "UpdateFirmware",
-        "GetDiagnostics",
-        "DataTransfer",
-    }
-)
 
 
 def _frame_error(raw: str | bytes, code: str, description: str) -> str:
@@ -73,18 +48,18 @@ def _schema(action: str) -> dict[str, Any] | None:
 class ChargePoint16(ChargePoint):
     """The CSMS side of one charger's OCPP 1.6 connection."""
 
-    def __init__(self, charger_id: str, connection: Any, *, server: OcppServer) -> None:
-        super().__init__(charger_id, connection, response_timeout=server.settings.command_timeout)
-        self.server = server
-        self.db = server.db
-        self.settings = server.settings
+    def __init__(self, charger_id: str, connection: Any, node: Node) -> None:
+        super().__init__(charger_id, connection, response_timeout=node.settings.command_timeout)
+        self.node = node
+        self.charging = node.charging
+        self.db = node.charging.db
 
     async def _db(self, fn: Any, *args: Any) -> Any:
         return await asyncio.to_thread(fn, *args)
 
     async def route_message(self, raw_msg: str | bytes) -> None:
         """Route a frame; malformed ones get a CallError instead of being dropped silently."""
-        self.server.seen(self.id)
+        self.node.seen(self.id)
         try:
             parsed = json.loads(raw_msg)
         except (ValueError, TypeError):
@@ -126,16 +101,23 @@ class ChargePoint16(ChargePoint):
             request = getattr(call, action)(**camel_to_snake_case(payload))
         except TypeError as exc:
             raise ValidationFailed(f"Invalid {action} payload: {exc}") from None
-        command_id = await self._db(services.command_started, self.db, self.id, action, payload)
+        command_id = await self._db(commands.command_started, self.db, self.id, action, payload)
         try:
             result = await self.call(request, suppress=False)
         except TimeoutError:
             await self._db(
-                services.command_finished, self.db, command_id, "timeout", None, "no answer"
+                commands.command_finished,
+                self.db,
+                command_id,
+                CommandStatus.TIMEOUT,
+                None,
+                "no answer",
             )
             raise CommandTimeout(f"Charger {self.id} did not answer {action} in time.") from None
         except OCPPError as exc:
-            await self._db(services.command_finished, self.db, command_id, "error", None, str(exc))
+            await self._db(
+                commands.command_finished, self.db, command_id, CommandStatus.ERROR, None, str(exc)
+            )
             if type(exc).__name__ in (
                 "FormatViolationError",
                 "TypeConstraintViolationError",
@@ -149,67 +131,83 @@ class ChargePoint16(ChargePoint):
                 f"Charger {self.id} answered {action} with an error: {exc}",
                 code="charger_error",
             ) from None
-        answer = snake_to_camel_case(remove_nones(dataclasses.asdict(result)))
-        await self._db(services.command_finished, self.db, command_id, "answered", answer, None)
-        return dict(answer)
+        answer = dict(snake_to_camel_case(remove_nones(dataclasses.asdict(result))))
+        await self._db(
+            commands.command_finished,
+            self.db,
+            command_id,
+            CommandStatus.ANSWERED,
+            answer,
+            None,
+            effects(action, payload, answer),
+        )
+        return answer
 
     @on(Action.boot_notification)
     async def on_boot(self, **payload: Any) -> Any:
-        status, interval = await self._db(
-            services.record_boot, self.db, self.settings, self.id, payload
+        answer = await self._db(
+            self.charging.record_boot, self.id, translate.station_info(payload), payload
         )
         return call_result.BootNotification(
-            current_time=utcnow().isoformat(),
-            interval=interval,
-            status=RegistrationStatus(status),
+            current_time=_now(), interval=answer.interval, status=RegistrationStatus(answer.status)
         )
 
     @on(Action.heartbeat)
     async def on_heartbeat(self, **_: Any) -> Any:
-        # Liveness is recorded in batches by the server (every message counts as a sign of life).
-        return call_result.Heartbeat(current_time=utcnow().isoformat())
+        # Liveness is recorded in batches by the node (every message counts as a sign of life).
+        return call_result.Heartbeat(current_time=_now())
 
     @on(Action.status_notification)
     async def on_status(self, **payload: Any) -> Any:
-        self.server.writes.add(self.id, "status", payload)
+        self.node.report(self.id, translate.status_report(payload))
         return call_result.StatusNotification()
 
     @on(Action.authorize)
     async def on_authorize(self, id_tag: str, **_: Any) -> Any:
-        info = await self._db(services.authorize, self.db, id_tag)
-        return call_result.Authorize(id_tag_info=info)
+        auth = await self._db(self.charging.authorize, id_tag)
+        return call_result.Authorize(id_tag_info=translate.id_tag_info(auth))
 
     @on(Action.start_transaction)
     async def on_start(self, **payload: Any) -> Any:
-        tx_id, info = await self._db(services.start_transaction, self.db, self.id, payload)
-        return call_result.StartTransaction(transaction_id=tx_id, id_tag_info=info)
+        answer = await self._db(
+            self.charging.start_transaction, self.id, translate.started(payload)
+        )
+        return call_result.StartTransaction(
+            transaction_id=int(answer.transaction_ref),
+            id_tag_info=translate.id_tag_info(answer.authorization),
+        )
 
     @on(Action.stop_transaction)
     async def on_stop(self, **payload: Any) -> Any:
-        info = await self._db(services.stop_transaction, self.db, self.settings, self.id, payload)
-        return call_result.StopTransaction(id_tag_info=info)
+        auth = await self._db(self.charging.end_transaction, self.id, translate.ended(payload))
+        return call_result.StopTransaction(
+            id_tag_info=translate.id_tag_info(auth) if auth is not None else None
+        )
 
     @on(Action.meter_values)
     async def on_meter_values(self, **payload: Any) -> Any:
-        self.server.writes.add(self.id, "meter", payload)
+        self.node.report(self.id, translate.meter_report(payload))
         return call_result.MeterValues()
 
     @on(Action.data_transfer)
     async def on_data_transfer(self, **payload: Any) -> Any:
-        await self._db(services.record_event, self.db, self.id, "DataTransfer", payload)
+        await self._db(self.charging.record_event, self.id, "DataTransfer", payload)
         # We know no vendor extensions: say so, as the spec asks, rather than pretending.
         return call_result.DataTransfer(status="UnknownVendorId")
 
     @on(Action.diagnostics_status_notification)
     async def on_diagnostics(self, **payload: Any) -> Any:
-        await self._db(
-            services.record_event, self.db, self.id, "DiagnosticsStatusNotification", payload
-        )
+        status = str(payload.get("status"))
+        await self._db(self.charging.record_diagnostics_status, self.id, status, payload)
         return call_result.DiagnosticsStatusNotification()
 
     @on(Action.firmware_status_notification)
     async def on_firmware(self, **payload: Any) -> Any:
-        await self._db(
-            services.record_event, self.db, self.id, "FirmwareStatusNotification", payload
-        )
+        status = str(payload.get("status"))
+        await self._db(self.charging.record_firmware_status, self.id, status, payload)
         return call_result.FirmwareStatusNotification()
+
+
+def _now() -> str:
+    """currentTime for chargers: UTC with a Z."""
+    return utcnow().isoformat(timespec="milliseconds").replace("+00:00", "Z")

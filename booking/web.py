@@ -1,0 +1,22 @@
+"""Booking's web edges: citizen pages and API, fleet pages and API."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from booking.api import bp as api
+from booking.context import EXTENSION, BookingContext
+from booking.fleet.api import bp as fleet_api
+from booking.fleet.views import bp as fleet_views
+from booking.views import bp as views
+from mobility.web.extensions import csrf
+
+
+def init_app(app: Flask, context: BookingContext) -> None:
+    """Register booking's blueprints on the platform's web app."""
+    app.extensions[EXTENSION] = context
+    # The JSON APIs authenticate with bearer tokens: no CSRF token to send.
+    for bp in (api, fleet_api):
+        csrf.exempt(bp)
+    for bp in (views, api, fleet_api, fleet_views):
+        app.register_blueprint(bp)

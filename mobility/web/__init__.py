@@ -1,0 +1,1 @@
+"""The web shell every face shares: app factory, sign-in, error translation, pagination."""

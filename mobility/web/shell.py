@@ -1,0 +1,54 @@
+"""The Flask app every face plugs its blueprints into; nothing is built at import time."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Flask
+
+from mobility.web.auth import current_user, load_current_user
+from mobility.web.context import EXTENSION, WebContext
+from mobility.web.errors import register_error_handlers
+from mobility.web.extensions import SessionCookies, csrf, init_limiter
+
+
+def create_shell(ctx: WebContext, **config: Any) -> Flask:
+    """An app with sessions, CSRF, sign-in and error translation, but no pages yet."""
+    settings = ctx.settings
+    app = Flask("mobility.web", template_folder="templates", static_folder="static")
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        TESTING=settings.testing,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        # Tests share one Redis: give each test app its own counters.
+        RATELIMIT_KEY_PREFIX=f"mobility-{uuid.uuid4().hex}" if settings.testing else "mobility",
+        WTF_CSRF_TIME_LIMIT=None,
+        # Where login_required sends a visitor of a page (the citizen site's login by default).
+        LOGIN_VIEW="views.login",
+        **config,
+    )
+    app.extensions[EXTENSION] = ctx
+    app.session_interface = SessionCookies()
+    # Keys in the order the serializers write them (Flask sorts by default, at a cost).
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    csrf.init_app(app)
+    app.before_request(load_current_user)
+    # Templates read g.user; make sure a bearer-token caller is resolved before rendering.
+    app.context_processor(lambda: {"current_user": current_user()})
+    register_error_handlers(app)
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def finish(app: Flask) -> Flask:
+    """Last step once every package registered its blueprints: rate limits on login routes."""
+    init_limiter(app)
+    return app

@@ -1,0 +1,115 @@
+"""CSMS-initiated commands: recorded before they are sent, their outcome and effects after."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from mobility.clock import utcnow
+from mobility.db import Database
+from mobility.models import Charger, ChargerCommand, CommandStatus, Connector, Reservation
+from ocpp_server.events import (
+    AvailabilityChanged,
+    CommandEffect,
+    LocalListVersion,
+    ReservationOutcome,
+)
+from ocpp_server.services import charger_row
+
+
+def command_started(
+    db: Database, cp_id: str, action: str, payload: dict[str, Any], user_id: int | None = None
+) -> int:
+    """Persist a CSMS-initiated command before it is sent."""
+    with db.transaction() as s:
+        charger = charger_row(s, cp_id)
+        cmd = ChargerCommand(
+            charger_id=charger.id, action=action, payload=payload, requested_by_id=user_id
+        )
+        s.add(cmd)
+        s.flush()
+        return cmd.id
+
+
+def command_finished(
+    db: Database,
+    command_id: int,
+    status: CommandStatus,
+    response: dict[str, Any] | None = None,
+    error: str | None = None,
+    effects: Iterable[CommandEffect] = (),
+) -> None:
+    """Persist a command's outcome and mirror what the charger accepted in our records."""
+    with db.transaction() as s:
+        cmd = s.get(ChargerCommand, command_id)
+        if cmd is None:
+            return
+        cmd.status, cmd.response, cmd.error, cmd.answered_at = status, response, error, utcnow()
+        for effect in effects:
+            _apply(s, cmd.charger_id, effect)
+
+
+def command_offline(
+    db: Database, charger_pk: int, action: str, payload: dict[str, Any], user_id: int | None
+) -> None:
+    """Record a command that could not be sent because no node holds the charger."""
+    with db.transaction() as s:
+        s.add(
+            ChargerCommand(
+                charger_id=charger_pk,
+                action=action,
+                payload=payload,
+                status=CommandStatus.OFFLINE,
+                error="charger not connected",
+                requested_by_id=user_id,
+            )
+        )
+
+
+def _apply(s: Session, charger_pk: int, effect: CommandEffect) -> None:
+    if isinstance(effect, ReservationOutcome):
+        s.execute(
+            update(Reservation)
+            .where(Reservation.id == effect.reservation_id, Reservation.charger_id == charger_pk)
+            .values(status=effect.status)
+        )
+    elif isinstance(effect, AvailabilityChanged):
+        stmt = update(Connector).where(Connector.charger_id == charger_pk)
+        if effect.connector_id:  # None or 0: the whole charger
+            stmt = stmt.where(Connector.connector_id == effect.connector_id)
+        s.execute(stmt.values(availability=effect.availability))
+    elif isinstance(effect, LocalListVersion):
+        s.execute(
+            update(Charger)
+            .where(Charger.id == charger_pk)
+            .values(local_list_version=effect.version)
+        )
+
+
+def create_reservation(
+    db: Database,
+    cp_id: str,
+    connector_id: int,
+    id_tag: str,
+    expires_at: datetime,
+    user_id: int | None = None,
+    parent_id_tag: str | None = None,
+) -> int:
+    """A reservation row whose id is sent to the charger."""
+    with db.transaction() as s:
+        charger = charger_row(s, cp_id)
+        res = Reservation(
+            charger_id=charger.id,
+            connector_id=connector_id,
+            id_tag=id_tag,
+            parent_id_tag=parent_id_tag,
+            expires_at=expires_at,
+            user_id=user_id,
+        )
+        s.add(res)
+        s.flush()
+        return res.id

@@ -1,0 +1,154 @@
+"""What chargers tell the CSMS and what it answers, in protocol-neutral terms.
+
+Each protocol adapter (`ocpp_server.v16`, later `v201`) translates its payloads into these and
+the answers back; the charging core (`ocpp_server.services`) only ever sees these. Units are
+normalised on the way in: energy Wh, power W, current A, voltage V, state of charge %.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class StationInfo:
+    """A charger's identity as it reports it at boot."""
+
+    protocol: str
+    vendor: str | None = None
+    model: str | None = None
+    serial_number: str | None = None
+    firmware_version: str | None = None
+    iccid: str | None = None
+    imsi: str | None = None
+    meter_type: str | None = None
+    meter_serial_number: str | None = None
+
+
+@dataclass(frozen=True)
+class BootAnswer:
+    """Registration status (Accepted, Pending, Rejected) and heartbeat interval in seconds."""
+
+    status: str
+    interval: int
+
+
+@dataclass(frozen=True)
+class Authorization:
+    """Whether an id token may charge: Accepted, Blocked, Expired or Invalid, with cache bound."""
+
+    status: str
+    expires_at: datetime | None = None
+    group_id: str | None = None
+
+    @property
+    def accepted(self) -> bool:
+        """True when the token may charge."""
+        return self.status == "Accepted"
+
+
+@dataclass(frozen=True)
+class MeterSample:
+    """One measured value, normalised (Wh, W, A, V, %; other units as the charger named them)."""
+
+    timestamp: datetime
+    measurand: str
+    value: Decimal
+    unit: str
+    phase: str | None = None
+    context: str | None = None
+    location: str | None = None
+    raw_format: str | None = None
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """A connector's (or, with connector 0, the whole charger's) status at a moment."""
+
+    connector_id: int
+    status: str
+    timestamp: datetime
+    error_code: str = "NoError"
+    info: str | None = None
+    vendor_id: str | None = None
+    vendor_error_code: str | None = None
+
+
+@dataclass(frozen=True)
+class MeterReport:
+    """Samples from one connector, for a transaction when `transaction_ref` is set."""
+
+    connector_id: int
+    samples: tuple[MeterSample, ...]
+    transaction_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class TransactionStarted:
+    """A charging session began on a connector.
+
+    `transaction_ref` is the station's own id (OCPP 2.0.1); None asks the CSMS to assign one
+    (OCPP 1.6, where the id must be an integer: the core answers the row id as text).
+    """
+
+    connector_id: int
+    id_token: str
+    meter_start_wh: int
+    timestamp: datetime
+    transaction_ref: str | None = None
+    reservation_id: int | None = None
+    seq_no: int | None = None
+
+
+@dataclass(frozen=True)
+class TransactionEnded:
+    """A charging session ended; `samples` are the readings sent with the end message."""
+
+    transaction_ref: str
+    meter_stop_wh: int
+    timestamp: datetime
+    reason: str | None = None
+    id_token: str | None = None
+    samples: tuple[MeterSample, ...] = field(default_factory=tuple)
+    seq_no: int | None = None
+    # True where the CSMS hands out ids (1.6): an unknown id is then a stray, kept as an orphan.
+    csms_assigned_ref: bool = True
+
+
+@dataclass(frozen=True)
+class TransactionAnswer:
+    """The transaction's id as the charger must use it, and the token's authorisation."""
+
+    transaction_ref: str
+    authorization: Authorization
+
+
+Report = StatusReport | MeterReport
+
+
+@dataclass(frozen=True)
+class ReservationOutcome:
+    """A charger's answer to a reservation command."""
+
+    reservation_id: int
+    status: str  # accepted, cancelled, or the charger's refusal (faulted, occupied, ...)
+
+
+@dataclass(frozen=True)
+class AvailabilityChanged:
+    """A connector (None: every connector) became Operative or Inoperative."""
+
+    connector_id: int | None
+    availability: str
+
+
+@dataclass(frozen=True)
+class LocalListVersion:
+    """The version of the local authorisation list the charger now holds."""
+
+    version: int
+
+
+CommandEffect = ReservationOutcome | AvailabilityChanged | LocalListVersion

@@ -1,0 +1,46 @@
+"""What a protocol adapter needs from the OCPP node it runs in, and what the node needs back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from mobility.config import Settings
+from ocpp_server.events import Report
+from ocpp_server.services import ChargingService
+
+
+class Node(Protocol):
+    """The OCPP node as its charger sessions see it."""
+
+    settings: Settings
+    charging: ChargingService
+
+    def seen(self, cp_id: str) -> None:
+        """Note a sign of life of a charger."""
+
+    def report(self, cp_id: str, report: Report) -> None:
+        """Queue a high-volume report (status, meter samples) for batched persistence."""
+
+
+class ChargerSession(Protocol):
+    """One charger's connection, whatever its protocol version."""
+
+    id: str
+
+    async def start(self) -> None:
+        """Serve the charger until its socket closes."""
+
+    async def send_command(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Send a CSMS-initiated command (camelCase payload) and return the charger's answer."""
+
+
+@dataclass(frozen=True)
+class ProtocolAdapter:
+    """One OCPP version: its websocket subprotocol, command catalogue and session factory."""
+
+    subprotocol: str
+    version: str
+    commands: tuple[str, ...]
+    session: Callable[[str, Any, Node], ChargerSession]

@@ -1,0 +1,24 @@
+"""The OCPP versions this CSMS speaks, in order of preference when a charger offers several."""
+
+from __future__ import annotations
+
+from ocpp_server import v16
+from ocpp_server.node import ProtocolAdapter
+
+ADAPTERS: tuple[ProtocolAdapter, ...] = (v16.ADAPTER,)
+DEFAULT = v16.ADAPTER
+
+
+def subprotocols() -> list[str]:
+    """Websocket subprotocols to offer, most preferred first."""
+    return [a.subprotocol for a in ADAPTERS]
+
+
+def by_subprotocol(name: str | None) -> ProtocolAdapter | None:
+    """The adapter of a negotiated subprotocol."""
+    return next((a for a in ADAPTERS if a.subprotocol == name), None)
+
+
+def by_version(version: str | None) -> ProtocolAdapter:
+    """The adapter of a charger's recorded protocol version (chargers never seen: the default)."""
+    return next((a for a in ADAPTERS if a.version == version), DEFAULT)

@@ -1,0 +1,12 @@
+"""OCPP 1.6J adapter: translates 1.6 messages to and from the neutral charging core."""
+
+from ocpp_server.node import ProtocolAdapter
+from ocpp_server.v16.commands import COMMANDS
+from ocpp_server.v16.handlers import ChargePoint16
+from ocpp_server.v16.translate import PROTOCOL_VERSION
+
+ADAPTER = ProtocolAdapter(
+    subprotocol="ocpp1.6", version=PROTOCOL_VERSION, commands=COMMANDS, session=ChargePoint16
+)
+
+__all__ = ["ADAPTER", "ChargePoint16"]

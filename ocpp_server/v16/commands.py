@@ -1,0 +1,54 @@
+"""The OCPP 1.6 command catalogue (CSMS-initiated actions) and what their answers change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ocpp_server.events import (
+    AvailabilityChanged,
+    CommandEffect,
+    LocalListVersion,
+    ReservationOutcome,
+)
+
+# Core, Firmware management, Local auth list, Reservation, Remote trigger and Smart charging.
+COMMANDS: tuple[str, ...] = (
+    "RemoteStartTransaction",
+    "RemoteStopTransaction",
+    "Reset",
+    "ChangeAvailability",
+    "UnlockConnector",
+    "GetConfiguration",
+    "ChangeConfiguration",
+    "ClearCache",
+    "TriggerMessage",
+    "ReserveNow",
+    "CancelReservation",
+    "SetChargingProfile",
+    "ClearChargingProfile",
+    "GetCompositeSchedule",
+    "SendLocalList",
+    "GetLocalListVersion",
+    "UpdateFirmware",
+    "GetDiagnostics",
+    "DataTransfer",
+)
+_ACCEPTED = ("Accepted", "Scheduled")
+
+
+def effects(action: str, payload: dict[str, Any], answer: dict[str, Any]) -> list[CommandEffect]:
+    """What an answered command changes in our records (payload and answer in camelCase)."""
+    status = answer.get("status")
+    accepted = status in _ACCEPTED
+    if action == "ReserveNow":
+        outcome = "accepted" if accepted else str(status or "rejected").lower()
+        return [ReservationOutcome(int(payload["reservationId"]), outcome)]
+    if action == "CancelReservation" and accepted:
+        return [ReservationOutcome(int(payload["reservationId"]), "cancelled")]
+    if action == "ChangeAvailability" and accepted:
+        return [AvailabilityChanged(int(payload["connectorId"]) or None, str(payload["type"]))]
+    if action == "SendLocalList" and accepted:
+        return [LocalListVersion(int(payload["listVersion"]))]
+    if action == "GetLocalListVersion" and "listVersion" in answer:
+        return [LocalListVersion(int(answer["listVersion"]))]
+    return []

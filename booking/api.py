@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, g, request
 from sqlalchemy import select
@@ -13,7 +12,7 @@ from sqlalchemy import select
 from booking import accounts, serializers
 from booking.context import ctx
 from booking.openapi import document
-from booking.services import Search, search_rows
+from booking.search import Search
 from mobility.clock import parse_iso, utcnow
 from mobility.errors import NotFound, ValidationFailed
 from mobility.models import Booking, Hub, Membership, MembershipStatus, Trip, User, Vehicle
@@ -215,7 +214,7 @@ def search_vehicles() -> Any:
     args = request.args.to_dict()
     q = parse_search(args)
     page, per_page = page_args(50, args)
-    found = search_rows(ctx().db, q, current_user_id(), ZoneInfo(ctx().settings.timezone))
+    found = ctx().bookings.search_rows(q, current_user_id())
     rows = [serializers.vehicle(v) for v in found[(page - 1) * per_page : page * per_page]]
     return envelope(rows, len(found), page, per_page)
 

@@ -1,12 +1,20 @@
-"""Pure booking decisions: slots, overlaps, buffers, cancellation fees, no-shows, charge levels."""
+"""Every booking rule, pure: slots, overlaps, buffers, hours, who may book, limits, fees.
+
+Search and booking both decide with these functions, under one BookingPolicy injected by the
+composition root. Where SQL repeats a rule for speed (availability, no-shows), property-based
+tests show the query and the rule agree.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from mobility.errors import Conflict, ValidationFailed
+from mobility.errors import Conflict, Forbidden, LimitExceeded, ValidationFailed
+from mobility.money import format_minor
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,167 @@ def check_soc(soc_percent: int, min_soc: int | None) -> None:
             f"The vehicle is charged to {soc_percent}%, below the {min_soc}% you asked for.",
             code="insufficient_charge",
         )
+
+
+def bookable_state(state: str, start: datetime, now: datetime, p: BookingPolicy) -> None:
+    """Available vehicles can be booked; one on a trip only for a later start."""
+    if state not in ("available", "in_use"):
+        raise Conflict(f"This vehicle is {state.replace('_', ' ')}.", code="vehicle_unavailable")
+    if starts_now(start, now, p) and state != "available":
+        raise Conflict("This vehicle is on a trip right now.", code="vehicle_unavailable")
+
+
+def starts_now(start: datetime, now: datetime, p: BookingPolicy) -> bool:
+    """A booking starting within the turnaround buffer needs the vehicle at its hub now."""
+    return start <= now + p.buffer
+
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Hours = dict[str, Any]
+
+
+def _windows(hours: Hours, day: str) -> list[tuple[time, time]]:
+    """A day's opening windows as times ("24:00" closes at midnight); unreadable ones are shut."""
+    out = []
+    listed = hours.get(day, []) if isinstance(hours, dict) else []
+    for window in listed if isinstance(listed, list) else []:
+        try:
+            start, end = window
+            opens = time.fromisoformat(start)
+            closes = time.max if end in ("24:00", "00:00") else time.fromisoformat(end)
+        except (TypeError, ValueError):
+            continue  # stored data is validated on write; an old bad window just stays shut
+        if opens < closes:
+            out.append((opens, closes))
+    return sorted(out)
+
+
+def within_hours(hours: Hours | None, when: datetime, tz: ZoneInfo) -> bool:
+    """Whether `when` falls in opening hours {"mon": [["06:00","22:00"]], ...} (None = always)."""
+    if hours is None:
+        return True
+    local = when.astimezone(tz)
+    now = local.time()
+    return any(a <= now < b for a, b in _windows(hours, DAYS[local.weekday()]))
+
+
+def covers(hours: Hours | None, start: datetime, end: datetime, tz: ZoneInfo) -> bool:
+    """Whether the whole interval [start, end) lies in opening hours (None = always open)."""
+    if hours is None:
+        return True
+    cursor = start.astimezone(tz)
+    stop = end.astimezone(tz)
+    while cursor < stop:
+        window = next(
+            (b for a, b in _windows(hours, DAYS[cursor.weekday()]) if a <= cursor.time() < b),
+            None,
+        )
+        if window is None:
+            return False
+        if window == time.max:  # open until midnight: carry on next day at 00:00
+            cursor = (cursor + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+        else:
+            cursor = cursor.replace(hour=window.hour, minute=window.minute, second=0, microsecond=0)
+    return True
+
+
+def members_only(
+    visibility: str, hours: Hours | None, start: datetime, end: datetime, tz: ZoneInfo
+) -> bool:
+    """Whether only the owning company's members may book the vehicle for this interval."""
+    if visibility == "fleet_only":
+        return True
+    return visibility == "shared_hours" and not covers(hours, start, end, tz)
+
+
+def access_problem(
+    visibility: str,
+    hours: Hours | None,
+    owner_company_id: int | None,
+    booking_company_id: int | None,
+    start: datetime,
+    end: datetime,
+    tz: ZoneInfo,
+) -> str | None:
+    """Why a booking under this account may not take this vehicle for this interval, or None.
+
+    The caller checked that the booker is an active member of `booking_company_id`.
+    """
+    if not members_only(visibility, hours, start, end, tz):
+        return None
+    if owner_company_id is None or booking_company_id != owner_company_id:
+        return "This vehicle is reserved for its company's members at that time."
+    return None
+
+
+def month_start(now: datetime, tz: ZoneInfo) -> datetime:
+    """Start of the local calendar month containing `now`."""
+    local = now.astimezone(tz)
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def limit_problem(
+    label: str, limit_minor: int | None, spent_minor: int, new_minor: int, currency: str
+) -> str | None:
+    """Why a new amount would exceed a monthly limit, or None when it fits."""
+    if limit_minor is None or spent_minor + new_minor <= limit_minor:
+        return None
+    left = max(0, limit_minor - spent_minor)
+    return (
+        f"This booking ({format_minor(new_minor, currency)}) would exceed {label} of "
+        f"{format_minor(limit_minor, currency)}; {format_minor(left, currency)} left."
+    )
+
+
+def scope_problem(
+    kind: str, hub_id: int | None, kinds: list[str] | None, hub_ids: list[int] | None
+) -> str | None:
+    """Why a member may not book this kind of vehicle or at this hub, or None."""
+    if kinds is not None and kind not in kinds:
+        return f"Your company account does not allow booking {kind} vehicles."
+    if hub_ids is not None and hub_id not in hub_ids:
+        return "Your company account does not allow booking at this hub."
+    return None
+
+
+@dataclass(frozen=True)
+class Spending:
+    """A member's and the company's spending this month, and their limits (minor units)."""
+
+    member_spent: int
+    member_limit: int | None
+    company_spent: int
+    company_limit: int | None
+
+
+def check_company_booking(
+    kind: str,
+    hub_id: int | None,
+    kinds: list[str] | None,
+    hub_ids: list[int] | None,
+    spending: Spending,
+    amount_minor: int,
+    currency: str,
+) -> None:
+    """Raise when a company booking breaks the member's scope or a monthly limit."""
+    problem = scope_problem(kind, hub_id, kinds, hub_ids)
+    if problem:
+        raise Forbidden(problem, code="not_allowed_for_member")
+    problem = limit_problem(
+        "your monthly company limit",
+        spending.member_limit,
+        spending.member_spent,
+        amount_minor,
+        currency,
+    ) or limit_problem(
+        "the company's monthly limit",
+        spending.company_limit,
+        spending.company_spent,
+        amount_minor,
+        currency,
+    )
+    if problem:
+        raise LimitExceeded(problem)
 
 
 def validate_email(email: str) -> str:

@@ -5,22 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeAlias
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, bindparam, exists, or_, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from billing.facade import Billing, PriceQuote
-from booking import rules
-from booking.policy import check_may_book, within_hours
+from booking import rules, search
+from booking.search import Search
 from mobility.clock import utcnow
-from mobility.db import Database, FastQuery
+from mobility.db import Database
 from mobility.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from mobility.models import (
     HOLDING_STATES,
     Booking,
     BookingStatus,
+    Company,
     Hub,
     Invoice,
     Membership,
@@ -30,159 +31,25 @@ from mobility.models import (
     User,
     Vehicle,
     VehicleState,
-    VehicleVisibility,
 )
-
-
-@dataclass(frozen=True)
-class Search:
-    """Availability search criteria."""
-
-    start: datetime
-    end: datetime
-    hub_id: int | None = None
-    kind: str | None = None
-    min_soc: int | None = None
-    min_range_km: int | None = None
-
-
-# A select of any row shape (SQLAlchemy 2.1 types selects by their columns).
-AnySelect: TypeAlias = "Select[*tuple[Any, ...]]"
-
-_SEARCH_SHAPES: dict[tuple[bool, ...], AnySelect] = {}
-
-# What the JSON API shows of a vehicle (plus what visibility needs): selecting only these skips
-# decoding timestamps and other columns on the hot path.
-ROW_COLUMNS = (
-    Vehicle.id,
-    Vehicle.code,
-    Vehicle.kind,
-    Vehicle.model,
-    Vehicle.hub_id,
-    Vehicle.state,
-    Vehicle.soc_percent,
-    Vehicle.max_range_km,
-    Vehicle.seats,
-    Vehicle.plate,
-    Vehicle.visibility,
-    Vehicle.public_hours,
-)
-
-
-def _search_stmt(
-    hub: bool, kind: bool, soc: bool, range_: bool, now_only: bool, rows: bool
-) -> AnySelect:
-    """The availability query for one combination of filters, with bound parameters.
-
-    Built once per shape and reused: constructing SQLAlchemy expressions costs more than
-    running this indexed query, and a reused statement also hits the compiled-SQL cache.
-    """
-    key = (hub, kind, soc, range_, now_only, rows)
-    cached = _SEARCH_SHAPES.get(key)
-    if cached is not None:
-        return cached
-    # OR-ed equalities rather than IN: an IN list is re-rendered on every execution.
-    busy = exists().where(
-        Booking.vehicle_id == Vehicle.id,
-        or_(*(Booking.status == st for st in HOLDING_STATES)),
-        Booking.start_at < bindparam("window_end"),
-        Booking.block_end_at > bindparam("start"),
-    )
-    member_of = select(Membership.company_id).where(
-        Membership.user_id == bindparam("user_id"), Membership.status == MembershipStatus.ACTIVE
-    )
-    states = [VehicleState.AVAILABLE] + ([] if now_only else [VehicleState.IN_USE])
-    # for_member: whether the caller belongs to the owning company (sees it at any hour).
-    entity: Any = ROW_COLUMNS if rows else (Vehicle,)
-    stmt: AnySelect = select(*entity, Vehicle.owner_company_id.in_(member_of).label("for_member"))
-    stmt = stmt.where(
-        or_(*(Vehicle.state == st for st in states)),
-        Vehicle.hub_id.is_not(None),
-        ~busy,
-        (Vehicle.visibility != VehicleVisibility.FLEET_ONLY)
-        | Vehicle.owner_company_id.in_(member_of),
-    )
-    if hub:
-        stmt = stmt.where(Vehicle.hub_id == bindparam("hub_id"))
-    if kind:
-        stmt = stmt.where(Vehicle.kind == bindparam("kind"))
-    if soc:
-        stmt = stmt.where(Vehicle.soc_percent >= bindparam("min_soc"))
-    if range_:
-        stmt = stmt.where(Vehicle.max_range_km * Vehicle.soc_percent >= bindparam("min_range"))
-    stmt = stmt.order_by(Vehicle.hub_id, Vehicle.kind, Vehicle.soc_percent.desc(), Vehicle.id)
-    _SEARCH_SHAPES[key] = stmt
-    return stmt
-
-
-def search_params(
-    q: Search, user_id: int | None, rows: bool = False
-) -> tuple[AnySelect, dict[str, Any]]:
-    """The availability statement and its parameters for these criteria and this user."""
-    # A vehicle out on a trip right now cannot be booked to start now.
-    now_only = q.start <= utcnow() + rules.DEFAULT_POLICY.buffer
-    stmt = _search_stmt(
-        q.hub_id is not None,
-        bool(q.kind),
-        q.min_soc is not None,
-        q.min_range_km is not None,
-        now_only,
-        rows,
-    )
-    params: dict[str, Any] = {
-        "start": q.start,
-        "window_end": q.end + rules.DEFAULT_POLICY.buffer,
-        "user_id": user_id if user_id is not None else -1,
-        "hub_id": q.hub_id,
-        "kind": q.kind,
-        "min_soc": q.min_soc,
-        "min_range": (q.min_range_km or 0) * 100,
-    }
-    return stmt, params
-
-
-def _shown(visibility: str, hours: Any, for_member: bool | None, q: Search, tz: ZoneInfo) -> bool:
-    # Company cars shared at set hours are offered to the public only inside those hours.
-    if visibility != VehicleVisibility.SHARED_HOURS or for_member:
-        return True
-    return within_hours(hours, q.start, tz) and within_hours(hours, q.end, tz)
-
-
-def search(s: Session, q: Search, user_id: int | None, tz: ZoneInfo) -> list[Vehicle]:
-    """Bookable vehicles for the criteria, visible to this user (fleet-only ones to members)."""
-    stmt, params = search_params(q, user_id)
-    return [
-        v
-        for v, for_member in s.execute(stmt, params)
-        if _shown(v.visibility, v.public_hours, for_member, q, tz)
-    ]
-
-
-_FAST_SHAPES: dict[int, FastQuery] = {}
-
-
-def search_rows(db: Database, q: Search, user_id: int | None, tz: ZoneInfo) -> list[Any]:
-    """The same search as named tuples of ROW_COLUMNS (the JSON API's hot path)."""
-    stmt, params = search_params(q, user_id, rows=True)
-    fast = _FAST_SHAPES.get(id(stmt))
-    if fast is None:
-        # Shapes are built once and kept, so their ids are stable keys.
-        fast = _FAST_SHAPES[id(stmt)] = FastQuery(stmt)
-    return [
-        row
-        for row in fast.all(db, params)
-        if _shown(row.visibility, row.public_hours, row.for_member, q, tz)
-    ]
 
 
 class BookingService:
-    """Bookings and trips for one process (settings, database and billing)."""
+    """Bookings and trips under one booking policy (injected once by the composition root)."""
 
-    def __init__(self, db: Database, billing: Billing, policy: rules.BookingPolicy | None = None):
+    def __init__(self, db: Database, billing: Billing, policy: rules.BookingPolicy) -> None:
         self.db = db
         self.billing = billing
-        self.policy = policy or rules.DEFAULT_POLICY
+        self.policy = policy
         self.tz = ZoneInfo(db.settings.timezone)
+
+    def search(self, s: Session, q: Search, user_id: int | None) -> list[Vehicle]:
+        """Bookable vehicles for the criteria, as this user may see them."""
+        return search.search(s, q, user_id, self.tz, self.policy)
+
+    def search_rows(self, q: Search, user_id: int | None) -> list[Any]:
+        """The same search as plain rows (the JSON API's hot path)."""
+        return search.search_rows(self.db, q, user_id, self.tz, self.policy)
 
     def quote(
         self,
@@ -193,12 +60,14 @@ class BookingService:
         company_id: int | None = None,
         expected_km: Decimal | None = None,
     ) -> PriceQuote:
-        """Price a planned booking (shown before confirmation)."""
+        """Price a planned booking (shown before confirmation; a company's price to members)."""
         rules.validate_slot(start, end, utcnow(), self.policy)
         with self.db.sessions() as s:
             vehicle = s.get(Vehicle, vehicle_id)
             if vehicle is None:
                 raise NotFound("No such vehicle.")
+            if company_id is not None:
+                _membership(s, user_id, company_id)
             return self.billing.quote_booking(
                 s,
                 vehicle=vehicle,
@@ -225,6 +94,7 @@ class BookingService:
         block_end: datetime,
         ignore_booking: int | None = None,
     ) -> None:
+        # rules.overlaps in SQL: [start, block_end) against every holding booking's slot.
         clash = select(Booking.id).where(
             Booking.vehicle_id == vehicle_id,
             Booking.status.in_(HOLDING_STATES),
@@ -237,6 +107,48 @@ class BookingService:
                 "This vehicle is already booked for part of that time.", code="slot_taken"
             )
 
+    def _admit(self, s: Session, slot: Slot, ignore_booking: int | None = None) -> Admission:
+        """Every check a booking must pass, on creation and on every change; and its price."""
+        vehicle, now = slot.vehicle, utcnow()
+        rules.bookable_state(vehicle.state, slot.start, now, self.policy)
+        membership = None
+        if slot.company_id is not None:
+            # Locks the member row: a removed member cannot slip a booking in meanwhile.
+            membership = _membership(s, slot.user_id, slot.company_id, lock=True)
+        problem = rules.access_problem(
+            vehicle.visibility,
+            vehicle.public_hours,
+            vehicle.owner_company_id,
+            slot.company_id,
+            slot.start,
+            slot.end,
+            self.tz,
+        )
+        if problem:
+            raise Forbidden(problem)
+        block_end = rules.blocked_until(slot.end, self.policy)
+        self._assert_free(s, vehicle.id, slot.start, block_end, ignore_booking)
+        quote = self.billing.quote_booking(
+            s,
+            vehicle=vehicle,
+            user_id=slot.user_id,
+            company_id=slot.company_id,
+            start_at=slot.start,
+            end_at=slot.end,
+        )
+        if membership is not None:
+            spending = _spending(s, membership, rules.month_start(now, self.tz), ignore_booking)
+            rules.check_company_booking(
+                vehicle.kind,
+                vehicle.hub_id,
+                membership.allowed_vehicle_kinds,
+                membership.allowed_hub_ids,
+                spending,
+                quote.total_minor,
+                quote.currency,
+            )
+        return Admission(membership, quote, block_end)
+
     def create(
         self,
         user_id: int,
@@ -248,8 +160,7 @@ class BookingService:
         min_soc: int | None = None,
     ) -> Booking:
         """Book a vehicle for a slot (start <= now means rent now)."""
-        now = utcnow()
-        rules.validate_slot(start, end, now, self.policy)
+        rules.validate_slot(start, end, utcnow(), self.policy)
         if min_soc is not None and not 0 <= min_soc <= 100:
             raise ValidationFailed("Minimum charge must be between 0 and 100%.", field="min_soc")
         with self.db.transaction() as s:
@@ -257,27 +168,8 @@ class BookingService:
             vehicle = self._lock_vehicle(s, vehicle_id)
             if user is None:
                 raise NotFound("No such user.")
-            if vehicle.state not in (VehicleState.AVAILABLE, VehicleState.IN_USE):
-                raise Conflict(
-                    f"This vehicle is {vehicle.state.replace('_', ' ')}.",
-                    code="vehicle_unavailable",
-                )
-            if start <= now + self.policy.buffer and vehicle.state != VehicleState.AVAILABLE:
-                raise Conflict("This vehicle is on a trip right now.", code="vehicle_unavailable")
-            membership = check_may_book(s, user, company_id, vehicle, start, end, self.tz)
-            block_end = rules.blocked_until(end, self.policy)
-            self._assert_free(s, vehicle.id, start, block_end)
-            quote = self.billing.quote_booking(
-                s,
-                vehicle=vehicle,
-                user_id=user.id,
-                company_id=company_id,
-                start_at=start,
-                end_at=end,
-            )
-            from booking.policy_limits import check_limits
-
-            check_limits(s, user, company_id, membership, vehicle, quote, now, self.tz)
+            admitted = self._admit(s, Slot(user.id, vehicle, company_id, start, end))
+            membership, quote = admitted.membership, admitted.quote
             booking = Booking(
                 user_id=user.id,
                 vehicle_id=vehicle.id,
@@ -286,7 +178,7 @@ class BookingService:
                 cost_centre_id=membership.cost_centre_id if membership else None,
                 start_at=start,
                 end_at=end,
-                block_end_at=block_end,
+                block_end_at=admitted.block_end,
                 min_soc_percent=min_soc,
                 quote_minor=quote.total_minor,
                 currency=quote.currency,
@@ -304,26 +196,19 @@ class BookingService:
         return booking
 
     def modify(self, user_id: int, booking_id: int, start: datetime, end: datetime) -> Booking:
-        """Move or resize a confirmed booking (same vehicle), re-quoting it."""
-        now = utcnow()
-        rules.validate_slot(start, end, now, self.policy)
+        """Move or resize a confirmed booking (same vehicle): every booking check applies again."""
+        rules.validate_slot(start, end, utcnow(), self.policy)
         with self.db.transaction() as s:
             booking = self._own_booking(s, user_id, booking_id)
             if booking.status != BookingStatus.CONFIRMED:
                 raise Conflict("Only confirmed bookings that have not started can be changed.")
             vehicle = self._lock_vehicle(s, booking.vehicle_id)
-            block_end = rules.blocked_until(end, self.policy)
-            self._assert_free(s, vehicle.id, start, block_end, ignore_booking=booking.id)
-            quote = self.billing.quote_booking(
-                s,
-                vehicle=vehicle,
-                user_id=user_id,
-                company_id=booking.company_id,
-                start_at=start,
-                end_at=end,
-            )
-            booking.start_at, booking.end_at, booking.block_end_at = start, end, block_end
-            booking.quote_minor = quote.total_minor
+            slot = Slot(user_id, vehicle, booking.company_id, start, end)
+            admitted = self._admit(s, slot, ignore_booking=booking.id)
+            booking.start_at, booking.end_at = start, end
+            booking.block_end_at = admitted.block_end
+            booking.quote_minor = admitted.quote.total_minor
+            self.billing.hold_booking(s, booking)
             return booking
 
     def cancel(self, user_id: int, booking_id: int) -> tuple[Booking, Invoice | None]:
@@ -424,6 +309,7 @@ class BookingService:
     def release_no_shows(self) -> list[int]:
         """Confirmed bookings not started after the grace period release their vehicle (job)."""
         now = utcnow()
+        # rules.no_show_due in SQL: start + grace <= now.
         cutoff = now - self.policy.no_show_grace
         with self.db.sessions() as s:
             ids = list(
@@ -454,10 +340,71 @@ class BookingService:
         return self._own_booking(s, user_id, booking_id, lock=False)
 
 
+@dataclass(frozen=True)
+class Slot:
+    """Who wants which vehicle, under which account, when."""
+
+    user_id: int
+    vehicle: Vehicle
+    company_id: int | None
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class Admission:
+    """A booking that passed every check: its membership (company bookings), price and block."""
+
+    membership: Membership | None
+    quote: PriceQuote
+    block_end: datetime
+
+
+def _membership(s: Session, user_id: int, company_id: int, lock: bool = False) -> Membership:
+    """The user's active membership of the company, or Forbidden."""
+    stmt = select(Membership).where(
+        Membership.user_id == user_id,
+        Membership.company_id == company_id,
+        Membership.status == MembershipStatus.ACTIVE,
+    )
+    membership = s.scalar(stmt.with_for_update() if lock else stmt)
+    if membership is None:
+        raise Forbidden("You are not an active member of that company account.")
+    return membership
+
+
+def _spending(
+    s: Session, membership: Membership, since: datetime, ignore_booking: int | None
+) -> rules.Spending:
+    """This month's company bookings of the member and of the whole company.
+
+    The company row is locked first: concurrent bookings of one company queue here, so two
+    of them can never both fit under a limit that only one fits under.
+    """
+    company = s.get(Company, membership.company_id, with_for_update=True)
+    assert company is not None
+    stmt = select(func.coalesce(func.sum(Booking.quote_minor), 0)).where(
+        Booking.company_id == company.id,
+        Booking.created_at >= since,
+        Booking.status.in_(
+            (BookingStatus.CONFIRMED, BookingStatus.ACTIVE, BookingStatus.COMPLETED)
+        ),
+    )
+    if ignore_booking is not None:
+        stmt = stmt.where(Booking.id != ignore_booking)
+    member = stmt.where(Booking.user_id == membership.user_id)
+    return rules.Spending(
+        member_spent=int(s.scalar(member) or 0),
+        member_limit=membership.monthly_limit_minor,
+        company_spent=int(s.scalar(stmt) or 0),
+        company_limit=company.monthly_limit_minor,
+    )
+
+
 def forbid_other(user_id: int, owner_id: int) -> None:
     """Hide other users' records (404 rather than 403 to avoid leaking ids)."""
     if user_id != owner_id:
         raise NotFound("Not found.")
 
 
-__all__ = ["BookingService", "Forbidden", "Search", "forbid_other", "search"]
+__all__ = ["BookingService", "Forbidden", "Search", "forbid_other"]

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from billing.render import invoice_html, money
 from booking import accounts
 from booking.context import ctx
-from booking.services import Search, search
+from booking.search import Search
 from mobility.clock import utcnow
 from mobility.errors import DomainError, NotFound, ValidationFailed
 from mobility.models import (
@@ -260,11 +260,10 @@ def search_page() -> Page:
             hub_id = int(args["hub_id"]) if args.get("hub_id") else None
             kind = args.get("kind") or None
             with ctx().db.sessions() as s:
-                results = search(
+                results = ctx().bookings.search(
                     s,
                     Search(start=start, end=end, hub_id=hub_id, kind=kind, min_soc=min_soc),
                     current_user_id(),
-                    ZoneInfo(ctx().settings.timezone),
                 )
         except (DomainError, ValueError) as exc:
             error = getattr(exc, "message", "Check the search fields.")

@@ -21,6 +21,7 @@ from billing.facade import Billing
 from billing.gateway import PaymentGateway, gateway_for
 from booking import web as booking_web
 from booking.context import BookingContext
+from booking.rules import BookingPolicy
 from booking.services import BookingService
 from mobility.bus import CommandBus, InProcessBus
 from mobility.config import Settings, load_settings
@@ -78,7 +79,7 @@ def build_core(
         mailer=mailer or mailer_for(settings),
         gateway=gateway,
         billing=billing,
-        bookings=BookingService(db, billing),
+        bookings=BookingService(db, billing, BookingPolicy()),
         charging=ChargingService(db, settings, billing),
     )
 

@@ -10,6 +10,7 @@ from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as StdnumError
 
 from mobility.errors import ValidationFailed
+from mobility.money import exponent, to_minor
 
 _ID_TAG = re.compile(r"^[A-Z0-9\-]{4,20}$")
 
@@ -22,35 +23,6 @@ def normalise_vat_id(raw: str) -> str:
         raise ValidationFailed(
             "Enter a valid EU VAT id, e.g. FR40303265045.", field="vat_id"
         ) from None
-
-
-def money(minor: int, currency: str) -> str:
-    """1234 -> '12.34 EUR'."""
-    return f"{minor / 100:.2f} {currency}"
-
-
-def limit_problem(
-    label: str, limit_minor: int | None, spent_minor: int, new_minor: int, currency: str
-) -> str | None:
-    """Why a new amount would exceed a monthly limit, or None when it fits."""
-    if limit_minor is None or spent_minor + new_minor <= limit_minor:
-        return None
-    left = max(0, limit_minor - spent_minor)
-    return (
-        f"This booking ({money(new_minor, currency)}) would exceed {label} of "
-        f"{money(limit_minor, currency)}; {money(left, currency)} left."
-    )
-
-
-def scope_problem(
-    kind: str, hub_id: int | None, kinds: list[str] | None, hub_ids: list[int] | None
-) -> str | None:
-    """Why a member may not book this kind of vehicle or at this hub, or None."""
-    if kinds is not None and kind not in kinds:
-        return f"Your company account does not allow booking {kind} vehicles."
-    if hub_ids is not None and hub_id not in hub_ids:
-        return "Your company account does not allow booking at this hub."
-    return None
 
 
 def invitation_usable(
@@ -74,18 +46,21 @@ def normalise_id_tag(raw: str) -> str:
     return tag
 
 
-def parse_limit(raw: str, field: str) -> int | None:
-    """A monthly limit typed in euros ('250', '99.50'); empty means no limit. Returns cents."""
+def parse_limit(raw: str, field: str, currency: str) -> int | None:
+    """A monthly limit typed in major units ('250', '99.50'); empty means no limit."""
     text = raw.strip().replace(",", ".")
     if not text:
         return None
     try:
         amount = Decimal(text)
     except InvalidOperation:
-        raise ValidationFailed("Enter the limit in euros, e.g. 250.", field=field) from None
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise ValidationFailed("Enter a limit of 0 or more with at most 2 decimals.", field=field)
-    return int(amount * 100)
+        raise ValidationFailed(f"Enter the limit in {currency}, e.g. 250.", field=field) from None
+    digits = exponent(currency)
+    if not amount.is_finite() or amount < 0 or amount != round(amount, digits):
+        raise ValidationFailed(
+            f"Enter a limit of 0 or more with at most {digits} decimals.", field=field
+        )
+    return to_minor(amount, currency)
 
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from booking.context import ctx
 from booking.fleet import rules, services
 from mobility.clock import utcnow
+from mobility.db import Database
 from mobility.errors import DomainError, NotFound, ValidationFailed
 from mobility.models import (
     Company,
@@ -70,7 +71,9 @@ def _admin_action(user: User, cid: int, form: Any) -> str:
         )
         return "Invitation sent."
     if action == "company_limit":
-        limit = rules.parse_limit(form.get("monthly_limit", ""), "company_limit")
+        limit = rules.parse_limit(
+            form.get("monthly_limit", ""), "company_limit", _currency(rt.db, cid)
+        )
         services.set_company_limit(rt.db, user, cid, limit)
         return "Account limit saved."
     if action == "cost_centre":
@@ -174,7 +177,16 @@ def invitation(token: str) -> Any:
     return render_template("fleet/invitation.html", view=view, error=error), status
 
 
-def _member_changes(form: Any) -> dict[str, Any]:
+def _currency(db: Database, cid: int) -> str:
+    """The company account's currency (limits are typed in it)."""
+    with db.sessions() as s:
+        company = s.get(Company, cid)
+        if company is None:
+            raise NotFound("No such company.")
+        return company.currency
+
+
+def _member_changes(form: Any, currency: str) -> dict[str, Any]:
     """The member form as update_member changes (all kinds / no hub ticked = no restriction)."""
     kinds = sorted(form.getlist("kinds"))
     if not kinds:
@@ -183,7 +195,9 @@ def _member_changes(form: Any) -> dict[str, Any]:
     return {
         "role": form.get("role", "member"),
         "cost_centre_id": _optional_int(form.get("cost_centre_id"), "cost_centre_id"),
-        "monthly_limit_minor": rules.parse_limit(form.get("monthly_limit", ""), "monthly_limit"),
+        "monthly_limit_minor": rules.parse_limit(
+            form.get("monthly_limit", ""), "monthly_limit", currency
+        ),
         "allowed_vehicle_kinds": None if kinds == ["ebike", "ecar"] else kinds,
         "allowed_hub_ids": [h for h in hubs if h is not None] or None,
     }
@@ -202,7 +216,8 @@ def member(cid: int, uid: int) -> Any:
                 services.remove_member(rt.db, admin, cid, uid)
                 flash("Member removed.")
             else:
-                services.update_member(rt.db, admin, cid, uid, _member_changes(request.form))
+                changes = _member_changes(request.form, _currency(rt.db, cid))
+                services.update_member(rt.db, admin, cid, uid, changes)
                 flash("Member updated.")
             return redirect(url_for("fleet_views.dashboard", cid=cid))
         except DomainError as exc:

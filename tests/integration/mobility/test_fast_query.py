@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from sqlalchemy import bindparam, select
 
-from booking.services import Search, search_params
+from booking.rules import BookingPolicy
+from booking.search import Search, search_params
 from mobility.clock import utcnow
 from mobility.db import FastQuery
 from mobility.demo import seed_demo
@@ -21,7 +22,9 @@ def test_rows_match_sqlalchemy_for_binds_of_every_kind(db):
         car.public_hours = {"mon": [["07:00", "19:00"]]}
     start = utcnow() + timedelta(days=1)
     # Datetimes, enums, ints, strings in; JSON, booleans, NULLs out.
-    stmt, params = search_params(Search(start=start, end=start + timedelta(hours=2)), 1, rows=True)
+    stmt, params = search_params(
+        Search(start=start, end=start + timedelta(hours=2)), 1, BookingPolicy(), rows=True
+    )
     with db.reads() as conn:
         expected = [tuple(row) for row in conn.execute(stmt, params)]
     got = [tuple(row) for row in FastQuery(stmt).all(db, params)]

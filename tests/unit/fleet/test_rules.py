@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from booking import rules as booking_rules
 from booking.fleet import rules
 from mobility.errors import ValidationFailed
 
@@ -19,9 +20,9 @@ def test_vat_ids_are_checked_with_checksums():
 
 
 def test_limit_messages_say_what_is_left():
-    assert rules.limit_problem("your limit", None, 10**6, 500, "EUR") is None
-    assert rules.limit_problem("your limit", 30000, 29000, 1000, "EUR") is None
-    msg = rules.limit_problem("your monthly company limit", 30000, 29190, 1240, "EUR")
+    assert booking_rules.limit_problem("your limit", None, 10**6, 500, "EUR") is None
+    assert booking_rules.limit_problem("your limit", 30000, 29000, 1000, "EUR") is None
+    msg = booking_rules.limit_problem("your monthly company limit", 30000, 29190, 1240, "EUR")
     assert msg == (
         "This booking (12.40 EUR) would exceed your monthly company limit of 300.00 EUR; "
         "8.10 EUR left."
@@ -29,9 +30,9 @@ def test_limit_messages_say_what_is_left():
 
 
 def test_member_scope():
-    assert rules.scope_problem("ecar", 1, None, None) is None
-    assert "ecar" in rules.scope_problem("ecar", 1, ["ebike"], None)
-    assert "hub" in rules.scope_problem("ebike", 3, ["ebike"], [1, 2])
+    assert booking_rules.scope_problem("ecar", 1, None, None) is None
+    assert "ecar" in booking_rules.scope_problem("ecar", 1, ["ebike"], None)
+    assert "hub" in booking_rules.scope_problem("ebike", 3, ["ebike"], [1, 2])
 
 
 def test_invitation_states():
@@ -53,13 +54,20 @@ def test_card_ids():
     ("raw", "cents"), [("250", 25000), ("99.50", 9950), ("99,5", 9950), (" ", None), ("0", 0)]
 )
 def test_limits_typed_in_euros_become_cents(raw, cents):
-    assert rules.parse_limit(raw, "limit") == cents
+    assert rules.parse_limit(raw, "limit", "EUR") == cents
+
+
+def test_limits_follow_the_currency_minor_unit():
+    assert rules.parse_limit("2500", "limit", "JPY") == 2500
+    assert rules.parse_limit("1.125", "limit", "KWD") == 1125
+    with pytest.raises(ValidationFailed):
+        rules.parse_limit("10.5", "limit", "JPY")
 
 
 @pytest.mark.parametrize("raw", ["-1", "abc", "1.001", "NaN", "Infinity"])
 def test_bad_limits_are_refused_with_the_field(raw):
     with pytest.raises(ValidationFailed) as info:
-        rules.parse_limit(raw, "monthly_limit")
+        rules.parse_limit(raw, "monthly_limit", "EUR")
     assert info.value.details["field"] == "monthly_limit"
 
 

@@ -12,11 +12,12 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from billing.gateway import GatewayResult, PaymentGateway, SetupResult
+from billing.gateway import PaymentGateway, SetupResult
 from billing.invoices import bill_to_company, bill_to_user, credit_note, issue
+from billing.payments import OUTBOX_KIND
 from billing.pricing import (
     PriceBreakdown,
     PriceLine,
@@ -26,6 +27,7 @@ from billing.pricing import (
 )
 from billing.tariffs import TariffSpec, tariff_spec
 from mobility.config import Settings
+from mobility.db import Database
 from mobility.errors import Conflict, NotFound, ValidationFailed
 from mobility.models import (
     Booking,
@@ -34,7 +36,9 @@ from mobility.models import (
     Company,
     Invoice,
     InvoiceKind,
+    InvoiceStatus,
     Payment,
+    PaymentKind,
     PaymentStatus,
     Tariff,
     TariffScope,
@@ -42,6 +46,8 @@ from mobility.models import (
     User,
     Vehicle,
 )
+from mobility.money import split_gross, to_major
+from mobility.outbox import Outbox
 
 PriceQuote = PriceBreakdown
 __all__ = ["Billing", "PriceLine", "PriceQuote"]
@@ -89,11 +95,20 @@ def find_tariff(
 
 
 class Billing:
-    """Prices, invoices and payments for bookings, trips and charging sessions."""
+    """Prices, invoices and payments for bookings, trips and charging sessions.
 
-    def __init__(self, settings: Settings, gateway: PaymentGateway) -> None:
+    Money never moves inside the caller's transaction: each payment is a Payment row plus an
+    outbox intent, carried out by `billing.payments.PaymentRunner` once the caller commits
+    (`wait=True`: in the caller's thread, before its request answers).
+    """
+
+    def __init__(
+        self, settings: Settings, gateway: PaymentGateway, db: Database, outbox: Outbox
+    ) -> None:
         self.settings = settings
         self.gateway = gateway
+        self.db = db
+        self.outbox = outbox
         self.tz = ZoneInfo(settings.timezone)
 
     # -- prices ---------------------------------------------------------------------------
@@ -139,130 +154,102 @@ class Billing:
         return price_session(spec_of(tariff), periods, self.tz)
 
     # -- money ----------------------------------------------------------------------------
-    def _pay(
+    def _intend(
         self,
         s: Session,
         key: str,
-        kind: str,
+        kind: PaymentKind,
         amount_minor: int,
         currency: str,
-        call: object,
+        *,
+        wait: bool,
+        parent: Payment | None = None,
         **links: int | None,
     ) -> Payment:
-        """Run a gateway call once per idempotency key and record its outcome."""
+        """Record a payment and its intent once per idempotency key; it runs after commit."""
         existing = s.scalar(select(Payment).where(Payment.idempotency_key == key))
-        if existing is not None and existing.status != PaymentStatus.PENDING:
+        if existing is not None:
             return existing
-        payment = existing or Payment(
+        payment = Payment(
             idempotency_key=key,
             kind=kind,
             provider=self.gateway.name,
             amount_minor=amount_minor,
             currency=currency,
+            parent_id=parent.id if parent is not None else None,
             **links,
         )
         s.add(payment)
         s.flush()
-        assert callable(call)
-        result: GatewayResult = call()
-        payment.provider_ref = result.ref
-        payment.status = {
-            "requires_capture": PaymentStatus.REQUIRES_CAPTURE,
-            "succeeded": PaymentStatus.SUCCEEDED,
-            "cancelled": PaymentStatus.CANCELLED,
-            "canceled": PaymentStatus.CANCELLED,
-        }.get(result.status, PaymentStatus.PENDING)
-        s.flush()
+        self.outbox.record(
+            s, OUTBOX_KIND, f"{OUTBOX_KIND}:{key}", {"payment_id": payment.id}, wait=wait
+        )
         return payment
 
-    def _customer(self, s: Session, user: User) -> str | None:
-        if self.gateway.name == "offline":
-            return None
-        ref = self.gateway.ensure_customer(
-            existing=user.stripe_customer_id,
-            email=user.email,
-            name=user.full_name,
-            key=f"customer:user:{user.id}",
-        )
-        user.stripe_customer_id = ref
-        return ref
-
-    def start_card_setup(self, s: Session, user: User) -> SetupResult:
-        """Begin saving a card (SetupIntent); the browser confirms it with the client secret."""
-        customer = self._customer(s, user)
-        if customer is None:
-            raise Conflict("Payments are recorded offline here: no card is needed.")
-        return self.gateway.setup_card(
-            customer=customer, key=f"setup:user:{user.id}:{uuid.uuid4().hex}"
-        )
-
-    def confirm_card(self, s: Session, user: User, setup_ref: str) -> str:
-        """Keep the card of a finished setup as the user's payment card."""
-        if not user.stripe_customer_id:
-            raise ValidationFailed("Start a card setup first.", field="setup_intent")
-        pm = self.gateway.card_saved(setup_ref=setup_ref, customer=user.stripe_customer_id)
-        if pm is None:
-            raise ValidationFailed("This card setup has not succeeded.", field="setup_intent")
-        user.stripe_payment_method_id = pm
-        return pm
-
     def hold_booking(self, s: Session, booking: Booking) -> Payment | None:
-        """Pre-authorise the quoted amount of a private booking (company bookings are invoiced)."""
+        """Pre-authorise a private booking's quote (again after a change; company: invoiced)."""
         if booking.company_id is not None or booking.quote_minor <= 0:
             return None
-        user = s.get(User, booking.user_id)
-        assert user is not None
-        customer = self._customer(s, user)
-        payment = self._pay(
+        live = self._hold(s, booking.id)
+        if live is not None and live.amount_minor == booking.quote_minor:
+            return live
+        holds = s.scalar(
+            select(func.count())
+            .select_from(Payment)
+            .where(Payment.booking_id == booking.id, Payment.kind == PaymentKind.HOLD)
+        )
+        key = f"hold:booking:{booking.id}" + (f":{holds}" if holds else "")
+        # A newer hold that succeeds releases the older one (billing.payments).
+        return self._intend(
             s,
-            f"hold:booking:{booking.id}",
-            "hold",
+            key,
+            PaymentKind.HOLD,
             booking.quote_minor,
             booking.currency,
-            lambda: self.gateway.authorize(
-                amount_minor=booking.quote_minor,
-                currency=booking.currency,
-                customer=customer,
-                key=f"hold:booking:{booking.id}",
-                meta={"booking_id": str(booking.id)},
-                payment_method=user.stripe_payment_method_id,
-            ),
+            wait=True,
             user_id=booking.user_id,
             booking_id=booking.id,
         )
-        booking.payment_hold_ref = payment.provider_ref
-        return payment
+
+    def payment(self, key: str) -> Payment | None:
+        """A payment by idempotency key, as it stands now (after its intent ran)."""
+        with self.db.sessions() as s:
+            return s.scalar(select(Payment).where(Payment.idempotency_key == key))
 
     def _hold(self, s: Session, booking_id: int | None) -> Payment | None:
+        """The booking's newest hold still in force (or still being placed)."""
         if booking_id is None:
             return None
         return s.scalar(
-            select(Payment).where(
-                Payment.idempotency_key == f"hold:booking:{booking_id}",
-                Payment.status == PaymentStatus.REQUIRES_CAPTURE,
+            select(Payment)
+            .where(
+                Payment.booking_id == booking_id,
+                Payment.kind == PaymentKind.HOLD,
+                Payment.status.in_((PaymentStatus.PENDING, PaymentStatus.REQUIRES_CAPTURE)),
             )
+            .order_by(Payment.id.desc())
+            .limit(1)
         )
 
-    def _release(self, s: Session, hold: Payment) -> None:
-        key = f"release:booking:{hold.booking_id}"
-        self._pay(
+    def _release(self, s: Session, hold: Payment, wait: bool) -> None:
+        self._intend(
             s,
-            key,
-            "release",
+            f"release:payment:{hold.id}",
+            PaymentKind.RELEASE,
             0,
             hold.currency,
-            lambda: self.gateway.release(ref=hold.provider_ref or "", key=key),
+            wait=wait,
+            parent=hold,
             user_id=hold.user_id,
             booking_id=hold.booking_id,
         )
-        hold.status = PaymentStatus.CANCELLED
 
     def cancel_booking(self, s: Session, booking: Booking, fee_minor: int) -> Invoice | None:
         """Release the hold; a late cancellation is invoiced and charged `fee_minor` (incl. VAT)."""
         hold = self._hold(s, booking.id)
         if fee_minor <= 0:
             if hold is not None:
-                self._release(s, hold)
+                self._release(s, hold, wait=True)
             return None
         existing = s.scalar(
             select(Invoice).where(
@@ -271,18 +258,7 @@ class Billing:
         )
         if existing is not None:
             return existing
-        vat_pct = Decimal(20)
-        net = int((Decimal(fee_minor) * 100 / (100 + vat_pct)).to_integral_value())
-        line = PriceLine(
-            description="Late cancellation fee",
-            component="CANCELLATION",
-            quantity=Decimal(1),
-            unit="fee",
-            unit_price=Decimal(net) / 100,
-            amount_excl_vat_minor=net,
-            vat_percent=vat_pct,
-            vat_minor=fee_minor - net,
-        )
+        line = self._fee_line(s, booking, fee_minor)
         user = s.get(User, booking.user_id)
         assert user is not None
         invoice = self._invoice_for(
@@ -295,10 +271,30 @@ class Billing:
             booking_id=booking.id,
         )
         if booking.company_id is None:
-            self._collect(s, invoice, hold, f"booking:{booking.id}")
+            self._collect(s, invoice, hold, f"booking:{booking.id}", wait=True)
         elif hold is not None:
-            self._release(s, hold)
+            self._release(s, hold, wait=True)
         return invoice
+
+    def _fee_line(self, s: Session, booking: Booking, fee_minor: int) -> PriceLine:
+        """A VAT-inclusive fee as an invoice line, at the VAT rate of the booking's tariff."""
+        vehicle = s.get(Vehicle, booking.vehicle_id)
+        assert vehicle is not None
+        tariff = find_tariff(
+            s, vehicle.kind, company_id=booking.company_id, tariff_id=vehicle.tariff_id
+        )
+        vat_pct = Decimal(tariff.default_vat_percent)
+        net, vat = split_gross(fee_minor, vat_pct)
+        return PriceLine(
+            description="Late cancellation fee",
+            component="CANCELLATION",
+            quantity=Decimal(1),
+            unit="fee",
+            unit_price=to_major(net, booking.currency),
+            amount_excl_vat_minor=net,
+            vat_percent=vat_pct,
+            vat_minor=vat,
+        )
 
     def _invoice_for(
         self,
@@ -328,52 +324,41 @@ class Billing:
             **links,
         )
 
-    def _collect(self, s: Session, invoice: Invoice, hold: Payment | None, subject: str) -> None:
+    def _collect(
+        self, s: Session, invoice: Invoice, hold: Payment | None, subject: str, wait: bool
+    ) -> None:
         """Take an invoice's total: capture the hold (up to its amount), charge any rest."""
         total = invoice.total_minor
-        links = {"user_id": invoice.user_id, "invoice_id": invoice.id}
-        if hold is not None:
-            ref = hold.provider_ref or ""
-            if total == 0:
-                self._release(s, hold)
-            else:
-                taken = min(total, hold.amount_minor)
-                key = f"capture:{subject}"
-                self._pay(
-                    s,
-                    key,
-                    "capture",
-                    taken,
-                    invoice.currency,
-                    lambda: self.gateway.capture(ref=ref, amount_minor=taken, key=key),
-                    booking_id=hold.booking_id,
-                    **links,
-                )
-                hold.status = PaymentStatus.SUCCEEDED
-                total -= taken
-        if total > 0:
-            key = f"charge:{subject}"
-            user = s.get(User, invoice.user_id) if invoice.user_id else None
-            customer = self._customer(s, user) if user else None
-            rest = total
-            self._pay(
+        if hold is not None and total == 0:
+            self._release(s, hold, wait)
+        elif hold is not None:
+            taken = min(total, hold.amount_minor)
+            self._intend(
                 s,
-                key,
-                "charge",
-                rest,
+                f"capture:{subject}",
+                PaymentKind.CAPTURE,
+                taken,
                 invoice.currency,
-                lambda: self.gateway.charge(
-                    amount_minor=rest,
-                    currency=invoice.currency,
-                    customer=customer,
-                    key=key,
-                    meta={"invoice": invoice.number},
-                    payment_method=user.stripe_payment_method_id if user else None,
-                ),
-                **links,
+                wait=wait,
+                parent=hold,
+                booking_id=hold.booking_id,
+                user_id=invoice.user_id,
+                invoice_id=invoice.id,
             )
-        invoice.status = "paid"
-        invoice.paid_at = invoice.issued_at
+            total -= taken
+        if total > 0:
+            self._intend(
+                s,
+                f"charge:{subject}",
+                PaymentKind.CHARGE,
+                total,
+                invoice.currency,
+                wait=wait,
+                user_id=invoice.user_id,
+                invoice_id=invoice.id,
+            )
+        if invoice.total_minor == 0:
+            invoice.status, invoice.paid_at = InvoiceStatus.PAID, invoice.issued_at
 
     def settle_trip(self, s: Session, trip: Trip) -> Invoice:
         """Invoice a finished trip and take the money (company trips: monthly invoice)."""
@@ -397,13 +382,17 @@ class Billing:
         )
         hold = self._hold(s, trip.booking_id)
         if trip.company_id is None:
-            self._collect(s, invoice, hold, f"trip:{trip.id}")
+            self._collect(s, invoice, hold, f"trip:{trip.id}", wait=True)
         elif hold is not None:
-            self._release(s, hold)
+            self._release(s, hold, wait=True)
         return invoice
 
     def settle_charging(self, s: Session, tx: ChargingTransaction) -> Invoice | None:
-        """Invoice a finished charging session once; company cards go on the monthly invoice."""
+        """Invoice a finished charging session once; company cards go on the monthly invoice.
+
+        The card is charged after commit on the outbox's workers: a charger's StopTransaction
+        is never kept waiting for the payment provider.
+        """
         if tx.stopped_at is None:
             return None
         existing = s.scalar(
@@ -430,7 +419,7 @@ class Billing:
             charging_transaction_id=tx.id,
         )
         if tx.company_id is None and user is not None:
-            self._collect(s, invoice, None, f"charging:{tx.id}")
+            self._collect(s, invoice, None, f"charging:{tx.id}", wait=False)
         tx.billed = True
         return invoice
 
@@ -446,22 +435,64 @@ class Billing:
         taken = s.scalars(
             select(Payment).where(
                 Payment.invoice_id == invoice.id,
-                Payment.kind.in_(("capture", "charge")),
+                Payment.kind.in_((PaymentKind.CAPTURE, PaymentKind.CHARGE)),
                 Payment.status == PaymentStatus.SUCCEEDED,
             )
         ).first()
         if taken is not None:
-            key = f"refund:{note.number}"
-            ref = taken.provider_ref or ""
-            self._pay(
+            self._intend(
                 s,
-                key,
-                "refund",
+                f"refund:{note.number}",
+                PaymentKind.REFUND,
                 amount_minor,
                 invoice.currency,
-                lambda: self.gateway.refund(ref=ref, amount_minor=amount_minor, key=key),
+                wait=True,
+                parent=taken,
                 user_id=invoice.user_id,
                 invoice_id=note.id,
             )
-            note.status = "paid"
         return note
+
+    # -- saved cards (each step its own short transaction: the provider is called between) --
+    def start_card_setup(self, user_id: int) -> SetupResult:
+        """Begin saving a card (SetupIntent); the browser confirms it with the client secret."""
+        if self.gateway.name == "offline":
+            raise Conflict("Payments are recorded offline here: no card is needed.")
+        customer = self._customer_of(user_id)
+        return self.gateway.setup_card(
+            customer=customer, key=f"setup:user:{user_id}:{uuid.uuid4().hex}"
+        )
+
+    def confirm_card(self, user_id: int, setup_ref: str) -> str:
+        """Keep the card of a finished setup as the user's payment card."""
+        with self.db.sessions() as s:
+            user = s.get(User, user_id)
+            customer = user.stripe_customer_id if user else None
+        if not customer:
+            raise ValidationFailed("Start a card setup first.", field="setup_intent")
+        pm = self.gateway.card_saved(setup_ref=setup_ref, customer=customer)
+        if pm is None:
+            raise ValidationFailed("This card setup has not succeeded.", field="setup_intent")
+        with self.db.transaction() as s:
+            user = s.get(User, user_id)
+            if user is None or user.stripe_customer_id != customer:
+                raise Conflict("The account changed meanwhile; start again.")
+            user.stripe_payment_method_id = pm
+        return pm
+
+    def _customer_of(self, user_id: int) -> str:
+        """The provider's customer of a user, created once."""
+        with self.db.sessions() as s:
+            user = s.get(User, user_id)
+            if user is None:
+                raise NotFound("No such user.")
+            existing, email, name = user.stripe_customer_id, user.email, user.full_name
+        ref = self.gateway.ensure_customer(
+            existing=existing, email=email, name=name, key=f"customer:user:{user_id}"
+        )
+        if ref != existing:
+            with self.db.transaction() as s:
+                fresh = s.get(User, user_id)
+                if fresh is not None and fresh.stripe_customer_id is None:
+                    fresh.stripe_customer_id = ref
+        return ref

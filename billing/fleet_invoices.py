@@ -13,7 +13,8 @@ from billing.gateway import PaymentGateway, ProviderInvoiceLine
 from billing.invoices import bill_to_company, next_number
 from mobility.clock import utcnow
 from mobility.db import Database
-from mobility.models import Company, Invoice, InvoiceKind, InvoiceLine
+from mobility.models import Company, Invoice, InvoiceKind, InvoiceLine, InvoiceStatus
+from mobility.money import to_major
 
 _CONSOLIDATED = (InvoiceKind.TRIP, InvoiceKind.CHARGING, InvoiceKind.CANCELLATION)
 
@@ -66,7 +67,7 @@ def consolidate(s: Session, company: Company, start: datetime, end: datetime) ->
         vat_minor=sum(i.vat_minor for i in sources),
         total_minor=sum(i.total_minor for i in sources),
         bill_to=bill_to_company(company),
-        status="open",
+        status=InvoiceStatus.OPEN,
     )
     s.add(monthly)
     s.flush()
@@ -80,7 +81,7 @@ def consolidate(s: Session, company: Company, start: datetime, end: datetime) ->
                 component=str(src.kind).upper(),
                 quantity=1,
                 unit="invoice",
-                unit_price_excl_vat=src.total_excl_vat_minor / 100,
+                unit_price_excl_vat=to_major(src.total_excl_vat_minor, src.currency),
                 amount_excl_vat_minor=src.total_excl_vat_minor,
                 vat_percent=first.vat_percent if first else 0,
                 vat_minor=src.vat_minor,
@@ -89,7 +90,7 @@ def consolidate(s: Session, company: Company, start: datetime, end: datetime) ->
                 source_invoice_id=src.id,
             )
         )
-        src.status = "consolidated"
+        src.status = InvoiceStatus.CONSOLIDATED
     s.flush()
     return monthly
 
@@ -119,40 +120,57 @@ def send_open_invoices(db: Database, gateway: PaymentGateway, days_until_due: in
                 select(Invoice.id).where(
                     Invoice.kind == InvoiceKind.FLEET_MONTHLY,
                     Invoice.stripe_invoice_id.is_(None),
-                    Invoice.status == "open",
+                    Invoice.status == InvoiceStatus.OPEN,
                     Invoice.total_minor > 0,
                 )
             )
         )
     sent = 0
     for invoice_id in pending:
-        with db.transaction() as s:
-            invoice = s.get(Invoice, invoice_id, options=[selectinload(Invoice.lines)])
-            if invoice is None or invoice.stripe_invoice_id or invoice.company_id is None:
-                continue
-            company = s.get(Company, invoice.company_id)
-            assert company is not None
-            customer = gateway.ensure_customer(
-                existing=company.stripe_customer_id,
-                email=company.contact_email,
-                name=company.name,
-                key=f"customer:company:{company.id}",
-            )
-            company.stripe_customer_id = customer
-            remote = gateway.issue_invoice(
-                customer=customer,
-                number=invoice.number,
-                currency=invoice.currency,
-                lines=provider_lines(invoice),
-                days_until_due=days_until_due,
-            )
-            if remote is None:
-                return sent  # the provider keeps no invoices (offline): nothing to send
-            invoice.stripe_invoice_id = remote.ref
-            if remote.status == "paid" and invoice.paid_at is None:
-                invoice.status, invoice.paid_at = "paid", utcnow()
-            sent += 1
+        remote = _send_one(db, gateway, invoice_id, days_until_due)
+        if remote is False:
+            return sent  # the provider keeps no invoices (offline): nothing to send
+        sent += bool(remote)
     return sent
+
+
+def _send_one(db: Database, gateway: PaymentGateway, invoice_id: int, days: int) -> bool | None:
+    """Hand one invoice to the provider: read, call (no transaction open), then record.
+
+    None: nothing to do (already sent meanwhile); False: the provider keeps no invoices.
+    """
+    with db.sessions() as s:
+        invoice = s.get(Invoice, invoice_id, options=[selectinload(Invoice.lines)])
+        if invoice is None or invoice.stripe_invoice_id or invoice.company_id is None:
+            return None
+        company = s.get(Company, invoice.company_id)
+        assert company is not None
+        number, currency, lines = invoice.number, invoice.currency, provider_lines(invoice)
+        existing, email, name, company_id = (
+            company.stripe_customer_id,
+            company.contact_email,
+            company.name,
+            company.id,
+        )
+    customer = gateway.ensure_customer(
+        existing=existing, email=email, name=name, key=f"customer:company:{company_id}"
+    )
+    remote = gateway.issue_invoice(
+        customer=customer, number=number, currency=currency, lines=lines, days_until_due=days
+    )
+    if remote is None:
+        return False
+    with db.transaction() as s:
+        company_row = s.get(Company, company_id)
+        if company_row is not None and company_row.stripe_customer_id is None:
+            company_row.stripe_customer_id = customer
+        invoice = s.get(Invoice, invoice_id, with_for_update=True)
+        if invoice is None:
+            return None
+        invoice.stripe_invoice_id = remote.ref
+        if remote.status == "paid" and invoice.paid_at is None:
+            invoice.status, invoice.paid_at = InvoiceStatus.PAID, utcnow()
+    return True
 
 
 def run_monthly(db: Database, year: int, month: int, tz: ZoneInfo) -> list[str]:

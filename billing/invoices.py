@@ -13,7 +13,16 @@ from sqlalchemy.orm import Session
 from billing.pricing import PriceLine
 from mobility.clock import utcnow
 from mobility.errors import Conflict, ValidationFailed
-from mobility.models import Company, Invoice, InvoiceKind, InvoiceLine, InvoiceSequence, User
+from mobility.models import (
+    Company,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceSequence,
+    InvoiceStatus,
+    User,
+)
+from mobility.money import format_minor, to_major
 
 
 def next_number(s: Session, series: str) -> str:
@@ -73,7 +82,7 @@ def issue(
         total_minor=excl + vat,
         bill_to=bill_to,
         issued_at=when,
-        status="open",
+        status=InvoiceStatus.OPEN,
         **links,
     )
     s.add(invoice)
@@ -109,7 +118,11 @@ def credit_note(s: Session, original: Invoice, amount_minor: int, reason: str) -
     )
     if amount_minor <= 0 or amount_minor + already > original.total_minor:
         left = original.total_minor - already
-        raise Conflict(f"Refund must be between 0.01 and the {left / 100:.2f} still refundable.")
+        smallest = format_minor(1, original.currency)
+        raise Conflict(
+            f"Refund must be between {smallest} and the "
+            f"{format_minor(left, original.currency)} still refundable."
+        )
     # Split the gross refund into net + VAT using the invoice's own VAT ratio.
     ratio = Decimal(amount_minor) / Decimal(original.total_minor)
     vat = int((Decimal(original.vat_minor) * ratio).to_integral_value())
@@ -126,7 +139,7 @@ def credit_note(s: Session, original: Invoice, amount_minor: int, reason: str) -
         component="CREDIT",
         quantity=Decimal(1),
         unit="credit",
-        unit_price=Decimal(-net) / 100,
+        unit_price=to_major(-net, original.currency),
         amount_excl_vat_minor=-net,
         vat_percent=vat_pct,
         vat_minor=-vat,

@@ -5,12 +5,12 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 from mobility.models import Invoice
+from mobility.money import format_minor
 
 
 def money(minor: int, currency: str) -> str:
-    """12345, EUR -> '123.45 EUR'."""
-    sign = "-" if minor < 0 else ""
-    return f"{sign}{abs(minor) // 100}.{abs(minor) % 100:02d} {currency}"
+    """12345, EUR -> '123.45 EUR' (digits after the point from the currency)."""
+    return format_minor(minor, currency)
 
 
 def invoice_html(invoice: Invoice) -> Markup:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from mobility.clock import utcnow
 from mobility.config import Settings
 from mobility.db import Database
-from mobility.models import Invoice, Payment, PaymentStatus, User, WebhookEvent
+from mobility.models import Invoice, InvoiceStatus, Payment, PaymentStatus, User, WebhookEvent
 from mobility.web.extensions import csrf
 
 bp = Blueprint("stripe_webhooks", __name__)
@@ -65,7 +65,7 @@ def apply_event(s: Session, event_type: str, obj: dict[str, Any]) -> str:
                 if p.invoice_id and event_type == "payment_intent.succeeded":
                     invoice = s.get(Invoice, p.invoice_id)
                     if invoice is not None and invoice.paid_at is None:
-                        invoice.status, invoice.paid_at = "paid", utcnow()
+                        invoice.status, invoice.paid_at = InvoiceStatus.PAID, utcnow()
         return f"updated {len(payments)} payment(s)"
     if event_type == "charge.refunded":
         ref = obj.get("payment_intent")
@@ -106,7 +106,7 @@ def _apply_invoice_event(s: Session, event_type: str, obj: dict[str, Any]) -> st
     if event_type in ("invoice.paid", "invoice.payment_succeeded"):
         if invoice.paid_at is not None:
             return "already paid"  # both events arrive for one payment
-        invoice.status, invoice.paid_at = "paid", utcnow()
+        invoice.status, invoice.paid_at = InvoiceStatus.PAID, utcnow()
         s.add(
             Payment(
                 idempotency_key=f"stripe-invoice:{obj['id']}",

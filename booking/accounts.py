@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from booking import rules
 from mobility.clock import utcnow
-from mobility.db import Database
+from mobility.db import Database, rowcount
 from mobility.errors import Conflict, Unauthorized, ValidationFailed
 from mobility.models import ApiToken, User
 from mobility.security import hash_password, new_token, token_digest, verify_password
@@ -86,4 +86,4 @@ def revoke_token(db: Database, digest: str) -> bool:
             .where(ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None))
             .values(revoked_at=utcnow())
         )
-    return bool(done.rowcount)
+    return bool(rowcount(done))

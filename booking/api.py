@@ -15,7 +15,7 @@ from booking.openapi import document
 from booking.search import Search
 from mobility.clock import parse_iso, utcnow
 from mobility.errors import NotFound, ValidationFailed
-from mobility.models import Booking, Hub, Membership, MembershipStatus, Trip, User, Vehicle
+from mobility.models import Booking, Hub, Membership, MembershipStatus, Trip, Vehicle
 from mobility.web.auth import current_user_id, login_required, require_user
 from mobility.web.context import web_context
 from mobility.web.extensions import login_limited
@@ -133,10 +133,7 @@ def me() -> Any:
 def start_card_setup() -> Any:
     """Begin saving a payment card: confirm the returned client secret with Stripe.js."""
     rt = ctx()
-    with rt.db.transaction() as s:
-        user = s.get(User, require_user().id)
-        assert user is not None
-        setup = rt.billing.start_card_setup(s, user)
+    setup = rt.billing.start_card_setup(require_user().id)
     return {
         "setup_intent": setup.ref,
         "client_secret": setup.client_secret,
@@ -151,10 +148,7 @@ def confirm_card() -> Any:
     ref = _body().get("setup_intent")
     if not isinstance(ref, str) or not ref:
         raise ValidationFailed("setup_intent is required.", field="setup_intent")
-    with ctx().db.transaction() as s:
-        user = s.get(User, require_user().id)
-        assert user is not None
-        ctx().billing.confirm_card(s, user, ref)
+    ctx().billing.confirm_card(require_user().id, ref)
     return {"card_saved": True}
 
 

@@ -10,7 +10,7 @@ from billing.facade import Billing
 from booking.services import BookingService
 from mobility.config import Settings
 from mobility.db import Database
-from mobility.mail import Mailer
+from mobility.outbox import Outbox
 
 EXTENSION = "booking"
 
@@ -23,7 +23,7 @@ class BookingContext:
     db: Database
     billing: Billing
     bookings: BookingService
-    mailer: Mailer
+    outbox: Outbox
 
 
 def ctx() -> BookingContext:

@@ -15,8 +15,8 @@ from billing.facade import Billing, PriceQuote
 from booking import rules, search
 from booking.search import Search
 from mobility.clock import utcnow
-from mobility.db import Database
-from mobility.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from mobility.db import Database, rowcount
+from mobility.errors import Conflict, Forbidden, NotFound, PaymentFailed, ValidationFailed
 from mobility.models import (
     HOLDING_STATES,
     Booking,
@@ -26,6 +26,8 @@ from mobility.models import (
     Invoice,
     Membership,
     MembershipStatus,
+    Payment,
+    PaymentStatus,
     Trip,
     TripStatus,
     User,
@@ -186,8 +188,11 @@ class BookingService:
             )
             s.add(booking)
             s.flush()
-            self.billing.hold_booking(s, booking)
-            return booking
+            hold = self.billing.hold_booking(s, booking)
+        # Committed; the hold was placed with the provider right after, outside any lock.
+        if hold is not None and self._refused(hold.idempotency_key):
+            self._undo(booking.id, cancel=True)
+        return booking
 
     def _own_booking(self, s: Session, user_id: int, booking_id: int, lock: bool = True) -> Booking:
         booking = s.get(Booking, booking_id, with_for_update=lock)
@@ -205,11 +210,42 @@ class BookingService:
             vehicle = self._lock_vehicle(s, booking.vehicle_id)
             slot = Slot(user_id, vehicle, booking.company_id, start, end)
             admitted = self._admit(s, slot, ignore_booking=booking.id)
+            before = (booking.start_at, booking.end_at, booking.block_end_at, booking.quote_minor)
             booking.start_at, booking.end_at = start, end
             booking.block_end_at = admitted.block_end
             booking.quote_minor = admitted.quote.total_minor
-            self.billing.hold_booking(s, booking)
-            return booking
+            hold = self.billing.hold_booking(s, booking)
+        if hold is not None and self._refused(hold.idempotency_key):
+            self._undo(booking.id, restore=before)
+        return booking
+
+    def _refused(self, hold_key: str) -> bool:
+        """Whether the provider refused the hold placed after commit."""
+        payment = self.billing.payment(hold_key)
+        return payment is not None and payment.status == PaymentStatus.FAILED
+
+    def _undo(
+        self,
+        booking_id: int,
+        cancel: bool = False,
+        restore: tuple[datetime, datetime, datetime, int] | None = None,
+    ) -> None:
+        """A refused hold: a new booking is cancelled, a change is rolled back; then say why."""
+        with self.db.transaction() as s:
+            booking = s.get(Booking, booking_id, with_for_update=True)
+            assert booking is not None
+            if cancel and booking.status == BookingStatus.CONFIRMED:
+                booking.status, booking.cancelled_at = BookingStatus.CANCELLED, utcnow()
+            elif restore is not None:
+                booking.start_at, booking.end_at, booking.block_end_at = restore[:3]
+                booking.quote_minor = restore[3]
+            reason = s.scalar(
+                select(Payment.failure_reason)
+                .where(Payment.booking_id == booking_id, Payment.status == PaymentStatus.FAILED)
+                .order_by(Payment.id.desc())
+                .limit(1)
+            )
+        raise PaymentFailed(reason or "The payment provider refused the payment.")
 
     def cancel(self, user_id: int, booking_id: int) -> tuple[Booking, Invoice | None]:
         """Cancel: free before the cut-off, the late fee after it."""
@@ -323,11 +359,13 @@ class BookingService:
         for booking_id in ids:
             with self.db.transaction() as s:
                 # Conditional UPDATE claims the row: a second scheduler run finds nothing to do.
-                claimed = s.execute(
-                    update(Booking)
-                    .where(Booking.id == booking_id, Booking.status == BookingStatus.CONFIRMED)
-                    .values(status=BookingStatus.NO_SHOW, no_show_at=now)
-                ).rowcount
+                claimed = rowcount(
+                    s.execute(
+                        update(Booking)
+                        .where(Booking.id == booking_id, Booking.status == BookingStatus.CONFIRMED)
+                        .values(status=BookingStatus.NO_SHOW, no_show_at=now)
+                    )
+                )
                 if claimed:
                     booking = s.get(Booking, booking_id)
                     assert booking is not None

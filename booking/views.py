@@ -209,10 +209,7 @@ def card_setup() -> Page:
     """Start saving a card: the page mounts Stripe's card field for this SetupIntent."""
     rt = ctx()
     try:
-        with rt.db.transaction() as s:
-            user = s.get(User, require_user().id)
-            assert user is not None
-            setup = rt.billing.start_card_setup(s, user)
+        setup = rt.billing.start_card_setup(require_user().id)
     except DomainError as exc:
         flash(exc.message)
         return redirect(url_for("views.profile"))
@@ -231,10 +228,7 @@ def card_done() -> Page:
     """Where Stripe sends the browser back: keep the card if the setup succeeded."""
     ref = request.args.get("setup_intent", "")
     try:
-        with ctx().db.transaction() as s:
-            user = s.get(User, require_user().id)
-            assert user is not None
-            ctx().billing.confirm_card(s, user, ref)
+        ctx().billing.confirm_card(require_user().id, ref)
         flash("Your card is saved.")
     except DomainError as exc:
         flash(exc.message)

@@ -16,7 +16,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 import billing.jobs
 import booking.jobs
 import ocpp_server.jobs
-from billing import webhooks
+from billing import payments, webhooks
 from billing.facade import Billing
 from billing.gateway import PaymentGateway, gateway_for
 from booking import web as booking_web
@@ -27,7 +27,8 @@ from mobility.bus import CommandBus, InProcessBus
 from mobility.config import Settings, load_settings
 from mobility.db import Database
 from mobility.jobs import JobSpec
-from mobility.mail import Mailer, mailer_for
+from mobility.mail import MAIL_KIND, Mailer, mailer_for
+from mobility.outbox import Outbox
 from mobility.web.context import WebContext
 from mobility.web.shell import create_shell, finish
 from ocpp_server import operator_api
@@ -55,6 +56,7 @@ class Core:
     bus: CommandBus
     mailer: Mailer
     gateway: PaymentGateway
+    outbox: Outbox
     billing: Billing
     bookings: BookingService
     charging: ChargingService
@@ -71,13 +73,18 @@ def build_core(
     """Build the process's collaborators (tests may hand in their own database, bus, gateway)."""
     db = db or Database(settings)
     gateway = gateway or gateway_for(settings)
-    billing = Billing(settings, gateway)
+    mailer = mailer or mailer_for(settings)
+    outbox = Outbox(db)
+    outbox.register(payments.OUTBOX_KIND, payments.PaymentRunner(db, gateway, outbox))
+    outbox.register(MAIL_KIND, lambda p: mailer.send(p["to"], p["subject"], p["body"]))
+    billing = Billing(settings, gateway, db, outbox)
     return Core(
         settings=settings,
         db=db,
         bus=bus or make_bus(settings),
-        mailer=mailer or mailer_for(settings),
+        mailer=mailer,
         gateway=gateway,
+        outbox=outbox,
         billing=billing,
         bookings=BookingService(db, billing, BookingPolicy()),
         charging=ChargingService(db, settings, billing),
@@ -88,7 +95,7 @@ def create_web_app(core: Core, **config: Any) -> Flask:
     """The web app: the shell plus every package's blueprints."""
     app = create_shell(WebContext(core.settings, core.db, core.bus), **config)
     booking_web.init_app(
-        app, BookingContext(core.settings, core.db, core.billing, core.bookings, core.mailer)
+        app, BookingContext(core.settings, core.db, core.billing, core.bookings, core.outbox)
     )
     webhooks.init_app(app, webhooks.WebhookContext(core.settings, core.db))
     operator_api.init_app(app, operator_api.OperatorContext(core.settings, core.db, core.bus))
@@ -101,10 +108,11 @@ def create_app(
     db: Database | None = None,
     bus: CommandBus | None = None,
     gateway: PaymentGateway | None = None,
+    mailer: Mailer | None = None,
     **config: Any,
 ) -> Flask:
     """A web app with its own core (WSGI servers, tests)."""
-    core = build_core(settings or load_settings(), db=db, bus=bus, gateway=gateway)
+    core = build_core(settings or load_settings(), db=db, bus=bus, gateway=gateway, mailer=mailer)
     return create_web_app(core, **config)
 
 
@@ -127,6 +135,8 @@ def ocpp_node(
 def all_jobs(core: Core) -> list[JobSpec]:
     """Every periodic job of the platform, bound to this process's collaborators."""
     return [
+        # Intents a crash or an outage left pending (payments, mail) are retried here.
+        JobSpec("outbox.run_due", core.outbox.run_due, "interval", {"seconds": 30}),
         *ocpp_server.jobs.jobs(core.charging),
         *booking.jobs.jobs(core.bookings),
         *billing.jobs.jobs(core.db, core.billing),
@@ -181,6 +191,7 @@ class Platform:
             if ocpp_server is not None:
                 await ocpp_server.stop()
             self.core.bus.close()
+            self.core.outbox.close()
             self.core.db.dispose()
 
 

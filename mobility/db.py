@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections import namedtuple
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Dialect, Engine, Select, create_engine, event
+from sqlalchemy import Dialect, Engine, Result, Select, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from mobility.config import Settings
@@ -69,6 +69,28 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+_AFTER_COMMIT = "mobility.after_commit"
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE matched (ORM sessions type their results generically)."""
+    return int(getattr(result, "rowcount", 0))
+
+
+def after_commit(s: Session, action: Callable[[], object]) -> None:
+    """Run `action` once this session's transaction has committed and released its locks.
+
+    Side effects (payment provider, mail, charger commands) go here, never inside the
+    transaction: the intent is recorded in the transaction, its execution comes after.
+    """
+    s.info.setdefault(_AFTER_COMMIT, []).append(action)
+
+
+def _run_after_commit(actions: list[Callable[[], object]]) -> None:
+    for action in actions:
+        action()
+
+
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""
@@ -111,17 +133,23 @@ class Database:
         """Context manager yielding a Core connection for hot read paths (no ORM session)."""
         return self._reads_engine.connect()
 
-    def transaction(self) -> Any:
-        """Context manager yielding a session in its own (write) transaction."""
-        if self._write_lock is None:
-            return transaction(self.writes)
-        return self._serialised()
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session in its own (write) transaction; after-commit actions run once it is over."""
+        with self._locked() as session:
+            yield session
+            actions = session.info.pop(_AFTER_COMMIT, [])
+        # Committed, session closed, SQLite write lock released: now the side effects.
+        _run_after_commit(actions)
 
     @contextmanager
-    def _serialised(self) -> Iterator[Session]:
+    def _locked(self) -> Iterator[Session]:
+        if self._write_lock is None:
+            with transaction(self.writes) as session:
+                yield session
+            return
         # SQLite has one writer at a time; queueing this process's writers on a lock is fair
         # and prompt, where SQLite's busy handler polls with growing sleeps (long p99 tails).
-        assert self._write_lock is not None
         with self._write_lock, transaction(self.writes) as session:
             yield session
 

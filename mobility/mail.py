@@ -15,6 +15,14 @@ from mobility.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
+# Outbox intents of this kind are sent by the mailer after the use case commits.
+MAIL_KIND = "mail"
+
+
+def mail_intent(to: str, subject: str, body: str) -> dict[str, str]:
+    """The payload of a mail intent."""
+    return {"to": to, "subject": subject, "body": body}
+
 
 class Mailer(Protocol):
     """Sends one plain-text message."""

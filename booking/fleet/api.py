@@ -145,7 +145,7 @@ def invite(cid: int) -> Any:
     data = _body()
     services.invite(
         ctx().db,
-        ctx().mailer,
+        ctx().outbox,
         ctx().settings.base_url,
         require_user(),
         cid,

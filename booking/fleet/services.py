@@ -18,7 +18,7 @@ from booking.fleet import rules
 from mobility.clock import utcnow
 from mobility.db import Database
 from mobility.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from mobility.mail import Mailer
+from mobility.mail import MAIL_KIND, mail_intent
 from mobility.models import (
     ChargingTransaction,
     Company,
@@ -38,6 +38,7 @@ from mobility.models import (
     VehicleKind,
     VehicleVisibility,
 )
+from mobility.outbox import Outbox
 from mobility.security import new_token, token_digest
 
 INVITE_DAYS = 7
@@ -118,7 +119,7 @@ def signup(db: Database, user_id: int, data: dict[str, Any]) -> Company:
 
 def invite(
     db: Database,
-    mailer: Mailer,
+    outbox: Outbox,
     base_url: str,
     admin: User,
     company_id: int,
@@ -139,27 +140,34 @@ def invite(
         company = s.get(Company, company_id)
         assert company is not None
         now = utcnow()
-        s.add(
-            Invitation(
-                company_id=company_id,
-                email=email,
-                role=role,
-                cost_centre_id=cost_centre_id,
-                token_hash=token_digest(token),
-                invited_by_id=admin.id,
-                created_at=now,
-                expires_at=now + timedelta(days=INVITE_DAYS),
-            )
+        invitation = Invitation(
+            company_id=company_id,
+            email=email,
+            role=role,
+            cost_centre_id=cost_centre_id,
+            token_hash=token_digest(token),
+            invited_by_id=admin.id,
+            created_at=now,
+            expires_at=now + timedelta(days=INVITE_DAYS),
         )
+        s.add(invitation)
+        s.flush()
         name = company.name
-    mailer.send(
-        email,
-        f"Join {name} on the mobility hub platform",
-        f"{admin.full_name or admin.email} invites you to book and ride under {name}'s fleet\n"
-        f"account. Open this link within {INVITE_DAYS} days to join:\n\n"
-        f"{base_url}/fleet/invitations/{token}\n\n"
-        f"(In the app, enter the invitation code instead: {token})",
-    )
+        body = (
+            f"{admin.full_name or admin.email} invites you to book and ride under {name}'s "
+            f"fleet\naccount. Open this link within {INVITE_DAYS} days to join:\n\n"
+            f"{base_url}/fleet/invitations/{token}\n\n"
+            f"(In the app, enter the invitation code instead: {token})"
+        )
+        subject = f"Join {name} on the mobility hub platform"
+        outbox.record(
+            s,
+            MAIL_KIND,
+            f"mail:invitation:{invitation.id}",
+            mail_intent(email, subject, body),
+            wait=True,
+            secret=True,
+        )
     return token
 
 

@@ -61,7 +61,7 @@ def _admin_action(user: User, cid: int, form: Any) -> str:
     if action == "invite":
         services.invite(
             rt.db,
-            rt.mailer,
+            rt.outbox,
             rt.settings.base_url,
             user,
             cid,

@@ -45,6 +45,7 @@ from mobility.models.charging import (
     TransactionStatus,
 )
 from mobility.models.hubs import Hub, Vehicle, VehicleKind, VehicleState, VehicleVisibility
+from mobility.models.outbox import OutboxItem, OutboxStatus
 
 __all__ = [
     "HOLDING_STATES",
@@ -75,6 +76,8 @@ __all__ = [
     "Membership",
     "MembershipStatus",
     "MeterValue",
+    "OutboxItem",
+    "OutboxStatus",
     "Payment",
     "PaymentKind",
     "PaymentMethod",

@@ -219,6 +219,8 @@ class Payment(IdMixin, TimestampMixin, Base):
     invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="SET NULL"))
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="SET NULL"))
     trip_id: Mapped[int | None] = mapped_column(ForeignKey("trips.id", ondelete="SET NULL"))
+    # The payment this one acts on: the hold a capture/release takes from, what a refund returns.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id", ondelete="SET NULL"))
     failure_reason: Mapped[str | None] = mapped_column(Text)
 
 

@@ -10,12 +10,19 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from billing.facade import Billing
 from billing.fleet_invoices import provider_lines, run_monthly, send_open_invoices
-from billing.gateway import StripeGateway, gateway_for
-from mobility.app import create_app
-from mobility.errors import PaymentFailed, ValidationFailed
-from mobility.models import Company, Invoice, Payment, PaymentStatus, User, WebhookEvent
+from billing.gateway import StripeGateway
+from mobility.app import build_core, create_app
+from mobility.errors import ValidationFailed
+from mobility.models import (
+    Company,
+    Invoice,
+    OutboxItem,
+    Payment,
+    PaymentStatus,
+    User,
+    WebhookEvent,
+)
 from tests.integration.billing.conftest import demo, make_booking, make_trip  # noqa: F401
 
 pytestmark = pytest.mark.stripe
@@ -23,24 +30,32 @@ SECRET = "whsec_test_secret"
 
 
 @pytest.fixture
-def stripe_billing(settings, localstripe_url):
+def stripe_billing(settings, db, localstripe_url):
     stripe_settings = settings.with_(
         stripe_secret_key="sk_test_local",
         stripe_api_base=localstripe_url,
         stripe_webhook_secret=SECRET,
     )
-    return Billing(stripe_settings, gateway_for(stripe_settings)), stripe_settings
+    return build_core(stripe_settings, db=db).billing, stripe_settings
+
+
+def _held(db, billing, demo, vehicle="bike", minutes=30):  # noqa: F811
+    """A booking with its hold placed (after commit) at the provider."""
+    with db.transaction() as s:
+        booking = make_booking(s, billing, demo["citizen"], demo[vehicle], minutes=minutes)
+        key = billing.hold_booking(s, booking).idempotency_key
+    return booking, billing.payment(key)
 
 
 def test_hold_then_capture_on_trip_end_with_real_stripe_library(db, stripe_billing, demo):  # noqa: F811
     billing, _ = stripe_billing
+    booking, hold = _held(db, billing, demo)
+    assert hold.provider == "stripe" and hold.provider_ref.startswith("pi_")
+    assert hold.status == PaymentStatus.REQUIRES_CAPTURE
     with db.transaction() as s:
-        booking = make_booking(s, billing, demo["citizen"], demo["bike"], minutes=30)
-        hold = billing.hold_booking(s, booking)
-        assert hold.provider == "stripe" and hold.provider_ref.startswith("pi_")
-        assert hold.status == PaymentStatus.REQUIRES_CAPTURE
-        invoice = billing.settle_trip(s, make_trip(s, booking, minutes=30))
-        assert invoice.status == "paid"
+        invoice = billing.settle_trip(s, make_trip(s, s.merge(booking), minutes=30))
+    with db.sessions() as s:
+        assert s.get(Invoice, invoice.id).status == "paid"
     gw = billing.gateway
     assert isinstance(gw, StripeGateway)
     intent = gw.client.v1.payment_intents.retrieve(hold.provider_ref)
@@ -53,9 +68,7 @@ def test_hold_then_capture_on_trip_end_with_real_stripe_library(db, stripe_billi
 def test_retry_after_crash_finds_intent_already_captured(db, stripe_billing, demo):  # noqa: F811
     billing, _ = stripe_billing
     gw = billing.gateway
-    with db.transaction() as s:
-        booking = make_booking(s, billing, demo["citizen"], demo["bike"], minutes=30)
-        hold = billing.hold_booking(s, booking)
+    _, hold = _held(db, billing, demo)
     # The provider captured, then our process died before recording anything.
     gw.capture(ref=hold.provider_ref, amount_minor=660, key="capture:trip:crash")
     again = gw.capture(ref=hold.provider_ref, amount_minor=660, key="capture:trip:crash")
@@ -64,10 +77,9 @@ def test_retry_after_crash_finds_intent_already_captured(db, stripe_billing, dem
 
 def test_cancel_releases_the_hold(db, stripe_billing, demo):  # noqa: F811
     billing, _ = stripe_billing
+    booking, hold = _held(db, billing, demo, vehicle="car", minutes=60)
     with db.transaction() as s:
-        booking = make_booking(s, billing, demo["citizen"], demo["car"], minutes=60)
-        hold = billing.hold_booking(s, booking)
-        billing.cancel_booking(s, booking, 0)
+        billing.cancel_booking(s, s.merge(booking), 0)
     intent = billing.gateway.client.v1.payment_intents.retrieve(hold.provider_ref)
     assert intent.status == "canceled"
 
@@ -75,24 +87,20 @@ def test_cancel_releases_the_hold(db, stripe_billing, demo):  # noqa: F811
 def test_saved_card_is_confirmed_with_stripe_and_used_for_holds(db, stripe_billing, demo):  # noqa: F811
     billing, _ = stripe_billing
     client = billing.gateway.client
-    with db.transaction() as s:
-        user = s.get(User, demo["citizen"])
-        setup = billing.start_card_setup(s, user)
-        assert setup.client_secret.startswith(setup.ref)
-        # Not confirmed yet (the browser has not sent the card): nothing is saved.
-        with pytest.raises(ValidationFailed, match="not succeeded"):
-            billing.confirm_card(s, user, setup.ref)
+    setup = billing.start_card_setup(demo["citizen"])
+    assert setup.client_secret.startswith(setup.ref)
+    # Not confirmed yet (the browser has not sent the card): nothing is saved.
+    with pytest.raises(ValidationFailed, match="not succeeded"):
+        billing.confirm_card(demo["citizen"], setup.ref)
     # What Stripe.js does in the browser with the client secret and the card the user typed.
     card = {"number": "5555555555554444", "exp_month": 12, "exp_year": 2031, "cvc": "123"}
     typed = client.v1.payment_methods.create(params={"type": "card", "card": card})
     client.v1.setup_intents.confirm(setup.ref, params={"payment_method": typed.id})
-    with db.transaction() as s:
-        user = s.get(User, demo["citizen"])
-        pm = billing.confirm_card(s, user, setup.ref)
-        customer = client.v1.customers.retrieve(user.stripe_customer_id)
-        assert customer.invoice_settings.default_payment_method == pm
-        booking = make_booking(s, billing, demo["citizen"], demo["bike"], minutes=30)
-        hold = billing.hold_booking(s, booking)
+    pm = billing.confirm_card(demo["citizen"], setup.ref)
+    with db.sessions() as s:
+        customer = client.v1.customers.retrieve(s.get(User, demo["citizen"]).stripe_customer_id)
+    assert customer.invoice_settings.default_payment_method == pm
+    _, hold = _held(db, billing, demo)
     intent = client.v1.payment_intents.retrieve(hold.provider_ref)
     assert intent.payment_method == pm and intent.status == "requires_capture"
 
@@ -101,11 +109,13 @@ def test_live_mode_without_a_saved_card_refuses_to_hold(db, settings, localstrip
     live_settings = settings.with_(
         stripe_secret_key="sk_live_local", stripe_api_base=localstripe_url
     )
-    live = Billing(live_settings, gateway_for(live_settings))
-    with db.transaction() as s:
-        booking = make_booking(s, live, demo["citizen"], demo["bike"], minutes=30)
-        with pytest.raises(PaymentFailed, match="No saved payment card"):
-            live.hold_booking(s, booking)
+    live = build_core(live_settings, db=db).billing
+    _, hold = _held(db, live, demo)
+    # A refusal is final (not retried) and says why.
+    assert hold.status == PaymentStatus.FAILED and "No saved payment card" in hold.failure_reason
+    with db.sessions() as s:
+        item = s.scalar(select(OutboxItem).where(OutboxItem.key.endswith(hold.idempotency_key)))
+        assert item.status == "done"
 
 
 def _fleet_month(db, billing, demo):  # noqa: F811
@@ -186,10 +196,9 @@ def test_failed_fleet_invoice_payment_is_recorded(db, stripe_billing, demo):  # 
 
 def test_setup_intent_webhook_saves_the_card(db, stripe_billing, demo):  # noqa: F811
     billing, settings = stripe_billing
-    with db.transaction() as s:
-        user = s.get(User, demo["citizen"])
-        billing.start_card_setup(s, user)
-        customer = user.stripe_customer_id
+    billing.start_card_setup(demo["citizen"])
+    with db.sessions() as s:
+        customer = s.get(User, demo["citizen"]).stripe_customer_id
     client = create_app(settings, db=db).test_client()
     obj = {"id": "seti_1", "customer": customer, "payment_method": "pm_1", "status": "succeeded"}
     body, sig = _signed(_event("evt_seti", "setup_intent.succeeded", obj))
@@ -224,8 +233,8 @@ def test_webhooks_verified_applied_once_and_forgeries_rejected(db, stripe_billin
     with db.transaction() as s:
         booking = make_booking(s, billing, demo["citizen"], demo["bike"], minutes=30)
         billing.settle_trip(s, make_trip(s, booking, minutes=30))  # no hold -> a charge
-        charge = s.scalar(select(Payment).where(Payment.kind == "charge"))
-        ref = charge.provider_ref
+    with db.sessions() as s:
+        ref = s.scalar(select(Payment).where(Payment.kind == "charge")).provider_ref
     app = create_app(settings, db=db)
     client = app.test_client()
 

@@ -9,13 +9,19 @@ from sqlalchemy import select
 
 from mobility.app import create_app
 from mobility.demo import DEMO_PASSWORD, seed_demo
+from mobility.mail import LogMailer
 from mobility.models import Hub, Vehicle
 
 
 @pytest.fixture
-def app(db, settings):
+def mailer():
+    return LogMailer()
+
+
+@pytest.fixture
+def app(db, settings, mailer):
     seed_demo(db)
-    return create_app(settings, db=db)
+    return create_app(settings, db=db, mailer=mailer)
 
 
 @pytest.fixture

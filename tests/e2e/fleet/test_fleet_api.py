@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from mobility.models import Company, IdToken
-from tests.e2e.booking.conftest import app, at, client, ids, token_for  # noqa: F401
+from tests.e2e.booking.conftest import at, token_for
 
 
-def _register(client, email):  # noqa: F811
+def _register(client, email):
     r = client.post(
         "/api/v1/accounts",
         json={"email": email, "password": "a fine passphrase", "full_name": email.split("@")[0]},
@@ -19,7 +19,7 @@ def _register(client, email):  # noqa: F811
 
 
 @pytest.fixture
-def two_companies(client, db):  # noqa: F811
+def two_companies(client, db):
     """Company A (demo, admin lea, member hugo) and company B (admin bob)."""
     lea = token_for(client, "fleet-admin@example.org")
     hugo = token_for(client, "driver@example.org")
@@ -42,7 +42,7 @@ def two_companies(client, db):  # noqa: F811
     return {"a": a, "b": r.get_json()["id"], "lea": lea, "hugo": hugo, "bob": bob}
 
 
-def test_signup_validates_vat_id_and_refuses_duplicates(client):  # noqa: F811
+def test_signup_validates_vat_id_and_refuses_duplicates(client):
     h = _register(client, "eve@x.example")
     body = {
         "name": "X",
@@ -58,7 +58,9 @@ def test_signup_validates_vat_id_and_refuses_duplicates(client):  # noqa: F811
     assert r.status_code == 409
 
 
-def test_invite_accept_and_member_books_under_company_within_limits(client, two_companies, ids):  # noqa: F811
+def test_invite_accept_and_member_books_under_company_within_limits(
+    client, two_companies, ids, mailer
+):
     c = two_companies
     nina = _register(client, "nina@alpha.example")
     r = client.post(
@@ -67,7 +69,7 @@ def test_invite_accept_and_member_books_under_company_within_limits(client, two_
         json={"email": "nina@alpha.example"},
     )
     assert r.status_code == 201 and "token" not in r.get_json()
-    to, subject, body = client.application.extensions["booking"].mailer.sent[-1]
+    to, subject, body = mailer.sent[-1]
     assert to == "nina@alpha.example" and subject.startswith("Join ")
     token = re.search(r"/fleet/invitations/([\w-]+)", body).group(1)
     r = client.post("/api/v1/fleet/invitations/accept", headers=c["bob"], json={"token": token})
@@ -96,7 +98,7 @@ def test_invite_accept_and_member_books_under_company_within_limits(client, two_
     assert r.status_code == 403
 
 
-def test_access_control_matrix_across_companies(client, two_companies):  # noqa: F811
+def test_access_control_matrix_across_companies(client, two_companies):
     c = two_companies
     a, b = c["a"], c["b"]
     admin_paths = [
@@ -122,7 +124,7 @@ def test_access_control_matrix_across_companies(client, two_companies):  # noqa:
     assert client.get(f"/api/v1/fleet/companies/{a}/members").status_code == 401
 
 
-def test_cards_company_vehicles_usage_csv(client, two_companies, db):  # noqa: F811
+def test_cards_company_vehicles_usage_csv(client, two_companies, db):
     c = two_companies
     a = c["a"]
     me = client.get("/api/v1/me", headers=c["hugo"]).get_json()
@@ -162,7 +164,7 @@ def test_cards_company_vehicles_usage_csv(client, two_companies, db):  # noqa: F
     assert r.status_code == 422
 
 
-def test_members_only_vehicle_is_hidden_from_the_public(client, two_companies, db, ids):  # noqa: F811
+def test_members_only_vehicle_is_hidden_from_the_public(client, two_companies, db, ids):
     c = two_companies
     r = client.post(
         f"/api/v1/fleet/companies/{c['a']}/vehicles",
@@ -185,7 +187,7 @@ def test_members_only_vehicle_is_hidden_from_the_public(client, two_companies, d
     assert r.status_code == 201
 
 
-def test_dashboard_and_signup_pages(client, two_companies):  # noqa: F811
+def test_dashboard_and_signup_pages(client, two_companies):
     import re
 
     token = "fleet-admin@example.org"

@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from booking.fleet import services
 from mobility.models import Company, Invoice, User
-from tests.e2e.ocpp_server.conftest import connect, server  # noqa: F401
+from tests.e2e.ocpp_server.conftest import connect
 
 
-async def test_fleet_card_authorises_and_session_goes_on_company_invoice(server, db):  # noqa: F811
+async def test_fleet_card_authorises_and_session_goes_on_company_invoice(server, db):
     with db.sessions() as s:
         admin = s.scalar(select(User).where(User.email == "fleet-admin@example.org"))
         driver = s.scalar(select(User).where(User.email == "driver@example.org"))

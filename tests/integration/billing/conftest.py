@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from billing.facade import Billing
 from billing.gateway import GatewayResult, OfflineGateway
+from mobility.app import Core, build_core
 from mobility.demo import seed_demo
 from mobility.models import Booking, Charger, ChargingTransaction, Company, Trip, User, Vehicle
 
@@ -54,8 +55,15 @@ def gateway() -> RecordingGateway:
 
 
 @pytest.fixture
-def billing(settings, gateway) -> Billing:
-    return Billing(settings, gateway)
+def core(settings, db, gateway) -> Core:
+    built = build_core(settings, db=db, gateway=gateway)
+    yield built
+    built.outbox.close()
+
+
+@pytest.fixture
+def billing(core) -> Billing:
+    return core.billing
 
 
 @pytest.fixture

@@ -1,11 +1,12 @@
 """Billing facade on a real database: holds, settlement, idempotency, fees, credit notes."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from billing.fleet_invoices import run_monthly
+from mobility.clock import utcnow
 from mobility.errors import Conflict
-from mobility.models import Invoice, Payment, PaymentStatus
+from mobility.models import Invoice, OutboxItem, Payment, PaymentStatus
 from tests.integration.billing.conftest import make_booking, make_session, make_trip
 
 
@@ -16,71 +17,84 @@ def test_quote_is_itemised_with_vat(db, billing, demo):
         assert booking.quote_minor == 660
 
 
-def test_trip_settlement_captures_the_hold_once(db, billing, gateway, demo):
+def _hold(db, billing, demo, vehicle="bike", minutes=30):
+    """A private booking whose hold went through (committed, then placed after commit)."""
     with db.transaction() as s:
-        booking = make_booking(s, billing, demo["citizen"], demo["bike"], minutes=30)
+        booking = make_booking(s, billing, demo["citizen"], demo[vehicle], minutes=minutes)
         hold = billing.hold_booking(s, booking)
-        assert hold.status == PaymentStatus.REQUIRES_CAPTURE and hold.amount_minor == 660
-        trip = make_trip(s, booking, minutes=20)
+        assert hold.status == PaymentStatus.PENDING  # nothing moves inside the transaction
+    return booking, billing.payment(hold.idempotency_key)
+
+
+def test_trip_settlement_captures_the_hold_once(db, billing, gateway, demo):
+    booking, hold = _hold(db, billing, demo)
+    assert hold.status == PaymentStatus.REQUIRES_CAPTURE and hold.amount_minor == 660
+    with db.transaction() as s:
+        trip = make_trip(s, s.merge(booking), minutes=20)
         invoice = billing.settle_trip(s, trip)
-        trip_id = trip.id
+        trip_id, number = trip.id, invoice.number
         # 1.00 + 20 x 0.15 = 4.00 net + 0.80 VAT
-        assert invoice.total_minor == 480 and invoice.status == "paid"
-        assert trip.price_minor == 480
+        assert invoice.total_minor == 480 and trip.price_minor == 480
+        assert invoice.status == "open" and gateway.calls[-1][0] == "authorize"
     with db.transaction() as s:
         again = billing.settle_trip(s, s.get(type(trip), trip_id))
-        assert again.number == invoice.number
+        assert again.number == number
     captures = [c for c in gateway.calls if c[0] == "capture"]
     assert captures == [("capture", f"capture:trip:{trip_id}", 480)]
     with db.sessions() as s:
         assert s.scalar(select(func.count()).select_from(Invoice)) == 1
+        assert s.scalar(select(Invoice)).status == "paid"
+        assert s.get(Payment, hold.id).status == PaymentStatus.SUCCEEDED
 
 
 def test_crash_between_capture_and_recording_is_retried_without_double_capture(
-    db, billing, gateway, demo
+    db, core, billing, gateway, demo
 ):
-    with db.transaction() as s:
-        booking = make_booking(s, billing, demo["citizen"], demo["bike"], minutes=30)
-        billing.hold_booking(s, booking)
-        trip = make_trip(s, booking, minutes=20)
-        trip_id = trip.id
+    booking, _ = _hold(db, billing, demo)
     gateway.crash_after_capture = True
-    with pytest.raises(ConnectionError), db.transaction() as s:
-        billing.settle_trip(s, s.get(type(trip), trip_id))
-    with db.sessions() as s:  # nothing half-recorded
-        assert s.scalar(select(func.count()).select_from(Invoice)) == 0
     with db.transaction() as s:
-        invoice = billing.settle_trip(s, s.get(type(trip), trip_id))
-        assert invoice.status == "paid"
+        trip = make_trip(s, s.merge(booking), minutes=20)
+        billing.settle_trip(s, trip)
+    with db.sessions() as s:  # the invoice stands; its payment waits to be retried
+        invoice = s.scalar(select(Invoice))
+        assert invoice.status == "open"
+        capture = s.scalar(select(Payment).where(Payment.kind == "capture"))
+        assert capture.status == PaymentStatus.PENDING
+        item = s.scalar(select(OutboxItem).where(OutboxItem.key == "payment:capture:trip:1"))
+        assert item.status == "pending" and "process died" in item.last_error
+    with db.transaction() as s:  # the retry is due (time passes)
+        s.execute(update(OutboxItem).values(next_attempt_at=utcnow()))
+    assert core.outbox.run_due() == 1
     captures = [c for c in gateway.calls if c[0] == "capture"]
     # The provider saw the same idempotency key twice: it performs the capture once.
-    assert len({key for _, key, _ in captures}) == 1
+    assert len(captures) == 2 and len({key for _, key, _ in captures}) == 1
     with db.sessions() as s:
         pays = s.scalars(select(Payment).where(Payment.kind == "capture")).all()
         assert [(p.status, p.amount_minor) for p in pays] == [(PaymentStatus.SUCCEEDED, 480)]
+        assert s.scalar(select(Invoice)).status == "paid"
+    assert core.outbox.run_due() == 0
 
 
 def test_trip_longer_than_quote_captures_hold_and_charges_the_rest(db, billing, gateway, demo):
+    booking, _ = _hold(db, billing, demo, minutes=10)
     with db.transaction() as s:
-        booking = make_booking(s, billing, demo["citizen"], demo["bike"], minutes=10)
-        billing.hold_booking(s, booking)
-        invoice = billing.settle_trip(s, make_trip(s, booking, minutes=40))
+        invoice = billing.settle_trip(s, make_trip(s, s.merge(booking), minutes=40))
         assert invoice.total_minor == 840
     kinds = [(k, amount) for k, _, amount in gateway.calls if k in ("capture", "charge")]
     assert kinds == [("capture", 300), ("charge", 540)]
 
 
 def test_late_cancellation_fee_is_invoiced_and_free_cancel_releases(db, billing, gateway, demo):
+    free, _ = _hold(db, billing, demo)
+    late, _ = _hold(db, billing, demo, vehicle="car")
     with db.transaction() as s:
-        free = make_booking(s, billing, demo["citizen"], demo["bike"])
-        billing.hold_booking(s, free)
-        assert billing.cancel_booking(s, free, 0) is None
-        late = make_booking(s, billing, demo["citizen"], demo["car"])
-        billing.hold_booking(s, late)
-        fee = billing.cancel_booking(s, late, 500)
+        assert billing.cancel_booking(s, s.merge(free), 0) is None
+        fee = billing.cancel_booking(s, s.merge(late), 500)
         assert fee is not None and fee.total_minor == 500 and fee.kind == "cancellation"
-        assert billing.cancel_booking(s, late, 500).id == fee.id
-    assert [k for k, *_ in gateway.calls] == ["authorize", "release", "authorize", "capture"]
+        # The fee's VAT is the tariff's rate (20% in the demo): 4.17 + 0.83.
+        assert (fee.total_excl_vat_minor, fee.vat_minor) == (417, 83)
+        assert billing.cancel_booking(s, s.merge(late), 500).id == fee.id
+    assert [k for k, *_ in gateway.calls] == ["authorize", "authorize", "release", "capture"]
 
 
 def test_company_trip_is_invoiced_to_the_company_without_card_payment(db, billing, gateway, demo):
@@ -110,16 +124,19 @@ def test_charging_session_billed_once_and_numbers_are_gapless(db, billing, demo)
 
 
 def test_refund_issues_credit_note_and_refuses_over_refund(db, billing, gateway, demo):
+    booking, _ = _hold(db, billing, demo)
     with db.transaction() as s:
-        booking = make_booking(s, billing, demo["citizen"], demo["bike"], minutes=30)
-        billing.hold_booking(s, booking)
-        invoice = billing.settle_trip(s, make_trip(s, booking, minutes=20))
+        invoice = billing.settle_trip(s, make_trip(s, s.merge(booking), minutes=20))
+    with db.transaction() as s:
+        invoice = s.merge(invoice)
         note = billing.refund(s, invoice, 240, "battery flat")
         assert note.kind == "credit_note" and note.total_minor == -240
         assert note.total_excl_vat_minor + note.vat_minor == -240
         with pytest.raises(Conflict, match="still refundable"):
             billing.refund(s, invoice, 300, "too much")
     assert ("refund", f"refund:{note.number}", 240) in gateway.calls
+    with db.sessions() as s:
+        assert s.get(Invoice, note.id).status == "paid"
 
 
 def test_fleet_monthly_invoice_consolidates_and_is_safe_to_run_twice(db, settings, billing, demo):

@@ -4,10 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
-from billing.facade import Billing
-from billing.gateway import OfflineGateway
-from booking.rules import BookingPolicy
-from booking.services import BookingService
+from mobility.app import build_core
 from mobility.demo import seed_demo
 from mobility.models import Booking, Payment, User, Vehicle
 
@@ -17,7 +14,7 @@ def test_no_show_releases_the_slot_and_the_hold_once(db, settings):
     with db.sessions() as s:
         user = s.scalar(select(User).where(User.email == "citizen@example.org")).id
         bike = s.scalar(select(Vehicle).where(Vehicle.code == "BIKE-201")).id
-    service = BookingService(db, Billing(settings, OfflineGateway()), BookingPolicy())
+    service = build_core(settings, db=db).bookings
     now = datetime.now(UTC)
     booking = service.create(user, bike, now, now + timedelta(hours=1))
     with db.transaction() as s:

@@ -19,36 +19,15 @@ from mobility.models import (
     Charger,
     ChargerCommand,
     ChargingTransaction,
-    CommandStatus,
     Connector,
     Reservation,
 )
 from mobility.web.auth import current_user, operator_required
 from mobility.web.extensions import csrf
 from mobility.web.pagination import envelope, page_args, paginate
+from ocpp_server import commands, protocols
 
 bp = Blueprint("operator_api", __name__, url_prefix="/api/v1/operator")
-
-COMMANDS = (
-    "RemoteStartTransaction",
-    "RemoteStopTransaction",
-    "Reset",
-    "ChangeAvailability",
-    "UnlockConnector",
-    "GetConfiguration",
-    "ChangeConfiguration",
-    "ClearCache",
-    "TriggerMessage",
-    "ReserveNow",
-    "CancelReservation",
-    "SetChargingProfile",
-    "ClearChargingProfile",
-    "GetCompositeSchedule",
-    "SendLocalList",
-    "GetLocalListVersion",
-    "UpdateFirmware",
-    "GetDiagnostics",
-)
 
 
 EXTENSION = "ocpp_server.operator"
@@ -108,6 +87,8 @@ def _charger(s: Session, c: Charger) -> dict[str, Any]:
         "firmware_status": c.firmware_status,
         "diagnostics_status": c.diagnostics_status,
         "local_list_version": c.local_list_version,
+        "ocpp_version": c.ocpp_version,
+        "commands": list(protocols.by_version(c.ocpp_version).commands),
         "connectors": [_connector(x) for x in connectors],
     }
 
@@ -228,8 +209,6 @@ def _reserve(s: Session, charger: Charger, payload: dict[str, Any]) -> dict[str,
 @operator_required
 def send_command(cp_id: str, action: str) -> Any:
     """Send an OCPP command (camelCase payload as JSON body) and return the charger's answer."""
-    if action not in COMMANDS:
-        raise NotFound(f"Unknown command {action}; use one of {', '.join(COMMANDS)}.")
     payload = request.get_json(silent=True)
     if payload is None:
         payload = {}
@@ -238,22 +217,16 @@ def send_command(cp_id: str, action: str) -> Any:
     rt = _rt()
     with rt.db.transaction() as s:
         charger = _get_charger(s, cp_id)
+        catalogue = protocols.by_version(charger.ocpp_version).commands
+        if action not in catalogue:
+            raise NotFound(f"Unknown command {action}; use one of {', '.join(catalogue)}.")
         if action == "ReserveNow":
             payload = _reserve(s, charger, payload)
         charger_pk = charger.id
     try:
         answer = rt.bus.call_sync(cp_id, action, payload, rt.settings.command_timeout)
     except ChargerUnavailable:
-        with rt.db.transaction() as s:
-            s.add(
-                ChargerCommand(
-                    charger_id=charger_pk,
-                    action=action,
-                    payload=payload,
-                    status=CommandStatus.OFFLINE,
-                    error="charger not connected",
-                    requested_by_id=getattr(current_user(), "id", None),
-                )
-            )
+        user_id = getattr(current_user(), "id", None)
+        commands.command_offline(rt.db, charger_pk, action, payload, user_id)
         raise
     return {"charger": cp_id, "command": action, "payload": payload, "response": answer}

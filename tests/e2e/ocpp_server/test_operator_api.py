@@ -12,6 +12,7 @@ from mobility.bus import InProcessBus
 from mobility.demo import seed_demo
 from mobility.models import ApiToken, ChargerCommand, User
 from mobility.security import token_digest
+from ocpp_server.v16 import commands as v16_commands
 from tests.e2e.ocpp_server.conftest import connect
 
 
@@ -73,6 +74,8 @@ def test_operator_lists_chargers_with_live_status(api):
     assert body["total"] == 3 and body["pages"] == 2 and len(body["items"]) == 2
     first = body["items"][0]
     assert first["id"] == "CP-LYON-001" and first["online"] is True
+    # Commands offered are the catalogue of the charger's protocol version, defined once.
+    assert first["ocpp_version"] == "1.6" and first["commands"] == list(v16_commands.COMMANDS)
     assert [c["connector_id"] for c in first["connectors"]] == [1, 2]
     r = client.get("/api/v1/operator/chargers?page=0", headers=_h(tokens["operator"]))
     assert r.status_code == 422 and r.get_json()["error"] == "validation_failed"
@@ -106,7 +109,7 @@ def test_operator_sends_commands_and_sees_their_history(api, db):
     )
     assert r.status_code == 422
     r = client.post("/api/v1/operator/chargers/CP-LYON-001/commands/Explode", json={}, headers=h)
-    assert r.status_code == 404
+    assert r.status_code == 404 and "DataTransfer" in r.get_json()["message"]
     r = client.post(
         "/api/v1/operator/chargers/CP-LYON-002/commands/Reset", json={"type": "Soft"}, headers=h
     )

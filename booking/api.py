@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, g, request
 from sqlalchemy import select
 
-from booking import accounts, serializers
+from booking import accounts, rules, serializers
 from booking.context import ctx
 from booking.openapi import document
 from booking.search import Search
@@ -309,13 +309,13 @@ def end_trip(trip_id: int) -> Any:
     """Lock the vehicle at a hub and get the receipt."""
     data = _body()
     user = require_user()
+    readings = rules.TripReadings(
+        end_soc=_int(data.get("end_soc"), "end_soc"),
+        distance_km=_decimal(data.get("distance_km"), "distance_km"),
+        end_odometer_km=_decimal(data.get("end_odometer_km"), "end_odometer_km"),
+    )
     trip, invoice = ctx().bookings.end_trip(
-        user.id,
-        trip_id,
-        _int(data.get("hub_id"), "hub_id"),
-        _int(data.get("end_soc"), "end_soc"),
-        _decimal(data.get("distance_km"), "distance_km"),
-        _decimal(data.get("end_odometer_km"), "end_odometer_km"),
+        user.id, trip_id, _opt_int(data.get("hub_id"), "hub_id"), readings
     )
     with ctx().db.sessions() as s:
         inv = ctx().billing.receipt(s, trip.id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -116,6 +117,36 @@ def _windows(hours: Hours, day: str) -> list[tuple[time, time]]:
         if opens < closes:
             out.append((opens, closes))
     return sorted(out)
+
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+
+def validate_hours(raw: Any, field: str = "public_hours") -> Hours:
+    """Opening hours as stored: {"mon": [["07:00", "19:00"], ...], ...}, checked on write."""
+    if not isinstance(raw, dict) or not raw:
+        raise ValidationFailed(
+            'Give hours per day, e.g. {"mon": [["07:00", "19:00"]]}.', field=field
+        )
+    hours: Hours = {}
+    for day, windows in raw.items():
+        if day not in DAYS:
+            raise ValidationFailed(f"Days are {', '.join(DAYS)}; not {day!r}.", field=field)
+        if not isinstance(windows, list) or len(windows) > 6:
+            raise ValidationFailed(f"Give at most 6 windows for {day}.", field=field)
+        checked = []
+        for window in windows:
+            ok = isinstance(window, list | tuple) and len(window) == 2
+            start, end = (window[0], window[1]) if ok else ("", "")
+            if not (isinstance(start, str) and isinstance(end, str)):
+                ok = False
+            if not ok or not (_HHMM.match(start) and _HHMM.match(end)) or start >= end:
+                raise ValidationFailed(
+                    f"Windows are two times HH:MM, from before until ({day}).", field=field
+                )
+            checked.append([start, end])
+        hours[day] = sorted(checked)
+    return hours
 
 
 def within_hours(hours: Hours | None, when: datetime, tz: ZoneInfo) -> bool:
@@ -264,13 +295,70 @@ def validate_password(password: str, email: str = "") -> None:
         raise ValidationFailed("The password must not be your email.", field="password")
 
 
-def validate_trip_end(
-    start_odometer: float, end_odometer: float | None, distance_km: float | None, end_soc: int
-) -> None:
-    """End-of-trip readings must be plausible."""
-    if not 0 <= end_soc <= 100:
-        raise ValidationFailed("State of charge must be between 0 and 100.", field="end_soc")
-    if distance_km is not None and not 0 <= distance_km <= 2000:
-        raise ValidationFailed("Distance must be between 0 and 2000 km.", field="distance_km")
-    if end_odometer is not None and end_odometer < start_odometer:
-        raise ValidationFailed("The odometer cannot go backwards.", field="end_odometer")
+# Fastest plausible average speed per vehicle kind (km/h), and slack for reading rounding.
+MAX_SPEED_KMH = {"ebike": Decimal(40), "ecar": Decimal(150)}
+DISTANCE_SLACK_KM = Decimal(1)
+SOC_NOISE = 2  # battery gauges wobble by a point or two
+
+
+@dataclass(frozen=True)
+class TripReadings:
+    """What the vehicle reports at the end of a trip (from the app; bounded by these rules)."""
+
+    end_soc: int
+    distance_km: Decimal | None = None
+    end_odometer_km: Decimal | None = None
+
+
+def trip_distance(
+    kind: str,
+    start_odometer: Decimal,
+    start_soc: int,
+    max_range_km: int,
+    duration_s: int,
+    r: TripReadings,
+) -> Decimal:
+    """The distance to bill, from readings checked against the vehicle and the trip.
+
+    The odometer only goes forward; the distance is what a vehicle of this kind can cover in
+    the trip's time; the battery cannot gain charge on a trip; and an e-car's distance must
+    match the charge it used (within a wide margin), so neither an inflated nor a shrunken
+    distance is billed.
+    """
+    if not 0 <= r.end_soc <= 100 or r.end_soc > start_soc + SOC_NOISE:
+        raise ValidationFailed(
+            f"State of charge must be between 0 and {min(100, start_soc + SOC_NOISE)}%.",
+            field="end_soc",
+        )
+    distance = _reported_distance(start_odometer, r)
+    hours = Decimal(max(duration_s, 0)) / 3600
+    reachable = MAX_SPEED_KMH.get(kind, Decimal(150)) * hours + DISTANCE_SLACK_KM
+    if distance > reachable:
+        raise ValidationFailed(
+            f"{distance} km cannot be covered in this trip's time.", field="distance_km"
+        )
+    if kind == "ecar":
+        used = Decimal(max(0, start_soc - r.end_soc)) / 100 * max_range_km
+        low, high = used / 2 - 10, used * Decimal("1.5") + 10
+        if not low <= distance <= high:
+            raise ValidationFailed(
+                f"{distance} km does not match the charge used ({start_soc}% to {r.end_soc}%).",
+                field="distance_km",
+            )
+    return distance
+
+
+def _reported_distance(start_odometer: Decimal, r: TripReadings) -> Decimal:
+    if r.distance_km is not None and not r.distance_km.is_finite():
+        raise ValidationFailed("Distance must be a number.", field="distance_km")
+    if r.end_odometer_km is not None:
+        if not r.end_odometer_km.is_finite() or r.end_odometer_km < start_odometer:
+            raise ValidationFailed("The odometer cannot go backwards.", field="end_odometer")
+        distance = r.end_odometer_km - start_odometer
+        if r.distance_km is not None and abs(r.distance_km - distance) > DISTANCE_SLACK_KM:
+            raise ValidationFailed("The distance and the odometer disagree.", field="distance_km")
+        return distance
+    distance = r.distance_km if r.distance_km is not None else Decimal(0)
+    if distance < 0:
+        raise ValidationFailed("Distance cannot be negative.", field="distance_km")
+    return distance

@@ -301,12 +301,10 @@ class BookingService:
         self,
         user_id: int,
         trip_id: int,
-        hub_id: int,
-        end_soc: int,
-        distance_km: Decimal | None = None,
-        end_odometer_km: Decimal | None = None,
+        hub_id: int | None,
+        readings: rules.TripReadings,
     ) -> tuple[Trip, Invoice]:
-        """Lock the vehicle at a hub; record readings; bill the trip (a repeat returns the same)."""
+        """Lock the vehicle at a hub (by default where it was picked up); bill the trip once."""
         now = utcnow()
         with self.db.transaction() as s:
             trip = s.get(Trip, trip_id, with_for_update=True)
@@ -316,25 +314,28 @@ class BookingService:
                 invoice = self.billing.receipt(s, trip.id)
                 assert invoice is not None
                 return trip, invoice  # a double tap or network retry: same receipt, no new charge
-            hub = s.get(Hub, hub_id)
+            hub = s.get(Hub, hub_id if hub_id is not None else trip.start_hub_id)
             if hub is None or not hub.is_active:
                 raise ValidationFailed("Choose a hub to end the trip at.", field="hub_id")
-            rules.validate_trip_end(
-                float(trip.start_odometer_km),
-                float(end_odometer_km) if end_odometer_km is not None else None,
-                float(distance_km) if distance_km is not None else None,
-                end_soc,
-            )
-            if distance_km is None:
-                distance_km = (end_odometer_km or trip.start_odometer_km) - trip.start_odometer_km
             vehicle = self._lock_vehicle(s, trip.vehicle_id)
-            trip.ended_at, trip.end_hub_id, trip.end_soc_percent = now, hub.id, end_soc
-            trip.distance_km = Decimal(distance_km)
-            trip.end_odometer_km = trip.start_odometer_km + trip.distance_km
-            trip.duration_s = int((now - trip.started_at).total_seconds())
+            duration = int((now - trip.started_at).total_seconds())
+            # Readings are checked against the vehicle's own last odometer, not the client's.
+            distance = rules.trip_distance(
+                vehicle.kind,
+                vehicle.odometer_km,
+                trip.start_soc_percent,
+                vehicle.max_range_km,
+                duration,
+                readings,
+            )
+            trip.ended_at, trip.end_hub_id = now, hub.id
+            trip.end_soc_percent = readings.end_soc
+            trip.distance_km = distance
+            trip.end_odometer_km = vehicle.odometer_km + distance
+            trip.duration_s = duration
             trip.status = TripStatus.ENDED
             vehicle.state, vehicle.locked, vehicle.hub_id = VehicleState.AVAILABLE, True, hub.id
-            vehicle.soc_percent, vehicle.odometer_km = end_soc, trip.end_odometer_km
+            vehicle.soc_percent, vehicle.odometer_km = readings.end_soc, trip.end_odometer_km
             if trip.booking_id is not None:
                 booking = s.get(Booking, trip.booking_id)
                 if booking is not None:

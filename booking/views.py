@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from billing.render import invoice_html, money
 from booking import accounts
 from booking.context import ctx
+from booking.rules import TripReadings
 from booking.search import Search
 from mobility.clock import utcnow
 from mobility.errors import DomainError, NotFound, ValidationFailed
@@ -395,13 +396,9 @@ def end_trip(trip_id: int) -> Page:
     form = request.form
     try:
         distance = Decimal(form.get("distance_km", "").replace(",", "."))
-        ctx().bookings.end_trip(
-            require_user().id,
-            trip_id,
-            int(form.get("hub_id", "0")),
-            int(form.get("end_soc", "")),
-            distance_km=distance,
-        )
+        readings = TripReadings(end_soc=int(form.get("end_soc", "")), distance_km=distance)
+        hub_id = int(form["hub_id"]) if form.get("hub_id") else None
+        ctx().bookings.end_trip(require_user().id, trip_id, hub_id, readings)
     except DomainError as exc:
         return _trip_page(form, exc.message, exc.http_status)
     except (ValueError, InvalidOperation):

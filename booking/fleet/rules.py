@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as StdnumError
@@ -71,3 +72,51 @@ def daily_hours(start: str, end: str) -> dict[str, list[list[str]]]:
     if not (_HHMM.match(start) and _HHMM.match(end)) or start >= end:
         raise ValidationFailed("Public hours are HH:MM, from before until.", field="public_hours")
     return {day: [[start, end]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
+_TEXT_LIMITS = {"code": 40, "model": 100, "plate": 20}
+
+
+def _bounded_int(raw: Any, field: str, low: int, high: int) -> int:
+    if isinstance(raw, bool):
+        raise ValidationFailed(f"{field} must be a whole number.", field=field)
+    try:
+        value = int(raw)
+    except (TypeError, ValueError, OverflowError):
+        raise ValidationFailed(f"{field} must be a whole number.", field=field) from None
+    if not low <= value <= high:
+        raise ValidationFailed(f"{field} must be between {low} and {high}.", field=field)
+    return value
+
+
+def vehicle_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """A company vehicle's fields, each checked (what is stored is what search can read)."""
+    kind = data.get("kind")
+    if kind not in ("ebike", "ecar"):
+        raise ValidationFailed("kind must be ebike or ecar.", field="kind")
+    text: dict[str, str | None] = {}
+    for name, limit in _TEXT_LIMITS.items():
+        value = data.get(name)
+        if value is not None and not isinstance(value, str):
+            raise ValidationFailed(f"{name} must be text.", field=name)
+        value = (value or "").strip()
+        if len(value) > limit:
+            raise ValidationFailed(f"{name} is at most {limit} characters.", field=name)
+        text[name] = value
+    if not text["code"]:
+        raise ValidationFailed("Enter the vehicle code.", field="code")
+    try:
+        battery = Decimal(str(data.get("battery_kwh", "50")))
+    except InvalidOperation:
+        battery = Decimal("NaN")
+    if not battery.is_finite() or not Decimal("0.1") <= battery <= Decimal(300):
+        raise ValidationFailed("battery_kwh must be between 0.1 and 300.", field="battery_kwh")
+    return {
+        "code": str(text["code"]).upper(),
+        "kind": kind,
+        "model": text["model"] or "",
+        "plate": text["plate"] or None,
+        "max_range_km": _bounded_int(data.get("max_range_km", 300), "max_range_km", 1, 2000),
+        "battery_kwh": battery.quantize(Decimal("0.01")),
+        "seats": _bounded_int(data.get("seats", 4 if kind == "ecar" else 1), "seats", 1, 9),
+    }

@@ -6,7 +6,6 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from booking import rules as booking_rules
 from booking.fleet import rules
 from mobility.clock import utcnow
 from mobility.db import Database
@@ -23,6 +23,7 @@ from mobility.models import (
     ChargingTransaction,
     Company,
     CostCentre,
+    Hub,
     IdToken,
     IdTokenStatus,
     Invitation,
@@ -379,36 +380,31 @@ def set_card_status(db: Database, admin: User, company_id: int, id_tag: str, blo
 
 def add_vehicle(db: Database, admin: User, company_id: int, data: dict[str, Any]) -> Vehicle:
     """Add a company-owned vehicle, members-only or shared with the public at set hours."""
-    kind = data.get("kind")
-    if kind not in ("ebike", "ecar"):
-        raise ValidationFailed("kind must be ebike or ecar.", field="kind")
+    fields = rules.vehicle_fields(data)
     visibility = data.get("visibility", VehicleVisibility.FLEET_ONLY)
     if visibility not in {v.value for v in VehicleVisibility}:
         raise ValidationFailed(
             "visibility is public, fleet_only or shared_hours.", field="visibility"
         )
-    if visibility == VehicleVisibility.SHARED_HOURS and not data.get("public_hours"):
-        raise ValidationFailed(
-            "Say when the vehicle is shared (public_hours).", field="public_hours"
-        )
-    code = str(data.get("code", "")).strip().upper()
-    if not code:
-        raise ValidationFailed("Enter the vehicle code.", field="code")
+    hours = None
+    if visibility == VehicleVisibility.SHARED_HOURS or data.get("public_hours") is not None:
+        hours = booking_rules.validate_hours(data.get("public_hours"))
+    hub_id = data.get("hub_id")
     try:
         with db.transaction() as s:
             access_for(s, admin, company_id, admin=True)
+            if hub_id is not None and (
+                not isinstance(hub_id, int)
+                or isinstance(hub_id, bool)
+                or s.get(Hub, hub_id) is None
+            ):
+                raise ValidationFailed("Choose one of the hubs.", field="hub_id")
             v = Vehicle(
-                code=code,
-                kind=kind,
-                model=str(data.get("model", ""))[:100],
-                plate=data.get("plate"),
-                hub_id=data.get("hub_id"),
+                hub_id=hub_id,
                 owner_company_id=company_id,
                 visibility=visibility,
-                public_hours=data.get("public_hours"),
-                max_range_km=int(data.get("max_range_km", 300)),
-                battery_kwh=Decimal(str(data.get("battery_kwh", "50"))),
-                seats=int(data.get("seats", 4 if kind == "ecar" else 1)),
+                public_hours=hours,
+                **fields,
             )
             s.add(v)
             s.flush()

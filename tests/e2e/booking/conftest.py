@@ -56,3 +56,17 @@ def at(hours: float) -> str:
     """An ISO time `hours` from now (rounded to the minute)."""
     t = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(hours=hours)
     return t.isoformat()
+
+
+def ride_for(db, minutes: int, trip_id: int | None = None) -> None:
+    """Let active trips have lasted `minutes` (ending one at once is an implausible ride)."""
+    from sqlalchemy import update
+
+    from mobility.clock import utcnow
+    from mobility.models import Trip
+
+    stmt = update(Trip).where(Trip.status == "active")
+    if trip_id is not None:
+        stmt = stmt.where(Trip.id == trip_id)
+    with db.transaction() as s:
+        s.execute(stmt.values(started_at=utcnow() - timedelta(minutes=minutes)))

@@ -10,11 +10,11 @@ from sqlalchemy import func, select, update
 from werkzeug.serving import make_server
 
 from mobility.clock import utcnow
-from mobility.models import ApiToken, Booking, Invoice
-from tests.e2e.booking.conftest import at, token_for
+from mobility.models import ApiToken, Booking, Invoice, Vehicle
+from tests.e2e.booking.conftest import at, ride_for, token_for
 
 
-def test_register_login_book_ride_and_get_receipt(client, ids):
+def test_register_login_book_ride_and_get_receipt(client, ids, db):
     r = client.post(
         "/api/v1/accounts",
         json={
@@ -46,6 +46,13 @@ def test_register_login_book_ride_and_get_receipt(client, ids):
         json={"hub_id": ids["hub2"], "end_soc": 55, "distance_km": "2.4"},
         headers=h,
     )
+    assert r.status_code == 422 and r.get_json()["details"]["field"] == "distance_km"
+    ride_for(db, trip_id=trip["id"], minutes=20)
+    r = client.post(
+        f"/api/v1/trips/{trip['id']}/end",
+        json={"hub_id": ids["hub2"], "end_soc": 55, "distance_km": "2.4"},
+        headers=h,
+    )
     assert r.status_code == 200
     body = r.get_json()
     assert body["trip"]["status"] == "ended" and body["trip"]["end_hub_id"] == ids["hub2"]
@@ -59,6 +66,33 @@ def test_register_login_book_ride_and_get_receipt(client, ids):
     assert client.get("/api/v1/trips", headers=h).get_json()["total"] == 1
     r = client.get(f"/api/v1/vehicles/{bike}")
     assert r.get_json()["hub_id"] == ids["hub2"] and r.get_json()["soc_percent"] == 55
+
+
+def test_trip_readings_are_bounded_and_the_vehicle_returns_to_its_hub(client, citizen, ids, db):
+    car = ids["car"]
+    with db.sessions() as s:
+        vehicle = s.get(Vehicle, car)
+        home, odometer, soc = vehicle.hub_id, vehicle.odometer_km, vehicle.soc_percent
+    r = client.post(
+        "/api/v1/bookings", json={"vehicle_id": car, "start": "now", "end": at(1)}, headers=citizen
+    )
+    trip = client.post(f"/api/v1/bookings/{r.get_json()['id']}/start", headers=citizen).get_json()
+    ride_for(db, trip_id=trip["id"], minutes=60)
+    end = f"/api/v1/trips/{trip['id']}/end"
+    cases = [
+        ({"end_soc": soc + 10}, "end_soc"),  # the battery cannot gain charge on a trip
+        ({"end_soc": soc - 20, "end_odometer_km": str(odometer - 1)}, "end_odometer"),
+        ({"end_soc": soc - 20, "distance_km": "400"}, "distance_km"),  # not in an hour
+        ({"end_soc": soc - 20, "distance_km": "1"}, "distance_km"),  # 20% used for 1 km?
+        ({"end_soc": soc - 20, "distance_km": "NaN"}, "distance_km"),
+    ]
+    for body, field in cases:
+        r = client.post(end, json=body, headers=citizen)
+        assert r.status_code == 422 and r.get_json()["details"]["field"] == field, body
+    # 20% of a 390 km range is about 78 km: fine, and no hub named means back where it started.
+    r = client.post(end, json={"end_soc": soc - 20, "distance_km": "70"}, headers=citizen)
+    assert r.status_code == 200 and r.get_json()["trip"]["end_hub_id"] == home
+    assert r.get_json()["trip"]["distance_km"] in ("70", "70.0", 70)
 
 
 def test_overlapping_booking_is_refused_and_buffer_is_kept(client, citizen, ids):

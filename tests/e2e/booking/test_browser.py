@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.e2e.booking.conftest import ride_for
 from tests.support.browser import log_in, served
 
 pytestmark = pytest.mark.browser
@@ -13,7 +14,7 @@ def live_url(app):
         yield url
 
 
-def test_citizen_journey_in_a_real_browser(page, live_url):
+def test_citizen_journey_in_a_real_browser(page, live_url, db):
     page.goto(live_url + "/register")
     page.get_by_label("Full name").fill("Jules Petit")
     page.get_by_label("Email").fill("jules@example.org")
@@ -40,6 +41,11 @@ def test_citizen_journey_in_a_real_browser(page, live_url):
     page.get_by_label("Distance (km)").fill("abc")
     page.get_by_role("button", name="Lock and end trip").click()
     assert "Enter the distance" in page.get_by_role("alert").inner_text()
+    page.get_by_label("Distance (km)").fill("3.2")
+    page.get_by_label("Charge left (%)").fill("58")
+    page.get_by_role("button", name="Lock and end trip").click()
+    assert "cannot be covered" in page.get_by_role("alert").inner_text()  # 3.2 km in seconds
+    ride_for(db, 15)
     page.get_by_label("Distance (km)").fill("3.2")
     page.get_by_label("Charge left (%)").fill("58")
     page.get_by_role("button", name="Lock and end trip").click()

@@ -3,9 +3,9 @@
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from mobility.models import Company, IdToken
+from mobility.models import Company, IdToken, Vehicle
 from tests.e2e.booking.conftest import at, token_for
 
 
@@ -203,3 +203,48 @@ def test_dashboard_and_signup_pages(client, two_companies):
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # new session, new token
     r = client.post("/fleet/signup", data={"csrf_token": csrf, "name": "Y", "vat_id": "nope"})
     assert r.status_code == 422 and "valid EU VAT id" in r.get_data(as_text=True)
+
+
+SHARED = {"visibility": "shared_hours"}
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"visibility": "shared_hours", "public_hours": {"mon": "x"}}, "public_hours"),
+        (
+            {"visibility": "shared_hours", "public_hours": {"mon": [["19:00", "07:00"]]}},
+            "public_hours",
+        ),
+        (
+            {"visibility": "shared_hours", "public_hours": {"funday": [["07:00", "19:00"]]}},
+            "public_hours",
+        ),
+        ({"max_range_km": "lots"}, "max_range_km"),
+        ({"max_range_km": 10**30}, "max_range_km"),
+        ({"battery_kwh": "NaN"}, "battery_kwh"),
+        ({"seats": 99}, "seats"),
+        ({"plate": "X" * 50}, "plate"),
+        ({"hub_id": 99999}, "hub_id"),
+        ({"hub_id": "1"}, "hub_id"),
+    ],
+)
+def test_company_vehicle_fields_are_checked_when_written(client, two_companies, fields, field):
+    c = two_companies
+    body = {"kind": "ecar", "code": "ALPHA-CAR-9", "visibility": "fleet_only", **fields}
+    r = client.post(f"/api/v1/fleet/companies/{c['a']}/vehicles", headers=c["lea"], json=body)
+    assert r.status_code == 422 and r.get_json()["details"]["field"] == field
+
+
+def test_one_bad_stored_row_never_breaks_search_for_everyone(client, db, ids):
+    with db.transaction() as s:
+        s.execute(
+            update(Vehicle)
+            .where(Vehicle.id == ids["car"])
+            .values(visibility="shared_hours", public_hours={"mon": "x", "tue": [[1, None]]})
+        )
+    for query in ("", "?kind=ecar", f"?hub_id={ids['hub']}"):
+        r = client.get(f"/api/v1/vehicles{query}")
+        assert r.status_code == 200
+        assert ids["car"] not in [v["id"] for v in r.get_json()["items"]]
+    assert client.get("/search?kind=ecar").status_code == 200

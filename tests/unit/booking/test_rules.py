@@ -1,6 +1,7 @@
 """Pure booking rules."""
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
@@ -59,10 +60,33 @@ def test_min_soc_and_trip_readings():
     rules.check_soc(80, 80)
     with pytest.raises(Conflict, match="below the 90%"):
         rules.check_soc(80, 90)
-    with pytest.raises(ValidationFailed):
-        rules.validate_trip_end(100, 90, None, 50)
-    with pytest.raises(ValidationFailed):
-        rules.validate_trip_end(100, None, None, 101)
+
+
+def _distance(kind="ecar", minutes=60, start_soc=80, **readings):
+    return rules.trip_distance(
+        kind, Decimal(100), start_soc, 390, minutes * 60, rules.TripReadings(**readings)
+    )
+
+
+def test_trip_distance_comes_from_plausible_readings():
+    assert _distance(end_soc=60, end_odometer_km=Decimal(170)) == Decimal(70)
+    assert _distance(end_soc=60, distance_km=Decimal("70.5")) == Decimal("70.5")
+    assert _distance("ebike", 30, 90, end_soc=90, distance_km=Decimal(15)) == Decimal(15)
+    refused = [
+        dict(end_soc=60, end_odometer_km=Decimal(99)),  # odometer backwards
+        dict(end_soc=60, end_odometer_km=Decimal(170), distance_km=Decimal(20)),  # disagree
+        dict(end_soc=90),  # charge gained on a trip
+        dict(end_soc=101),
+        dict(end_soc=60, distance_km=Decimal(-1)),
+        dict(end_soc=60, distance_km=Decimal(5)),  # 20% of 390 km used for 5 km
+        dict(end_soc=10, distance_km=Decimal(400)),  # 400 km in an hour
+        dict(end_soc=60, distance_km=Decimal("Infinity")),
+    ]
+    for readings in refused:
+        with pytest.raises(ValidationFailed):
+            _distance(**readings)
+    with pytest.raises(ValidationFailed, match="time"):
+        _distance("ebike", 10, 90, end_soc=90, distance_km=Decimal(12))  # 72 km/h on a bike
 
 
 def test_email_and_password_rules():

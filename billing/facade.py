@@ -7,6 +7,7 @@ keys and are recorded as Payment rows keyed by them, so a retried use case never
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -50,7 +51,20 @@ from mobility.money import split_gross, to_major
 from mobility.outbox import Outbox
 
 PriceQuote = PriceBreakdown
-__all__ = ["Billing", "PriceLine", "PriceQuote"]
+
+
+@dataclass(frozen=True)
+class Charge:
+    """What a booking was invoiced (trip or cancellation fee) and how much was collected."""
+
+    invoice_number: str
+    kind: str
+    invoiced_minor: int
+    collected_minor: int
+    status: str
+
+
+__all__ = ["Billing", "Charge", "PriceLine", "PriceQuote"]
 
 
 def spec_of(tariff: Tariff) -> TariffSpec:
@@ -422,6 +436,46 @@ class Billing:
             self._collect(s, invoice, None, f"charging:{tx.id}", wait=False)
         tx.billed = True
         return invoice
+
+    def charges(self, s: Session, booking_ids: list[int]) -> dict[int, Charge]:
+        """What each booking was actually invoiced and paid (trip or cancellation fee)."""
+        if not booking_ids:
+            return {}
+        invoices = s.scalars(
+            select(Invoice).where(
+                Invoice.booking_id.in_(booking_ids),
+                Invoice.kind.in_((InvoiceKind.TRIP, InvoiceKind.CANCELLATION)),
+            )
+        ).all()
+        paid = dict(
+            s.execute(
+                select(Payment.invoice_id, func.sum(Payment.amount_minor))
+                .where(
+                    Payment.invoice_id.in_([i.id for i in invoices]),
+                    Payment.kind.in_((PaymentKind.CAPTURE, PaymentKind.CHARGE)),
+                    Payment.status == PaymentStatus.SUCCEEDED,
+                )
+                .group_by(Payment.invoice_id)
+            ).all()
+        )
+        return {
+            i.booking_id: Charge(
+                i.number, i.kind, i.total_minor, int(paid.get(i.id) or 0), i.status
+            )
+            for i in invoices
+            if i.booking_id is not None
+        }
+
+    def booking_invoice(self, s: Session, booking_id: int) -> Invoice | None:
+        """The invoice of a booking: its trip's, or its late cancellation fee's."""
+        return s.scalar(
+            select(Invoice)
+            .where(
+                Invoice.booking_id == booking_id,
+                Invoice.kind.in_((InvoiceKind.TRIP, InvoiceKind.CANCELLATION)),
+            )
+            .limit(1)
+        )
 
     def receipt(self, s: Session, trip_id: int) -> Invoice | None:
         """The invoice of a trip, if it was settled."""

@@ -259,7 +259,9 @@ def my_bookings() -> Any:
         if status := request.args.get("status"):
             stmt = stmt.where(Booking.status == status)
         items, total = paginate(s, stmt, page, per_page)
-        return envelope([serializers.booking(b) for b in items], total, page, per_page)
+        charged = ctx().billing.charges(s, [b.id for b in items])
+        rows = [serializers.booking(b, charged.get(b.id)) for b in items]
+        return envelope(rows, total, page, per_page)
 
 
 @bp.get("/bookings/<int:booking_id>")
@@ -268,7 +270,22 @@ def get_booking(booking_id: int) -> Any:
     """One of the caller's bookings."""
     user = require_user()
     with ctx().db.sessions() as s:
-        return serializers.booking(ctx().bookings.require_owner(s, user.id, booking_id))
+        booking = ctx().bookings.require_owner(s, user.id, booking_id)
+        charge = ctx().billing.charges(s, [booking.id]).get(booking.id)
+        return serializers.booking(booking, charge)
+
+
+@bp.get("/bookings/<int:booking_id>/receipt")
+@login_required
+def booking_receipt(booking_id: int) -> Any:
+    """The invoice of a booking: its trip, or its late cancellation fee."""
+    user = require_user()
+    with ctx().db.sessions() as s:
+        ctx().bookings.require_owner(s, user.id, booking_id)
+        invoice = ctx().billing.booking_invoice(s, booking_id)
+        if invoice is None:
+            raise NotFound("This booking has no invoice (yet).")
+        return serializers.invoice(invoice)
 
 
 @bp.patch("/bookings/<int:booking_id>")

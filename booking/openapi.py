@@ -62,6 +62,10 @@ SCHEMAS: dict[str, Any] = {
         end=_TIME,
         quote_minor={"type": "integer"},
         company_id={"type": ["integer", "null"]},
+        charged={
+            "type": ["object", "null"],
+            "description": "What was invoiced (trip or cancellation fee) and collected",
+        },
     ),
     "Trip": _obj(
         ["id", "status"],
@@ -180,6 +184,15 @@ ROUTES: list[tuple[str, str, str, str | None, int, str | None, bool]] = [
     ),
     ("get", "/api/v1/trips", "My trips", None, 200, "Page", True),
     ("get", "/api/v1/trips/{trip_id}/receipt", "Receipt of a trip", None, 200, "Invoice", True),
+    (
+        "get",
+        "/api/v1/bookings/{booking_id}/receipt",
+        "Invoice of a booking (its trip or its late cancellation fee)",
+        None,
+        200,
+        "Invoice",
+        True,
+    ),
     (
         "get",
         "/api/v1/operator/chargers",

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Row
 
+from billing.facade import Charge
 from billing.pricing import PriceBreakdown
 from mobility.models import Booking, Hub, Invoice, Trip, Vehicle
 from mobility.models.hubs import estimated_range_km
@@ -72,8 +73,8 @@ def quote(q: PriceBreakdown) -> dict[str, Any]:
     }
 
 
-def booking(b: Booking) -> dict[str, Any]:
-    """A booking."""
+def booking(b: Booking, charge: Charge | None = None) -> dict[str, Any]:
+    """A booking, with what it was charged once invoiced (the quote is only an estimate)."""
     return {
         "id": b.id,
         "vehicle_id": b.vehicle_id,
@@ -86,6 +87,15 @@ def booking(b: Booking) -> dict[str, Any]:
         "currency": b.currency,
         "cancel_fee_minor": b.cancel_fee_minor,
         "min_soc_percent": b.min_soc_percent,
+        "charged": None
+        if charge is None
+        else {
+            "invoice": charge.invoice_number,
+            "kind": charge.kind,
+            "invoiced_minor": charge.invoiced_minor,
+            "collected_minor": charge.collected_minor,
+            "status": charge.status,
+        },
     }
 
 

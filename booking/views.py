@@ -330,7 +330,7 @@ def book(vehicle_id: int) -> Page:
 @bp.get("/bookings")
 @login_required
 def my_bookings() -> Page:
-    """The user's bookings with start and cancel actions."""
+    """The user's bookings with what each was charged, and start and cancel actions."""
     user = require_user()
     with ctx().db.sessions() as s:
         rows = s.execute(
@@ -340,7 +340,20 @@ def my_bookings() -> Page:
             .order_by(Booking.start_at.desc())
             .limit(100)
         ).all()
-    return render_template("bookings.html", rows=rows)
+        charges = ctx().billing.charges(s, [b.id for b, _ in rows])
+    return render_template("bookings.html", rows=rows, charges=charges)
+
+
+@bp.get("/bookings/<int:booking_id>/receipt")
+@login_required
+def booking_receipt(booking_id: int) -> Page:
+    """Printable receipt of a booking: its trip or its late cancellation fee."""
+    with ctx().db.sessions() as s:
+        ctx().bookings.require_owner(s, require_user().id, booking_id)
+        invoice = ctx().billing.booking_invoice(s, booking_id)
+        if invoice is None:
+            raise NotFound("This booking has no receipt yet.")
+        return render_template("receipt.html", invoice=invoice, invoice_html=invoice_html(invoice))
 
 
 @bp.post("/bookings/<int:booking_id>/start")

@@ -144,6 +144,16 @@ def test_cancel_free_before_cutoff_fee_after_and_modify(client, citizen, ids):
     assert r.get_json()["booking"]["cancel_fee_minor"] == 500 and r.get_json()["fee_invoice"]
     r = client.post(f"/api/v1/bookings/{late['id']}/cancel", headers=citizen)
     assert r.status_code == 409
+    # The list shows what was charged (the fee, collected from the hold), not the quote.
+    mine = client.get("/api/v1/bookings", headers=citizen).get_json()["items"]
+    charged = {x["id"]: x["charged"] for x in mine}
+    assert charged[b["id"]] is None
+    fee = charged[late["id"]]
+    assert fee["kind"] == "cancellation" and fee["invoiced_minor"] == 500
+    assert fee["collected_minor"] == 500 and fee["status"] == "paid"
+    r = client.get(f"/api/v1/bookings/{late['id']}/receipt", headers=citizen)
+    assert r.status_code == 200 and r.get_json()["number"] == fee["invoice"]
+    assert client.get(f"/api/v1/bookings/{b['id']}/receipt", headers=citizen).status_code == 404
 
 
 def test_min_state_of_charge_is_enforced_at_start(client, citizen, ids):

@@ -418,6 +418,9 @@ class Billing:
             tx.billed = True
             return existing
         price = self.price_charging(s, tx)
+        if price.total_minor == 0:
+            tx.billed = True  # nothing to pay: no invoice, no number used up
+            return None
         user = s.get(User, tx.user_id) if tx.user_id else None
         bill_to: dict[str, Any] | None = (
             None if (user or tx.company_id) else {"name": f"id tag {tx.id_tag}"}

@@ -23,6 +23,9 @@ class Node(Protocol):
     def report(self, cp_id: str, report: Report) -> None:
         """Queue a high-volume report (status, meter samples) for batched persistence."""
 
+    async def flush_reports(self) -> None:
+        """Store every queued report now (before a session is closed and priced)."""
+
 
 class ChargerSession(Protocol):
     """One charger's connection, whatever its protocol version."""

@@ -84,6 +84,40 @@ def idle_since(current: datetime | None, samples: Iterable[MeterSample]) -> date
     return current
 
 
+# A connector delivers at most its rated power; readings beyond it (with some slack for meter
+# clocks) mean a wrong unit or a broken register, not a real session.
+POWER_SLACK = Decimal("1.2")
+ENERGY_SLACK_WH = 500
+
+
+def meter_anomaly(
+    meter_start_wh: int,
+    meter_stop_wh: int,
+    duration_s: int,
+    max_power_w: int | None,
+    mean_power_w: Decimal | None = None,
+) -> str | None:
+    """Why a session's readings cannot be billed as they are, or None when they are plausible.
+
+    - the stop reading is below the start (meter reset or replaced);
+    - more energy than the connector could deliver in the time (kWh sent labelled as Wh, or
+      a per-session register taken for a cumulative one);
+    - a thousand times less energy than the measured power implies (Wh sent labelled as kWh
+      the other way round, or a stuck register).
+    """
+    energy = meter_stop_wh - meter_start_wh
+    if energy < 0:
+        return f"stop reading {meter_stop_wh} Wh is below the start {meter_start_wh} Wh"
+    hours = Decimal(max(duration_s, 0)) / 3600
+    if max_power_w and energy > max_power_w * hours * POWER_SLACK + ENERGY_SLACK_WH:
+        return f"{energy} Wh in {hours:.2f} h is more than a {max_power_w} W connector gives"
+    if mean_power_w is not None and mean_power_w > 0:
+        expected = mean_power_w * hours
+        if expected > 1000 and energy * 100 < expected:
+            return f"{energy} Wh recorded while measured power implies about {expected:.0f} Wh"
+    return None
+
+
 def prune(value: Any, schema: dict[str, Any] | None) -> Any:
     """Drop object keys a JSON schema does not declare (recursively), keep everything else."""
     if schema is None:

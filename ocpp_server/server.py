@@ -125,6 +125,10 @@ class OcppServer:
         """Queue a status or meter report for the write-behind batch."""
         self.writes.add(cp_id, report)
 
+    async def flush_reports(self) -> None:
+        """Store every queued report now."""
+        await self.writes.flush()
+
     async def _flush(self) -> None:
         batch, self._seen = list(self._seen), set()
         if batch:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from billing.facade import Billing
@@ -24,6 +25,7 @@ from mobility.models import (
     Charger,
     ChargerEvent,
     ChargingTransaction,
+    Connector,
     IdToken,
     MeterValue,
     RegistrationStatus,
@@ -271,8 +273,34 @@ class ChargingService:
             if rows:
                 s.execute(insert(MeterValue), rows)
             s.flush()
+            tx.review_reason = self._anomaly(s, charger, tx)
+            if tx.review_reason is not None:
+                log.warning("session %s held for review: %s", tx.id, tx.review_reason)
             self._settle(s, tx)
             return auth
+
+    @staticmethod
+    def _anomaly(s: Session, charger: Charger, tx: ChargingTransaction) -> str | None:
+        """Readings that cannot be billed as they are (see rules.meter_anomaly)."""
+        if tx.orphan or tx.meter_stop_wh is None or tx.stopped_at is None:
+            return None
+        rated = s.scalar(
+            select(Connector.max_power_w).where(
+                Connector.charger_id == charger.id, Connector.connector_id == tx.connector_id
+            )
+        )
+        mean_power = s.scalar(
+            select(func.avg(MeterValue.value)).where(
+                MeterValue.transaction_id == tx.id, MeterValue.measurand == rules.POWER
+            )
+        )
+        return rules.meter_anomaly(
+            tx.meter_start_wh,
+            tx.meter_stop_wh,
+            int((tx.stopped_at - tx.started_at).total_seconds()),
+            rated or charger.max_power_w,
+            Decimal(mean_power) if mean_power is not None else None,
+        )
 
     def _stray(self, s: Session, charger_pk: int, ev: TransactionEnded) -> ChargingTransaction:
         """The record of an end for an unknown transaction (one per stray id, not per replay)."""
@@ -295,7 +323,7 @@ class ChargingService:
 
     def _settle(self, s: Session, tx: ChargingTransaction) -> None:
         """The one place a finished session is handed to billing (skipped when already billed)."""
-        if tx.billed or tx.orphan:
+        if tx.billed or tx.orphan or tx.review_reason is not None:
             return
         try:
             with s.begin_nested():
@@ -314,6 +342,7 @@ class ChargingService:
                         ChargingTransaction.status == TransactionStatus.COMPLETED,
                         ChargingTransaction.billed.is_(False),
                         ChargingTransaction.orphan.is_(False),
+                        ChargingTransaction.review_reason.is_(None),
                     )
                     .limit(limit)
                 )

@@ -182,6 +182,9 @@ class ChargingTransaction(IdMixin, TimestampMixin, Base):
     # True when StopTransaction named a transaction we had never seen.
     orphan: Mapped[bool] = mapped_column(Boolean, default=False)
     billed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when the readings cannot be billed as they are; an operator decides (never invoiced
+    # silently).
+    review_reason: Mapped[str | None] = mapped_column(String(200))
 
     @property
     def energy_wh(self) -> int:

@@ -179,7 +179,10 @@ class ChargePoint16(ChargePoint):
 
     @on(Action.stop_transaction)
     async def on_stop(self, **payload: Any) -> Any:
-        auth = await self._db(self.charging.end_transaction, self.id, translate.ended(payload))
+        ended = translate.ended(payload)
+        # The session is priced from stored samples (idle time): none may still be queued.
+        await self.node.flush_reports()
+        auth = await self._db(self.charging.end_transaction, self.id, ended)
         return call_result.StopTransaction(
             id_tag_info=translate.id_tag_info(auth) if auth is not None else None
         )

@@ -16,7 +16,7 @@ async def test_fleet_card_authorises_and_session_goes_on_company_invoice(server,
         driver = s.scalar(select(User).where(User.email == "driver@example.org"))
         company = s.scalar(select(Company))
     services.issue_card(db, admin, company.id, "ALPHA-7777", user_id=driver.id)
-    start = datetime.now(UTC) - timedelta(minutes=40)
+    start = datetime.now(UTC) - timedelta(minutes=70)
     async with connect(server) as cp:
         auth = await cp.call(call.Authorize(id_tag="ALPHA-7777"))
         assert auth.id_tag_info["status"] == "Accepted"

@@ -101,7 +101,7 @@ async def test_authorize_user_and_fleet_cards_with_expiry_and_blocking(server, d
 
 
 async def test_fleet_card_session_meter_values_stop_billed_to_company_once(server, db):
-    start = datetime.now(UTC) - timedelta(hours=1)
+    start = datetime.now(UTC) - timedelta(hours=2)
     async with connect(server) as cp:
         started = await cp.call(
             call.StartTransaction(

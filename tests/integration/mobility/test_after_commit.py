@@ -75,7 +75,8 @@ def _ids(db: Any) -> dict[str, int]:
 
 
 def _start(core: Core, cp_id: str, tag: str) -> str:
-    event = TransactionStarted(connector_id=1, id_token=tag, meter_start_wh=0, timestamp=utcnow())
+    started = utcnow() - timedelta(hours=2)
+    event = TransactionStarted(connector_id=1, id_token=tag, meter_start_wh=0, timestamp=started)
     return core.charging.start_transaction(cp_id, event).transaction_ref
 
 

@@ -7,11 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from mobility.app import build_core
 from mobility.demo import seed_demo
-from mobility.models import ChargingTransaction, IdToken, Invoice, MeterValue, User
+from mobility.models import ChargingTransaction, IdToken, Invoice, MeterValue, Tariff, User
 from ocpp_server.events import MeterReport, MeterSample, TransactionEnded, TransactionStarted
 from ocpp_server.reports import write_batch
 from ocpp_server.rules import ENERGY_REGISTER, POWER
@@ -51,13 +51,13 @@ def test_start_is_idempotent_and_the_1_6_id_is_the_row_id(db, charging):
 
 def test_end_bills_once_and_replays_change_nothing(db, charging):
     ref = _start(charging)
-    end = TransactionEnded(ref, 21000, T0 + timedelta(hours=1), id_token="CITIZEN-CARD-1")
+    end = TransactionEnded(ref, 11000, T0 + timedelta(hours=1), id_token="CITIZEN-CARD-1")
     assert charging.end_transaction("CP-LYON-001", end).status == "Accepted"
     charging.end_transaction("CP-LYON-001", end)
     assert _count(db, Invoice) == 1
     with db.sessions() as s:
         tx = s.scalar(select(ChargingTransaction))
-        assert tx.energy_wh == 20000 and tx.billed and tx.status == "completed"
+        assert tx.energy_wh == 10000 and tx.billed and tx.status == "completed"
 
 
 def test_unknown_and_foreign_ids_make_one_orphan_each_and_stop_nobody(db, charging):
@@ -88,3 +88,35 @@ def test_meter_samples_are_normalised_and_idle_time_starts_at_the_last_drop(db, 
         assert tx.charging_ended_at == T0 + timedelta(minutes=50)
         values = s.scalars(select(MeterValue).where(MeterValue.transaction_id == tx.id)).all()
         assert {v.unit for v in values} == {"W", "Wh"} and len(values) == 5
+
+
+@pytest.mark.parametrize(
+    ("stop_wh", "hours", "why"),
+    [
+        (400, 1, "below the start"),  # meter reset
+        (60_000, 1, "more than a 11000 W connector"),  # kWh sent labelled as Wh
+    ],
+)
+def test_implausible_readings_are_held_for_review_not_invoiced(db, charging, stop_wh, hours, why):
+    ref = _start(charging)
+    charging.end_transaction(
+        "CP-LYON-001", TransactionEnded(ref, stop_wh, T0 + timedelta(hours=hours))
+    )
+    charging.settle_unbilled()
+    with db.sessions() as s:
+        tx = s.scalar(select(ChargingTransaction))
+        assert why in tx.review_reason and not tx.billed
+    assert _count(db, Invoice) == 0
+
+
+def test_a_session_that_costs_nothing_uses_no_invoice_number(db, charging):
+    with db.transaction() as s:
+        s.execute(update(Tariff).where(Tariff.scope == "charging").values(elements=FREE))
+    ref = _start(charging)
+    charging.end_transaction("CP-LYON-001", TransactionEnded(ref, 1000, T0 + timedelta(minutes=5)))
+    assert _count(db, Invoice) == 0
+    with db.sessions() as s:
+        assert s.scalar(select(ChargingTransaction)).billed
+
+
+FREE = [{"price_components": [{"type": "ENERGY", "price": "0.00", "vat": "20", "step_size": 1}]}]

@@ -69,3 +69,15 @@ def test_idle_time_starts_at_the_last_drop_to_zero_power():
     assert rules.idle_since(since, [_power(20, 0)]) == since
     assert rules.idle_since(since, []) == since
     assert rules.idle_since(since, [_power(20, 11)]) is None
+
+
+def test_meter_anomalies():
+    hour = 3600
+    assert rules.meter_anomaly(1000, 8000, hour, 11000) is None
+    assert "below the start" in rules.meter_anomaly(5000, 40, hour, 11000)
+    # 22 kWh in an hour from an 11 kW connector: a unit or register mix-up.
+    assert "more than" in rules.meter_anomaly(0, 22000, hour, 11000)
+    assert rules.meter_anomaly(0, 22000, hour, None) is None  # unknown rating: cannot tell
+    # 7 kW measured for two hours but 14 Wh recorded: kWh values labelled Wh.
+    assert "measured power" in rules.meter_anomaly(0, 14, 2 * hour, 11000, Decimal(7000))
+    assert rules.meter_anomaly(0, 13000, 2 * hour, 11000, Decimal(7000)) is None

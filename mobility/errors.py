@@ -75,6 +75,13 @@ class ChargerUnavailable(DomainError):
     http_status = 503
 
 
+class ChargerRefused(DomainError):
+    """The charger answered a command with an OCPP CallError (its code in details)."""
+
+    code = "charger_error"
+    http_status = 502
+
+
 class CommandTimeout(DomainError):
     """The charger did not answer in time."""
 

@@ -20,8 +20,8 @@ class Node(Protocol):
     def seen(self, cp_id: str) -> None:
         """Note a sign of life of a charger."""
 
-    def report(self, cp_id: str, report: Report) -> None:
-        """Queue a high-volume report (status, meter samples) for batched persistence."""
+    def report(self, cp_id: str, report: Report) -> bool:
+        """Queue a high-volume report (status, meter samples); False when it cannot be held."""
 
     async def flush_reports(self) -> None:
         """Store every queued report now (before a session is closed and priced)."""

@@ -22,6 +22,7 @@ from mobility.errors import ChargerUnavailable
 from ocpp_server import protocols
 from ocpp_server.events import Report
 from ocpp_server.node import ChargerSession
+from ocpp_server.presence import Presence
 from ocpp_server.services import ChargingService
 from ocpp_server.writer import WriteBehind
 
@@ -64,6 +65,8 @@ class OcppServer:
         self._server: Server | None = None
         self._seen: set[str] = set()
         self._flusher: asyncio.Task[None] | None = None
+        self.presence = Presence(charging, bus, settings.node_id)
+        self._closing: set[asyncio.Task[None]] = set()
         self.writes = WriteBehind(charging.db)
         self._writer: asyncio.Task[None] | None = None
 
@@ -111,36 +114,45 @@ class OcppServer:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        await self._flush()
-        await self.writes.flush()
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
+        for last in (self._flush, self.writes.flush, self.presence.settle):
+            try:
+                await last()
+            except Exception as exc:  # the database is away: say what is lost, stop anyway
+                log.error("at shutdown, %s failed: %s", last.__name__, exc)
 
     def seen(self, cp_id: str) -> None:
         """Note a sign of life; written to the database in batches."""
         self._seen.add(cp_id)
 
-    def report(self, cp_id: str, report: Report) -> None:
-        """Queue a status or meter report for the write-behind batch."""
-        self.writes.add(cp_id, report)
+    def report(self, cp_id: str, report: Report) -> bool:
+        """Queue a status or meter report for the write-behind batch; False when full."""
+        return self.writes.add(cp_id, report)
 
     async def flush_reports(self) -> None:
         """Store every queued report now."""
         await self.writes.flush()
 
     async def _flush(self) -> None:
-        batch, self._seen = list(self._seen), set()
+        # Only chargers still held here; a batch is forgotten only once it is stored.
+        batch = {cp for cp in self._seen if cp in self.sessions}
         if batch:
-            await asyncio.to_thread(self.charging.touch, batch)
+            await asyncio.to_thread(self.charging.touch, sorted(batch), self.settings.node_id)
+        self._seen -= batch | {cp for cp in self._seen if cp not in self.sessions}
 
     async def _flush_loop(self) -> None:
+        failing = False
         while True:
             await asyncio.sleep(FLUSH_SECONDS)
             try:
                 await self._flush()
-            except Exception:  # the database may be briefly away; keep the loop alive
-                log.exception("liveness flush failed")
+                failing = False
+            except Exception as exc:  # the database may be away; keep the loop alive
+                if not failing:
+                    log.warning("liveness flush failed, will retry: %s", exc)
+                failing = True
 
     async def execute(
         self, charger_id: str, action: str, payload: dict[str, Any]
@@ -174,25 +186,35 @@ class OcppServer:
             offered = ", ".join(protocols.subprotocols())
             await ws.close(code=1002, reason=f"Unsupported subprotocol; expected one of {offered}")
             return
-        old = self._sockets.get(cp_id)
-        if old is not None:
-            # The charger reconnected (e.g. after a network change): the newest socket wins.
-            await old.close(code=1000, reason="Replaced by a new connection")
         session = adapter.session(cp_id, ws, self)
+        old = self._sockets.get(cp_id)
+        # No await between looking up and replacing: however connections interleave, the
+        # newest authenticated one is the only one registered, and every other is closed.
         self.sessions[cp_id] = session
         self._sockets[cp_id] = ws
-        await asyncio.to_thread(self.charging.record_connection, cp_id, self.settings.node_id, True)
-        await self.bus.charger_connected(cp_id)
+        if old is not None:
+            closing = asyncio.create_task(
+                old.close(code=1000, reason="Replaced by a newer connection")
+            )
+            self._closing.add(closing)
+            closing.add_done_callback(self._closing.discard)
+        log.info("charger %s connected (%s)", cp_id, adapter.subprotocol)
+        self.presence.arrived(cp_id)
         try:
             await session.start()
         except websockets.ConnectionClosed:
             pass
         finally:
+            await self._gone(cp_id, session)
+
+    async def _gone(self, cp_id: str, session: ChargerSession) -> None:
+        """Cleanup that always completes: each step on its own, none waits for an outage."""
+        if self.sessions.get(cp_id) is session:
+            del self.sessions[cp_id]
+            del self._sockets[cp_id]
+            self.presence.left(cp_id)
+            log.info("charger %s disconnected", cp_id)
+        try:
             await self.writes.flush()  # what a charger told us is stored before it is "gone"
-            if self.sessions.get(cp_id) is session:
-                del self.sessions[cp_id]
-                del self._sockets[cp_id]
-                await self.bus.charger_disconnected(cp_id)
-                await asyncio.to_thread(
-                    self.charging.record_connection, cp_id, self.settings.node_id, False
-                )
+        except Exception as exc:
+            log.warning("reports of %s stay queued (database away): %s", cp_id, exc)

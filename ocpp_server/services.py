@@ -158,14 +158,18 @@ class ChargingService:
             s.add(ChargerEvent(charger_id=charger.id, action="BootNotification", payload=raw))
             return BootAnswer(charger.registration_status, charger.heartbeat_interval)
 
-    def touch(self, cp_ids: list[str]) -> None:
-        """Mark chargers as alive now (batched from heartbeats and other messages)."""
+    def touch(self, cp_ids: list[str], node: str) -> None:
+        """Mark chargers this node holds as alive now (batched signs of life).
+
+        Only rows still naming this node: a charger that disconnected meanwhile (its row
+        cleared) is never marked online again by a late batch.
+        """
         if not cp_ids:
             return
         with self.db.transaction() as s:
             s.execute(
                 update(Charger)
-                .where(Charger.charge_point_id.in_(cp_ids))
+                .where(Charger.charge_point_id.in_(cp_ids), Charger.connected_node == node)
                 .values(last_seen_at=utcnow(), is_online=True)
             )
 

@@ -9,16 +9,17 @@ import logging
 from typing import Any
 
 from ocpp.charge_point import camel_to_snake_case, remove_nones, snake_to_camel_case
-from ocpp.exceptions import OCPPError
+from ocpp.exceptions import InternalError, OCPPError
 from ocpp.messages import MessageType, get_validator
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint, call, call_result
 from ocpp.v16.enums import Action, RegistrationStatus
 
 from mobility.clock import utcnow
-from mobility.errors import CommandTimeout, DomainError, ValidationFailed
+from mobility.errors import ChargerRefused, CommandTimeout, DomainError, ValidationFailed
 from mobility.models import CommandStatus
 from ocpp_server import commands, rules
+from ocpp_server.events import CommandEffect, Report
 from ocpp_server.node import Node
 from ocpp_server.v16 import translate
 from ocpp_server.v16.commands import COMMANDS, effects
@@ -36,6 +37,49 @@ def _frame_error(raw: str | bytes, code: str, description: str) -> str:
     except (ValueError, TypeError):
         pass
     return json.dumps([MessageType.CallError, unique_id, code, description, {}])
+
+
+_PAYLOAD_ERRORS = (
+    "FormatViolationError",
+    "TypeConstraintViolationError",
+    "PropertyConstraintViolationError",
+    "ValidationError",
+    "FormationViolationError",
+    "OccurrenceConstraintViolationError",
+)
+
+
+def _request(action: str, payload: dict[str, Any]) -> Any:
+    """The library's call object for a command, or a clear ValidationFailed."""
+    if action not in COMMANDS:
+        raise ValidationFailed(f"Unsupported command {action!r}.", code="unknown_command")
+    fields = camel_to_snake_case(payload)
+    cls = getattr(call, action)
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(fields) - known)
+    if unknown:
+        names = ", ".join(snake_to_camel_case(n) for n in unknown)
+        raise ValidationFailed(f"{action} has no field {names}.", field=unknown[0])
+    missing = sorted(
+        snake_to_camel_case(f.name)
+        for f in dataclasses.fields(cls)
+        if f.name not in fields
+        and f.default is dataclasses.MISSING
+        and f.default_factory is dataclasses.MISSING
+    )
+    if missing:
+        raise ValidationFailed(f"{action} needs {', '.join(missing)}.", field=missing[0])
+    return cls(**fields)
+
+
+def _charger_error(cp_id: str, action: str, exc: OCPPError) -> DomainError:
+    """A charger's CallError, as the operator should see it."""
+    if type(exc).__name__ in _PAYLOAD_ERRORS:
+        return ValidationFailed(f"Invalid {action} payload: {exc.description}")
+    return ChargerRefused(
+        f"Charger {cp_id} answered {action} with {exc.code}: {exc.description}",
+        charger_code=exc.code,
+    )
 
 
 def _schema(action: str) -> dict[str, Any] | None:
@@ -95,53 +139,36 @@ class ChargePoint16(ChargePoint):
 
     async def send_command(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Send a CSMS-initiated call, persist it, and return the response payload (camelCase)."""
-        if action not in COMMANDS:
-            raise ValidationFailed(f"Unsupported command {action!r}.", code="unknown_command")
-        try:
-            request = getattr(call, action)(**camel_to_snake_case(payload))
-        except TypeError as exc:
-            raise ValidationFailed(f"Invalid {action} payload: {exc}") from None
+        request = _request(action, payload)
         command_id = await self._db(commands.command_started, self.db, self.id, action, payload)
         try:
             result = await self.call(request, suppress=False)
-        except TimeoutError:
-            await self._db(
-                commands.command_finished,
-                self.db,
-                command_id,
-                CommandStatus.TIMEOUT,
-                None,
-                "no answer",
-            )
+        except (TimeoutError, asyncio.CancelledError) as exc:
+            # The bus's own deadline may cancel this wait first: record the timeout anyway.
+            await asyncio.shield(self._finish(command_id, CommandStatus.TIMEOUT, error="no answer"))
+            if isinstance(exc, asyncio.CancelledError):
+                raise
             raise CommandTimeout(f"Charger {self.id} did not answer {action} in time.") from None
         except OCPPError as exc:
-            await self._db(
-                commands.command_finished, self.db, command_id, CommandStatus.ERROR, None, str(exc)
-            )
-            if type(exc).__name__ in (
-                "FormatViolationError",
-                "TypeConstraintViolationError",
-                "PropertyConstraintViolationError",
-                "ValidationError",
-                "FormationViolationError",
-                "OccurrenceConstraintViolationError",
-            ):
-                raise ValidationFailed(f"Invalid {action} payload: {exc}") from None
-            raise DomainError(
-                f"Charger {self.id} answered {action} with an error: {exc}",
-                code="charger_error",
-            ) from None
+            await self._finish(command_id, CommandStatus.ERROR, error=str(exc))
+            raise _charger_error(self.id, action, exc) from None
         answer = dict(snake_to_camel_case(remove_nones(dataclasses.asdict(result))))
-        await self._db(
-            commands.command_finished,
-            self.db,
-            command_id,
-            CommandStatus.ANSWERED,
-            answer,
-            None,
-            effects(action, payload, answer),
+        await self._finish(
+            command_id, CommandStatus.ANSWERED, answer, effects=effects(action, payload, answer)
         )
         return answer
+
+    async def _finish(
+        self,
+        command_id: int,
+        status: CommandStatus,
+        answer: dict[str, Any] | None = None,
+        error: str | None = None,
+        effects: list[CommandEffect] | None = None,
+    ) -> None:
+        await self._db(
+            commands.command_finished, self.db, command_id, status, answer, error, effects or []
+        )
 
     @on(Action.boot_notification)
     async def on_boot(self, **payload: Any) -> Any:
@@ -159,8 +186,13 @@ class ChargePoint16(ChargePoint):
 
     @on(Action.status_notification)
     async def on_status(self, **payload: Any) -> Any:
-        self.node.report(self.id, translate.status_report(payload))
+        self._queue(translate.status_report(payload))
         return call_result.StatusNotification()
+
+    def _queue(self, report: Report) -> None:
+        if not self.node.report(self.id, report):
+            # Storage is away and the queue is full: never acknowledge what we cannot keep.
+            raise InternalError(description="Reports cannot be stored right now; send again later")
 
     @on(Action.authorize)
     async def on_authorize(self, id_tag: str, **_: Any) -> Any:
@@ -189,7 +221,7 @@ class ChargePoint16(ChargePoint):
 
     @on(Action.meter_values)
     async def on_meter_values(self, **payload: Any) -> Any:
-        self.node.report(self.id, translate.meter_report(payload))
+        self._queue(translate.meter_report(payload))
         return call_result.MeterValues()
 
     @on(Action.data_transfer)

@@ -19,6 +19,7 @@ from ocpp_server.events import (
 )
 
 PROTOCOL_VERSION = "1.6"
+_LARGEST = Decimal("1e13")  # meter values are stored with 14 integer digits
 
 
 def timestamp(raw: Any) -> datetime:
@@ -73,6 +74,8 @@ def samples(meter_values: list[dict[str, Any]]) -> tuple[MeterSample, ...]:
                 continue
             measurand = sv.get("measurand") or rules.ENERGY_REGISTER
             value, unit = rules.normalised(raw, sv.get("unit"), measurand)
+            if abs(value) >= _LARGEST:
+                continue
             out.append(
                 MeterSample(
                     timestamp=ts,

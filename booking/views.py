@@ -187,7 +187,7 @@ def profile() -> Page:
                     request.form.get("current_password", ""),
                     request.form.get("new_password", ""),
                 )
-                login_user(updated)  # the old session signature is void after a change
+                login_user(updated, end_others=True)  # a new password ends other sessions
                 flash("Password changed.")
         except DomainError as exc:
             error, status = exc.message, exc.http_status

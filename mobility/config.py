@@ -47,6 +47,10 @@ class Settings:
     currency: str = "EUR"
     timezone: str = "Europe/Paris"
     node_id: str = "node-1"
+    # Signed-in browsers stay signed in this long; cookies are Secure when served over https
+    # (SECURE_COOKIES, by default when PUBLIC_URL is https).
+    session_days: int = 14
+    secure_cookies: bool | None = None
     run_scheduler: bool = True
     testing: bool = False
 
@@ -64,6 +68,13 @@ class Settings:
     def base_url(self) -> str:
         """Where users reach the web app (PUBLIC_URL, else the local web address)."""
         return (self.public_url or f"http://{self.web_host}:{self.web_port}").rstrip("/")
+
+    @property
+    def cookies_secure(self) -> bool:
+        """Whether cookies carry the Secure flag."""
+        if self.secure_cookies is not None:
+            return self.secure_cookies
+        return self.base_url.startswith("https://")
 
     def with_(self, **changes: Any) -> Settings:
         """A copy with some fields changed (tests, CLI flags)."""
@@ -96,6 +107,8 @@ _ENV: dict[str, tuple[str, type]] = {
     "CURRENCY": ("currency", str),
     "TIMEZONE": ("timezone", str),
     "NODE_ID": ("node_id", str),
+    "SESSION_DAYS": ("session_days", int),
+    "SECURE_COOKIES": ("secure_cookies", bool),
     "RUN_SCHEDULER": ("run_scheduler", bool),
 }
 

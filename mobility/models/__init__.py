@@ -12,6 +12,7 @@ from mobility.models.accounts import (
     MembershipStatus,
     User,
     UserRole,
+    WebSession,
 )
 from mobility.models.base import Base, UTCDateTime
 from mobility.models.billing import (
@@ -97,5 +98,6 @@ __all__ = [
     "VehicleKind",
     "VehicleState",
     "VehicleVisibility",
+    "WebSession",
     "WebhookEvent",
 ]

@@ -77,6 +77,22 @@ class ApiToken(IdMixin, Base):
     revoked_at: Mapped[datetime | None]
 
 
+class WebSession(Base):
+    """A signed-in browser; the cookie carries a random id, only its SHA-256 is stored.
+
+    Kept server-side so that logging out (or changing the password) ends it for good, even
+    if someone copied the cookie.
+    """
+
+    __tablename__ = "web_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
 class Company(IdMixin, TimestampMixin, Base):
     """A company with a fleet account."""
 

@@ -12,12 +12,16 @@ from sqlalchemy import bindparam, select, update
 
 from mobility.clock import utcnow
 from mobility.errors import Forbidden, Unauthorized
-from mobility.models import ApiToken, User, UserRole
-from mobility.security import token_digest
+from mobility.models import ApiToken, User, UserRole, WebSession
+from mobility.security import new_token, token_digest
 from mobility.web.context import web_context
+from mobility.web.extensions import csrf
 from mobility.web.token_cache import TokenIdentity
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def wants_json() -> bool:
@@ -87,25 +91,36 @@ def _user_of(identity: TokenIdentity) -> User | None:
 
 
 def _user_from_session() -> User | None:
-    uid = session.get("uid")
-    if uid is None:
+    sid = session.get("sid")
+    if not isinstance(sid, str):
         return None
     with web_context().db.sessions() as s:
-        user = s.get(User, uid)
-    if user is None or not user.is_active or session.get("pwv") != _password_version(user):
-        session.clear()
-        return None
+        user = s.scalar(
+            select(User)
+            .join(WebSession, WebSession.user_id == User.id)
+            .where(
+                WebSession.id_hash == token_digest(sid),
+                WebSession.revoked_at.is_(None),
+                WebSession.expires_at > utcnow(),
+                User.is_active,
+            )
+        )
+    if user is None:
+        session.pop("sid", None)  # ended, expired or forged: signed out (CSRF token kept)
     return user
-
-
-def _password_version(user: User) -> str:
-    # A password change invalidates other sessions: the session stores a digest prefix.
-    return token_digest(user.password_hash)[:16]
 
 
 def load_current_user() -> None:
     """before_request hook: resolve the caller once per request."""
     header = request.headers.get("Authorization", "")
+    if (
+        request.method not in SAFE_METHODS
+        and wants_json()
+        and not header.startswith("Bearer ")
+        and "sid" in session
+    ):
+        # The JSON API is CSRF-exempt for bearer tokens; a browser's cookie needs the token.
+        csrf.protect()
     if header.startswith("Bearer "):
         # The User row is read on first use: many API reads only need the id.
         g.token_identity = _identity_from_token(header)
@@ -132,16 +147,44 @@ def current_user_id() -> int | None:
     return user.id if user is not None else None
 
 
-def login_user(user: User) -> None:
-    """Start a fresh session for `user` (new session contents guard against fixation)."""
+def login_user(user: User, *, end_others: bool = False) -> None:
+    """Start a new server-side session (a new id at every login: no fixation).
+
+    `end_others` also ends every other session of the user (after a password change).
+    """
+    ctx = web_context()
+    now = utcnow()
+    old = session.get("sid")
+    sid = new_token()
+    with ctx.db.transaction() as s:
+        ending = update(WebSession).where(WebSession.revoked_at.is_(None))
+        if end_others:
+            s.execute(ending.where(WebSession.user_id == user.id).values(revoked_at=now))
+        elif isinstance(old, str):
+            s.execute(ending.where(WebSession.id_hash == token_digest(old)).values(revoked_at=now))
+        s.add(
+            WebSession(
+                id_hash=token_digest(sid),
+                user_id=user.id,
+                created_at=now,
+                expires_at=now + timedelta(days=ctx.settings.session_days),
+            )
+        )
     session.clear()
-    session["uid"] = user.id
-    session["pwv"] = _password_version(user)
+    session["sid"] = sid
     session.permanent = True
 
 
 def logout_user() -> None:
-    """End the session."""
+    """End the session here and on the server (a copied cookie stops working too)."""
+    sid = session.get("sid")
+    if isinstance(sid, str):
+        with web_context().db.transaction() as s:
+            s.execute(
+                update(WebSession)
+                .where(WebSession.id_hash == token_digest(sid), WebSession.revoked_at.is_(None))
+                .values(revoked_at=utcnow())
+            )
     session.clear()
 
 

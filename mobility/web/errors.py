@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
+import psycopg
 from flask import Flask, jsonify, render_template
+from redis.exceptions import ConnectionError as RedisConnectionError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from mobility.errors import DomainError
@@ -34,6 +38,17 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(exc: HTTPException) -> Any:
         code = (exc.name or "error").lower().replace(" ", "_")
         return _respond(exc.code or 500, code, exc.description or exc.name)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(psycopg.OperationalError)
+    @app.errorhandler(sqlite3.OperationalError)
+    @app.errorhandler(RedisConnectionError)
+    def dependency_down(exc: Exception) -> Any:
+        # An outage of the database or Redis: say so (503), do not look like a bug (500).
+        log.warning("dependency unavailable: %s", exc)
+        return _respond(
+            503, "service_unavailable", "A service we depend on is unavailable; try again shortly."
+        )
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Any:

@@ -221,7 +221,7 @@ SHARED = {"visibility": "shared_hours"}
             "public_hours",
         ),
         ({"max_range_km": "lots"}, "max_range_km"),
-        ({"max_range_km": 10**30}, "max_range_km"),
+        ({"max_range_km": 10**12}, "max_range_km"),
         ({"battery_kwh": "NaN"}, "battery_kwh"),
         ({"seats": 99}, "seats"),
         ({"plate": "X" * 50}, "plate"),

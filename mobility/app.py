@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask
-from werkzeug.serving import BaseWSGIServer, make_server
 
 import billing.jobs
 import booking.jobs
@@ -30,6 +29,7 @@ from mobility.jobs import JobSpec
 from mobility.mail import MAIL_KIND, Mailer, mailer_for
 from mobility.outbox import Outbox
 from mobility.web.context import WebContext
+from mobility.web.server import WebServer
 from mobility.web.shell import create_shell, finish
 from ocpp_server import operator_api
 from ocpp_server.server import OcppServer
@@ -159,11 +159,10 @@ class Platform:
     def __post_init__(self) -> None:
         self.core = build_core(self.settings)
 
-    def _start_web(self) -> BaseWSGIServer:
+    def _start_web(self) -> WebServer:
         app = create_web_app(self.core)
-        server = make_server(self.settings.web_host, self.settings.web_port, app, threaded=True)
-        self.web_port = server.server_port
-        threading.Thread(target=server.serve_forever, name="web", daemon=True).start()
+        server = WebServer(app, self.settings.web_host, self.settings.web_port).start()
+        self.web_port = server.port
         log.info("web listening on http://%s:%s", self.settings.web_host, self.web_port)
         return server
 
@@ -187,7 +186,7 @@ class Platform:
             if sched is not None:
                 sched.shutdown(wait=True)
             if web is not None:
-                await asyncio.to_thread(web.shutdown)
+                await asyncio.to_thread(web.close)
             if ocpp_server is not None:
                 await ocpp_server.stop()
             self.core.bus.close()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 import time
-from typing import Any
 
 import click
+from sqlalchemy.exc import OperationalError
 
 from mobility.config import Settings, load_settings
 from mobility.errors import ConfigError
@@ -51,12 +52,15 @@ def db_upgrade(revision: str) -> None:
 
 
 @db.command("downgrade")
-@click.option("--revision", default="base", show_default=True)
-def db_downgrade(revision: str) -> None:
-    """Revert migrations down to REVISION."""
+@click.option("--revision", required=True, help="Revision to go back to ('base' drops all).")
+@click.option("--yes", is_flag=True, help="Confirm dropping every table (with 'base').")
+def db_downgrade(revision: str, yes: bool) -> None:
+    """Revert migrations down to REVISION (data in dropped tables is lost)."""
     from mobility import migrations
     from mobility.db import Database
 
+    if revision == "base" and not yes:
+        raise click.ClickException("'--revision base' drops every table; add --yes to confirm.")
     database = Database(_settings())
     migrations.downgrade(database.engine, revision)
     database.dispose()
@@ -87,21 +91,19 @@ def _serve(web: bool, ocpp: bool, scheduler: bool, **overrides: object) -> None:
     serve_forever(Platform(settings, web=web, ocpp=ocpp, scheduler=scheduler))
 
 
-_host_port = [
-    click.option("--web-port", type=int, default=None),
-    click.option("--ocpp-port", type=int, default=None),
-]
-
-
-def _ports(f: Any) -> Any:
-    for opt in reversed(_host_port):
-        f = opt(f)
-    return f
+_web_port = click.option("--web-port", type=int, default=None, help="Web port (WEB_PORT).")
+_ocpp_port = click.option("--ocpp-port", type=int, default=None, help="OCPP port (OCPP_PORT).")
 
 
 @main.command()
-@_ports
-@click.option("--demo/--no-demo", "with_demo", default=True, help="Seed the demo district first.")
+@_web_port
+@_ocpp_port
+@click.option(
+    "--demo/--no-demo",
+    "with_demo",
+    default=False,
+    help="Seed the demo district (demo logins and chargers with public passwords).",
+)
 def run(web_port: int | None, ocpp_port: int | None, with_demo: bool) -> None:
     """Everything in one process: OCPP server + web + scheduler."""
     from mobility import migrations
@@ -122,16 +124,16 @@ def run(web_port: int | None, ocpp_port: int | None, with_demo: bool) -> None:
 
 
 @main.command()
-@_ports
-def ocpp(web_port: int | None, ocpp_port: int | None) -> None:
+@_ocpp_port
+def ocpp(ocpp_port: int | None) -> None:
     """Only the OCPP websocket server (one node)."""
     _serve(False, True, False, ocpp_port=ocpp_port)
 
 
 @main.command()
-@_ports
-def web(web_port: int | None, ocpp_port: int | None) -> None:
-    """Only the web app (development server; use gunicorn 'mobility.wsgi:app' in production)."""
+@_web_port
+def web(web_port: int | None) -> None:
+    """Only the web app (waitress; or any WSGI server on 'mobility.wsgi:app')."""
     _serve(True, False, False, web_port=web_port)
 
 
@@ -158,5 +160,26 @@ def jobs_run_once() -> None:
     click.echo(f"ran {len(ran)} jobs in {time.monotonic() - started:.2f}s")
 
 
+def entry() -> None:
+    """Console entry point: expected failures are one clear line, not a traceback."""
+    try:
+        main(standalone_mode=True)
+    except OperationalError as exc:
+        _fail(f"The database is unreachable: {_first_line(exc.orig or exc)}")
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            _fail(f"A port is already in use ({exc.strerror}); set WEB_PORT / OCPP_PORT.")
+        _fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+
+
+def _first_line(exc: object) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    entry()

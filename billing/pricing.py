@@ -43,6 +43,7 @@ from billing.pricing_compile import (
     CompiledTariff,
     Component,
     compile_rule,
+    compiled,
     local_parts,
     next_clock_cut,
     quantity,
@@ -175,7 +176,7 @@ def split_periods(spec: TariffSpec, periods: Sequence[Period], tz: ZoneInfo) -> 
     for scope, group in _scopes(sorted(periods, key=_start)):
         origin, wh = _epoch(group[0].start), _ZERO
         for p in group:
-            for t, dur, _e0, e, m, _local in _slices(spec.compiled, tz, p, origin, wh):
+            for t, dur, _e0, e, m, _local in _slices(compiled(spec), tz, p, origin, wh):
                 start = datetime.fromtimestamp(t, p.start.tzinfo or UTC)
                 out.append(Period(start, dur, e, m, p.parking, p.power_kw, p.current_a, scope))
             wh += p.energy_wh
@@ -297,7 +298,7 @@ def price_session(spec: TariffSpec, periods: Sequence[Period], tz: ZoneInfo) -> 
         periods = list(periods)  # any iterable, as before
     if not periods:
         raise ValueError("a session needs at least one period")
-    ct = spec.compiled
+    ct = compiled(spec)
     ordered = periods if len(periods) == 1 else sorted(periods, key=_start)
     if ct.plan is not None:
         fast = price_static(ct, ct.plan, ordered)

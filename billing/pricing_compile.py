@@ -1,7 +1,7 @@
 """A TariffSpec compiled once for the pricing engine: restrictions as plain comparisons, prices as
 integer fractions of minor units, and the instants where local time-of-day rules can change.
 
-Pure and cached: `TariffSpec.compiled` builds one CompiledTariff per spec, and the per-day cut
+Pure and cached: `compiled(spec)` builds one CompiledTariff per spec, and the per-day cut
 tables are memoised per (time zone, local date, marks), so pricing a session never re-parses.
 """
 
@@ -330,6 +330,15 @@ def _minor_fraction(value: Decimal, exp: int) -> tuple[int, int]:
 
 
 @lru_cache(maxsize=256)  # equal specs (e.g. rebuilt per request from one stored tariff) share it
+def compiled(spec: TariffSpec) -> CompiledTariff:
+    """The precomputed form of a tariff, built once per spec object and kept on it."""
+    found: CompiledTariff | None = spec.__dict__.get("_compiled")
+    if found is None:
+        found = compile_tariff(spec)
+        object.__setattr__(spec, "_compiled", found)  # a cache, not a field: frozen stays true
+    return found
+
+
 def compile_tariff(spec: TariffSpec) -> CompiledTariff:
     """Precompute a tariff: money constants, lookup lists, cut marks, bounds in minor units."""
     exp = exponent(spec.currency)

@@ -7,13 +7,9 @@ from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mobility.errors import ValidationFailed
-
-if TYPE_CHECKING:
-    from billing.pricing_compile import CompiledTariff
 
 
 class Dimension(StrEnum):
@@ -87,13 +83,6 @@ class TariffSpec:
     default_vat: Decimal = Decimal("20")
     min_price_incl_vat: Decimal | None = None
     max_price_incl_vat: Decimal | None = None
-
-    @cached_property
-    def compiled(self) -> CompiledTariff:
-        """The pricing engine's precomputed form of this tariff, built once per spec."""
-        from billing.pricing_compile import compile_tariff
-
-        return compile_tariff(self)
 
 
 def _dec(value: Any, field: str) -> Decimal:

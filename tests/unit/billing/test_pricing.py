@@ -46,6 +46,7 @@ from billing.pricing import (
     to_minor,
     vat_of,
 )
+from billing.pricing_compile import compiled
 from billing.tariffs import Reservation, ocpi_tariff_spec, tariff_spec
 from mobility.errors import ValidationFailed
 
@@ -954,7 +955,7 @@ NEVER = {  # an element that never applies: the same tariff, priced by the gener
 def test_fast_path_equals_general_path(start, parts, km):
     fast = tariff_spec("F", "EUR", FLAT_RATE, daily_cap=D("25"))
     general = tariff_spec("F", "EUR", [NEVER, *FLAT_RATE], daily_cap=D("25"))
-    assert fast.compiled.plan is not None and general.compiled.plan is None
+    assert compiled(fast).plan is not None and compiled(general).plan is None
     periods = build(start, parts)
     periods[0] = Period(periods[0].start, periods[0].duration_s, periods[0].energy_wh, D(km))
     assert price_session(general, periods, PARIS) == price_session(fast, periods, PARIS)

@@ -329,7 +329,6 @@ def _minor_fraction(value: Decimal, exp: int) -> tuple[int, int]:
     return num * 10**exp, 10**digits
 
 
-@lru_cache(maxsize=256)  # equal specs (e.g. rebuilt per request from one stored tariff) share it
 def compiled(spec: TariffSpec) -> CompiledTariff:
     """The precomputed form of a tariff, built once per spec object and kept on it."""
     found: CompiledTariff | None = spec.__dict__.get("_compiled")
@@ -339,6 +338,7 @@ def compiled(spec: TariffSpec) -> CompiledTariff:
     return found
 
 
+@lru_cache(maxsize=256)  # equal specs (e.g. rebuilt per request from one stored tariff) share it
 def compile_tariff(spec: TariffSpec) -> CompiledTariff:
     """Precompute a tariff: money constants, lookup lists, cut marks, bounds in minor units."""
     exp = exponent(spec.currency)

@@ -23,9 +23,11 @@ from billing.pricing import (
     PriceBreakdown,
     PriceLine,
     charging_periods,
+    charging_periods_from_samples,
     price_session,
     rental_periods,
 )
+from billing.pricing_periods import CURRENT, ENERGY_REGISTER, POWER, Sample, meter_samples
 from billing.tariffs import TariffSpec, tariff_spec
 from mobility.config import Settings
 from mobility.db import Database
@@ -35,9 +37,11 @@ from mobility.models import (
     Charger,
     ChargingTransaction,
     Company,
+    ConnectorStatusEvent,
     Invoice,
     InvoiceKind,
     InvoiceStatus,
+    MeterValue,
     Payment,
     PaymentKind,
     PaymentStatus,
@@ -108,6 +112,32 @@ def find_tariff(
     return public
 
 
+def _session_samples(s: Session, tx: ChargingTransaction, stop: datetime) -> list[Sample]:
+    """The session's stored readings and its connector's statuses, as pricing samples."""
+    readings = s.execute(
+        select(MeterValue.timestamp, MeterValue.measurand, MeterValue.phase, MeterValue.value)
+        .where(
+            MeterValue.transaction_id == tx.id,
+            MeterValue.measurand.in_((ENERGY_REGISTER, POWER, CURRENT)),
+            MeterValue.timestamp >= tx.started_at,
+            MeterValue.timestamp <= stop,
+        )
+        .order_by(MeterValue.timestamp)
+    ).all()
+    statuses = s.execute(
+        select(ConnectorStatusEvent.timestamp, ConnectorStatusEvent.status).where(
+            ConnectorStatusEvent.charger_id == tx.charger_id,
+            ConnectorStatusEvent.connector_id == tx.connector_id,
+            ConnectorStatusEvent.timestamp > tx.started_at,
+            ConnectorStatusEvent.timestamp < stop,
+        )
+    ).all()
+    return meter_samples(
+        [(r.timestamp, r.measurand, r.phase, r.value) for r in readings],
+        [(r.timestamp, r.status) for r in statuses],
+    )
+
+
 class Billing:
     """Prices, invoices and payments for bookings, trips and charging sessions.
 
@@ -164,7 +194,16 @@ class Billing:
             tariff_id=charger.tariff_id if charger else None,
         )
         stop = tx.stopped_at or tx.started_at
-        periods = charging_periods(tx.started_at, stop, Decimal(tx.energy_wh), tx.charging_ended_at)
+        samples = _session_samples(s, tx, stop)
+        if samples and tx.meter_stop_wh is not None:
+            # Metered: energy, power and current between samples; idle only after the end.
+            periods = charging_periods_from_samples(
+                tx.started_at, stop, samples, Decimal(tx.meter_start_wh), Decimal(tx.meter_stop_wh)
+            )
+        else:
+            periods = charging_periods(
+                tx.started_at, stop, Decimal(tx.energy_wh), tx.charging_ended_at
+            )
         return price_session(spec_of(tariff), periods, self.tz)
 
     # -- money ----------------------------------------------------------------------------

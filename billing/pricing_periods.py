@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from billing.tariffs import Reservation
 
@@ -204,3 +204,43 @@ def charging_periods_from_samples(
         )
         for j, (r, e) in enumerate(zip(reads, energies, strict=True))
     ]
+
+
+ENERGY_REGISTER = "Energy.Active.Import.Register"
+POWER = "Power.Active.Import"
+CURRENT = "Current.Import"
+# Connector states that say whether the vehicle asks for power (OCPI PARKING_TIME).
+_PHASES = ("L1", "L2", "L3", "L1-N", "L2-N", "L3-N")
+_REQUESTING = {"Charging": True, "SuspendedEVSE": True, "SuspendedEV": False, "Finishing": False}
+
+
+def meter_samples(
+    readings: Iterable[tuple[datetime, str, str | None, Decimal]],
+    statuses: Iterable[tuple[datetime, str]] = (),
+) -> list[Sample]:
+    """Samples from stored readings (normalised Wh, W, A) and connector statuses, in time order.
+
+    Readings at one instant form one sample; phase currents are summed; a phase-less current
+    counts as the total.
+    """
+    at_time: dict[datetime, dict[str, Any]] = {}
+    for at, measurand, phase, value in readings:
+        fields = at_time.setdefault(at, {})
+        if measurand == ENERGY_REGISTER and phase is None:
+            fields["energy_wh"] = value
+        elif measurand == POWER and phase is None:
+            fields["power_w"] = value
+        elif measurand == CURRENT and (phase is None or phase in _PHASES):
+            key = "current_total" if phase is None else "current_phases"
+            fields[key] = fields.get(key, Decimal(0)) + value
+    for at, status in statuses:
+        if status in _REQUESTING:
+            at_time.setdefault(at, {})["requesting"] = _REQUESTING[status]
+    return [_sample(at, fields) for at, fields in sorted(at_time.items())]
+
+
+def _sample(at: datetime, fields: dict[str, Any]) -> Sample:
+    current = fields.get("current_total", fields.get("current_phases"))
+    return Sample(
+        at, fields.get("energy_wh"), fields.get("power_w"), current, fields.get("requesting")
+    )

@@ -308,3 +308,15 @@ def test_concurrent_clients_never_double_book(app, db, ids):
     with db.sessions() as s:
         assert s.scalar(select(func.count()).select_from(Booking)) == 1
         assert s.scalar(select(func.count()).select_from(Invoice)) == 0
+
+
+def test_quotes_use_a_company_price_only_for_its_members(client, citizen, ids, db):
+    from mobility.models import Company
+
+    with db.sessions() as s:
+        company = s.scalar(select(Company)).id
+    body = {"vehicle_id": ids["car"], "start": at(2), "end": at(3), "company_id": company}
+    r = client.post("/api/v1/quotes", json=body, headers=citizen)
+    assert r.status_code == 403 and r.get_json()["error"] == "forbidden"
+    driver = token_for(client, "driver@example.org")
+    assert client.post("/api/v1/quotes", json=body, headers=driver).status_code == 200

@@ -120,3 +120,25 @@ def test_a_session_that_costs_nothing_uses_no_invoice_number(db, charging):
 
 
 FREE = [{"price_components": [{"type": "ENERGY", "price": "0.00", "vat": "20", "step_size": 1}]}]
+
+
+def test_a_pause_while_charging_is_not_billed_as_parking(db, charging):
+    """Smart charging paused the car for an hour, then it charged again and left at once."""
+    ref = _start(charging)
+    powers = [(0, 7400), (30, 0), (90, 7400), (150, 7400)]
+    samples = tuple(
+        MeterSample(T0 + timedelta(minutes=m), POWER, Decimal(w), "W") for m, w in powers
+    )
+    registers = [(0, 1000), (30, 4700), (90, 4700), (150, 12100)]
+    samples += tuple(
+        MeterSample(T0 + timedelta(minutes=m), ENERGY_REGISTER, Decimal(wh), "Wh")
+        for m, wh in registers
+    )
+    write_batch(db, [("CP-LYON-001", MeterReport(1, samples, ref))])
+    end = TransactionEnded(ref, 12100, T0 + timedelta(minutes=150), id_token="CITIZEN-CARD-1")
+    charging.end_transaction("CP-LYON-001", end)
+    with db.sessions() as s:
+        invoice = s.scalar(select(Invoice))
+        # 11.1 kWh x 0.35 = 3.885 -> 3.89 net; no PARKING_TIME line for the pause (6.00/h).
+        assert [ln.component for ln in invoice.lines] == ["ENERGY"]
+        assert invoice.total_excl_vat_minor == 389

@@ -133,7 +133,9 @@ def run_bare(port_q: Any, stop_ev: Any, stats_q: Any) -> None:
             await cp.start()
 
     async def main() -> None:
-        async with websockets.serve(handler, "127.0.0.1", 0, subprotocols=["ocpp1.6"]) as srv:
+        async with websockets.serve(
+            handler, "127.0.0.1", 0, subprotocols=["ocpp1.6"], backlog=4096
+        ) as srv:
             port_q.put(next(iter(srv.sockets)).getsockname()[1])
             while not stop_ev.is_set():
                 await asyncio.sleep(0.2)
@@ -241,6 +243,80 @@ def run_clients(port: int, n: int, seconds: float, auth: bool, out_q: Any) -> No
     )
 
 
+_BOOT = json.dumps(
+    [2, "b", "BootNotification", {"chargePointVendor": "B", "chargePointModel": "S"}]
+)
+
+
+def _frame(text: str) -> bytes:
+    """A masked client text frame (RFC 6455), fixed mask: the server must unmask it."""
+    data, mask = text.encode(), b"\x01\x02\x03\x04"
+    masked = bytes(b ^ mask[i % 4] for i, b in enumerate(data))
+    if len(data) < 126:
+        return bytes([0x81, 0x80 | len(data)]) + mask + masked
+    return bytes([0x81, 0x80 | 126]) + len(data).to_bytes(2, "big") + mask + masked
+
+
+def _upgrade(port: int, cp_id: str) -> bytes:
+    token = base64.b64encode(f"{cp_id}:{PASSWORD}".encode()).decode()
+    return (
+        f"GET /ocpp/{cp_id} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ocpp1.6\r\n"
+        f"Authorization: Basic {token}\r\n\r\n"
+    ).encode()
+
+
+async def _raw_boot(port: int, cp_id: str) -> asyncio.StreamWriter:
+    """Connect and boot one charger with hand-made frames (a cheap load generator)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=2**16)
+    writer.write(_upgrade(port, cp_id))
+    head = await reader.readuntil(b"\r\n\r\n")
+    if not head.startswith(b"HTTP/1.1 101"):
+        raise ConnectionError(head.split(b"\r\n", 1)[0].decode())
+    writer.write(_frame(_BOOT))
+    first = await reader.readexactly(2)
+    size = first[1] & 0x7F
+    if size == 126:
+        size = int.from_bytes(await reader.readexactly(2), "big")
+    reply = await reader.readexactly(size)
+    if not reply.startswith(b"[3"):
+        raise ConnectionError(reply[:80].decode())
+    return writer
+
+
+def run_storm(port: int, n: int, out_q: Any) -> None:
+    """n chargers reconnect at once (as after a CSMS restart) and boot; time until all booted."""
+    _raise_fd_limit()
+
+    async def one(i: int, gate: asyncio.Semaphore, done: asyncio.Event, left: list[int]) -> None:
+        async with gate:  # the client machine's own limit on handshakes in flight
+            writer = await _raw_boot(port, f"BENCH-{i:05d}")
+        left[0] -= 1
+        if not left[0]:
+            done.set()
+        await done.wait()
+        writer.close()
+
+    async def main() -> tuple[int, float, dict[str, int]]:
+        done, left = asyncio.Event(), [n]
+        gate = asyncio.Semaphore(2000)
+        t0 = time.monotonic()
+        tasks = [asyncio.create_task(one(i, gate, done, left)) for i in range(n)]
+        waiter = asyncio.create_task(done.wait())
+        await asyncio.wait([waiter, *tasks], timeout=300, return_when=asyncio.FIRST_EXCEPTION)
+        took = time.monotonic() - t0
+        done.set()
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        errors: dict[str, int] = {}
+        for r in results:
+            if isinstance(r, BaseException):
+                errors[type(r).__name__] = errors.get(type(r).__name__, 0) + 1
+        return n - sum(errors.values()), took, errors
+
+    out_q.put(asyncio.run(main()))
+
+
 def run_idle(port: int, n: int, out_q: Any) -> None:
     """Open n connections, boot each, hold them; report how many stayed open."""
     _raise_fd_limit()
@@ -307,6 +383,40 @@ def measure(kind: str, url: str | None, n: int, seconds: float) -> dict[str, Any
     return {"kind": kind, "msgs": count, "rate": count / elapsed, "p50": p50, "p99": p99}
 
 
+def measure_storm(kind: str, url: str | None, n: int) -> tuple[int, float, dict[str, int]]:
+    """Start a server, then let n chargers connect and boot at once."""
+    ctx = mp.get_context("spawn")
+    port_q, stats_q, out_q, stop = ctx.Queue(), ctx.Queue(), ctx.Queue(), ctx.Event()
+    if kind == "bare":
+        server = ctx.Process(target=run_bare, args=(port_q, stop, stats_q))
+    else:
+        server = ctx.Process(target=run_platform, args=(url, n, port_q, stop, stats_q))
+    server.start()
+    port = port_q.get(timeout=600)
+    client = ctx.Process(target=run_storm, args=(port, n, out_q))
+    client.start()
+    result = out_q.get(timeout=900)
+    client.join()
+    stop.set()
+    server.join(60)
+    return result
+
+
+def storm_report(n: int, postgres: str | None, tmp: str) -> None:
+    """Reconnect storm: bare library and this CSMS side by side."""
+    rows = [("bare ocpp library (no DB)", measure_storm("bare", None, n))]
+    rows.append(("this CSMS + sqlite", measure_storm("sqlite", f"sqlite:///{tmp}/storm.sqlite", n)))
+    if postgres:
+        rows.append(("this CSMS + postgresql", measure_storm("pg", fresh_pg(postgres, "storm"), n)))
+    bare = rows[0][1][1]
+    print(f"\nreconnect storm: {n:,} chargers connect and boot at once")
+    print(f"{'server':<28}{'booted':>9}{'seconds':>9}{'vs bare':>9}")
+    for name, (booted, took, errors) in rows:
+        print(f"{name:<28}{booted:>9,}{took:>9.1f}{took / bare:>9.2f}")
+        if errors:
+            print(f"  failed: {errors}")
+
+
 def measure_idle(url: str, n: int) -> tuple[int, float, float, dict[str, int]]:
     ctx = mp.get_context("spawn")
     port_q, stats_q, out_q, stop = ctx.Queue(), ctx.Queue(), ctx.Queue(), ctx.Event()
@@ -332,8 +442,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--idle", type=int, default=1000)
     parser.add_argument("--postgres", default=None, help="PostgreSQL URL (a fresh DB is made)")
+    parser.add_argument("--storm", type=int, default=0, help="also: N chargers reconnect at once")
     args = parser.parse_args()
     _raise_fd_limit()
+    if args.storm:
+        with tempfile.TemporaryDirectory() as tmp:
+            storm_report(args.storm, args.postgres, tmp)
+        if not args.chargers:
+            return
     rows = [measure("bare", None, args.chargers, args.seconds)]
     with tempfile.TemporaryDirectory() as tmp:
         rows.append(measure("sqlite", f"sqlite:///{tmp}/bench.sqlite", args.chargers, args.seconds))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,16 @@ class TransactionAnswer:
     authorization: Authorization
 
 
-Report = StatusReport | MeterReport
+@dataclass(frozen=True)
+class BootReport:
+    """A boot to record (station info, the message as sent) once the charger has its answer."""
+
+    info: StationInfo
+    raw: dict[str, Any]
+    timestamp: datetime
+
+
+Report = StatusReport | MeterReport | BootReport
 
 
 @dataclass(frozen=True)

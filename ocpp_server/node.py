@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from mobility.config import Settings
-from ocpp_server.events import Report
+from ocpp_server.events import BootAnswer, Report
 from ocpp_server.services import ChargingService
 
 
@@ -22,6 +22,9 @@ class Node(Protocol):
 
     def report(self, cp_id: str, report: Report) -> bool:
         """Queue a high-volume report (status, meter samples); False when it cannot be held."""
+
+    def boot_answer(self, cp_id: str) -> BootAnswer | None:
+        """The answer to the charger's boot, known since it authenticated (None: ask the core)."""
 
     async def flush_reports(self) -> None:
         """Store every queued report now (before a session is closed and priced)."""

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from mobility.clock import utcnow
 from mobility.db import Database
 from mobility.models import (
     Charger,
+    ChargerEvent,
     ChargingTransaction,
     Connector,
     ConnectorStatusEvent,
@@ -19,7 +20,7 @@ from mobility.models import (
     TransactionStatus,
 )
 from ocpp_server import rules
-from ocpp_server.events import MeterReport, Report, StatusReport
+from ocpp_server.events import BootReport, MeterReport, Report, StatusReport
 from ocpp_server.services import meter_rows
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,27 @@ def _meter(
     return meter_rows(pk, r.connector_id, tx.id if tx else None, r.samples)
 
 
+def _boot_rows(pk: int, b: BootReport) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The charger row update and the event row of a boot."""
+    info = b.info
+    values: dict[str, Any] = {
+        "id": pk,
+        "vendor": info.vendor,
+        "model": info.model,
+        "firmware_version": info.firmware_version,
+        "iccid": info.iccid,
+        "imsi": info.imsi,
+        "meter_type": info.meter_type,
+        "meter_serial_number": info.meter_serial_number,
+        "ocpp_version": info.protocol,
+        "last_boot_at": b.timestamp,
+    }
+    if info.serial_number:
+        values["serial_number"] = info.serial_number
+    event = {"charger_id": pk, "action": "BootNotification", "payload": b.raw}
+    return values, {**event, "received_at": b.timestamp}
+
+
 def write_batch(db: Database, items: Batch) -> int:
     """Persist queued reports with bulk inserts; answers how many were stored."""
     if not items:
@@ -108,6 +130,8 @@ def write_batch(db: Database, items: Batch) -> int:
         events: list[dict[str, Any]] = []
         latest: dict[tuple[int, int], dict[str, Any]] = {}
         meters: list[dict[str, Any]] = []
+        boots: dict[int, dict[str, Any]] = {}
+        boot_events: list[dict[str, Any]] = []
         for cp_id, report in items:
             pk = pks.get(cp_id)
             if pk is None:
@@ -119,6 +143,9 @@ def write_batch(db: Database, items: Batch) -> int:
                 key = (pk, report.connector_id)
                 if key not in latest or row["timestamp"] >= latest[key]["timestamp"]:
                     latest[key] = row
+            elif isinstance(report, BootReport):
+                boots[pk], event = _boot_rows(pk, report)  # the newest boot of a charger wins
+                boot_events.append(event)
             else:
                 meters.extend(_meter(txs, pk, report))
             written += 1
@@ -126,6 +153,9 @@ def write_batch(db: Database, items: Batch) -> int:
             s.execute(insert(ConnectorStatusEvent), events)
         if meters:
             s.execute(insert(MeterValue), meters)
+        if boots:
+            s.execute(update(Charger), list(boots.values()))
+            s.execute(insert(ChargerEvent), boot_events)
         _apply_live_status(s, latest)
         # No last_seen update here: the server's liveness batch records every message once a
         # second, and rewriting charger rows every 100 ms costs the database dearly.

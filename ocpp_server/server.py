@@ -20,7 +20,8 @@ from mobility.bus import CommandBus
 from mobility.config import Settings
 from mobility.errors import ChargerUnavailable
 from ocpp_server import protocols
-from ocpp_server.events import Report
+from ocpp_server.events import BootAnswer, Report
+from ocpp_server.gate import Gate
 from ocpp_server.node import ChargerSession
 from ocpp_server.presence import Presence
 from ocpp_server.services import ChargingService
@@ -66,9 +67,13 @@ class OcppServer:
         self._seen: set[str] = set()
         self._flusher: asyncio.Task[None] | None = None
         self.presence = Presence(charging, bus, settings.node_id)
+        self.gate = Gate(charging)
         self._closing: set[asyncio.Task[None]] = set()
+        # Boot answers learnt at authentication, used once by the charger's BootNotification.
+        self._boots: dict[str, BootAnswer] = {}
         self.writes = WriteBehind(charging.db)
         self._writer: asyncio.Task[None] | None = None
+        self._presence: asyncio.Task[None] | None = None
 
     @property
     def port(self) -> int:
@@ -100,16 +105,19 @@ class OcppServer:
             ping_interval=30,
             ping_timeout=30,
             max_size=2**20,
+            # A restart makes every charger reconnect at once: queue them, do not drop SYNs.
+            backlog=4096,
         )
         self.bus.attach(self.execute, asyncio.get_running_loop())
         self._flusher = asyncio.create_task(self._flush_loop())
         self._writer = asyncio.create_task(self.writes.run())
+        self._presence = asyncio.create_task(self.presence.run())
         log.info("OCPP server listening on %s:%s", self.settings.ocpp_host, self.port)
 
     async def stop(self) -> None:
         """Close every session and stop listening."""
         self.bus.detach()
-        for task in (self._flusher, self._writer):
+        for task in (self._flusher, self._writer, self._presence):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -130,6 +138,10 @@ class OcppServer:
     def report(self, cp_id: str, report: Report) -> bool:
         """Queue a status or meter report for the write-behind batch; False when full."""
         return self.writes.add(cp_id, report)
+
+    def boot_answer(self, cp_id: str) -> BootAnswer | None:
+        """The boot answer found when the charger authenticated (once; later boots re-read)."""
+        return self._boots.pop(cp_id, None)
 
     async def flush_reports(self) -> None:
         """Store every queued report now."""
@@ -168,12 +180,18 @@ class OcppServer:
         if cp_id is None:
             return conn.respond(HTTPStatus.NOT_FOUND, "Path must be /ocpp/<charge_point_id>\n")
         password = basic_password(request.headers.get("Authorization"), cp_id)
-        outcome = await asyncio.to_thread(self.charging.authenticate, cp_id, password)
+        try:
+            outcome = await self.gate.check(cp_id, password)
+        except Exception as exc:  # cannot check the password now: the charger retries
+            log.warning("cannot authenticate %s now: %s", cp_id, exc)
+            return conn.respond(HTTPStatus.SERVICE_UNAVAILABLE, "Try again later\n")
         if not outcome.allowed:
             log.warning("refused charger %s: %s", cp_id, outcome.reason)
             response = conn.respond(HTTPStatus.UNAUTHORIZED, outcome.reason + "\n")
             response.headers["WWW-Authenticate"] = 'Basic realm="OCPP", charset="UTF-8"'
             return response
+        if outcome.boot is not None:
+            self._boots[cp_id] = outcome.boot
         return None
 
     async def _handle(self, ws: ServerConnection) -> None:
@@ -213,6 +231,7 @@ class OcppServer:
             del self.sessions[cp_id]
             del self._sockets[cp_id]
             self.presence.left(cp_id)
+            self._boots.pop(cp_id, None)
             log.info("charger %s disconnected", cp_id)
         try:
             await self.writes.flush()  # what a charger told us is stored before it is "gone"

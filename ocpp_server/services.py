@@ -39,7 +39,6 @@ from ocpp_server.events import (
     Authorization,
     BootAnswer,
     MeterSample,
-    StationInfo,
     TransactionAnswer,
     TransactionEnded,
     TransactionStarted,
@@ -51,10 +50,11 @@ ORPHAN_PREFIX = "orphan:"
 
 @dataclass(frozen=True)
 class AuthOutcome:
-    """Whether a charger may open a websocket, and why not."""
+    """Whether a charger may open a websocket, why not, and what its boot will be answered."""
 
     allowed: bool
     reason: str = ""
+    boot: BootAnswer | None = None
 
 
 def charger_row(s: Session, cp_id: str) -> Charger:
@@ -98,65 +98,91 @@ class ChargingService:
     # -- connections --------------------------------------------------------------------
     def authenticate(self, cp_id: str, password: str | None) -> AuthOutcome:
         """Security profile 1: HTTP Basic password per charger; unknown ones per configuration."""
+        return self.authenticate_many([(cp_id, password)])[0]
+
+    def authenticate_many(self, attempts: list[tuple[str, str | None]]) -> list[AuthOutcome]:
+        """Check many chargers' passwords with one query (a reconnect storm's handshakes).
+
+        A read (no write lock) unless an unknown charger is registered; each outcome carries
+        the answer the charger's BootNotification will get.
+        """
+        wanted = {cp for cp, _ in attempts if rules.valid_charge_point_id(cp)}
+        rows: dict[str, Any] = {}
+        if wanted:
+            with self.db.sessions() as s:
+                found = s.execute(
+                    select(
+                        Charger.charge_point_id,
+                        Charger.password_hash,
+                        Charger.registration_status,
+                        Charger.heartbeat_interval,
+                    ).where(Charger.charge_point_id.in_(wanted))
+                )
+                rows = {r[0]: r[1:] for r in found}
+        return [self._outcome(cp, password, rows) for cp, password in attempts]
+
+    def _outcome(self, cp_id: str, password: str | None, rows: dict[str, Any]) -> AuthOutcome:
         if not rules.valid_charge_point_id(cp_id):
             return AuthOutcome(False, "Invalid charge point id")
-        auto = self.settings.ocpp_auto_register
+        row = rows.get(cp_id)
+        if row is None:
+            return self._register(cp_id, password)
+        digest, status, interval = row
+        boot = BootAnswer(status, interval or self.settings.heartbeat_interval)
+        if digest is None:
+            if self.settings.ocpp_auto_register:
+                return AuthOutcome(True, boot=boot)
+            return AuthOutcome(False, "Charge point has no password configured")
+        if password is None or not same(digest, token_digest(password)):
+            return AuthOutcome(False, "Wrong password")
+        return AuthOutcome(True, boot=boot)
+
+    def _register(self, cp_id: str, password: str | None) -> AuthOutcome:
+        """An unknown charger: refused, or (OCPP_AUTO_REGISTER) kept as Pending."""
+        if not self.settings.ocpp_auto_register:
+            return AuthOutcome(False, "Unknown charge point")
+        interval = self.settings.heartbeat_interval
         with self.db.transaction() as s:
-            charger = s.scalar(select(Charger).where(Charger.charge_point_id == cp_id))
-            if charger is None:
-                if not auto:
-                    return AuthOutcome(False, "Unknown charge point")
+            if s.scalar(select(Charger.id).where(Charger.charge_point_id == cp_id)) is None:
                 s.add(
                     Charger(
                         charge_point_id=cp_id,
                         registration_status=RegistrationStatus.PENDING,
                         password_hash=token_digest(password) if password else None,
-                        heartbeat_interval=self.settings.heartbeat_interval,
+                        heartbeat_interval=interval,
                     )
                 )
-                return AuthOutcome(True)
-            if charger.password_hash is None:
-                if auto:
-                    return AuthOutcome(True)
-                return AuthOutcome(False, "Charge point has no password configured")
-            if password is None or not same(charger.password_hash, token_digest(password)):
-                return AuthOutcome(False, "Wrong password")
-            return AuthOutcome(True)
+        return AuthOutcome(True, boot=BootAnswer(RegistrationStatus.PENDING, interval))
 
-    def record_connection(self, cp_id: str, node: str, connected: bool) -> None:
-        """Track which node holds the charger's socket."""
+    def record_connections(self, held: list[str], gone: list[str], node: str) -> None:
+        """Which chargers this node now holds, and which it no longer holds (one transaction)."""
         now = utcnow()
-        values: dict[str, Any] = (
-            {"is_online": True, "connected_node": node, "connected_at": now, "last_seen_at": now}
-            if connected
-            else {"is_online": False, "connected_node": None, "disconnected_at": now}
-        )
-        stmt = update(Charger).where(Charger.charge_point_id == cp_id)
-        if not connected:
-            stmt = stmt.where(Charger.connected_node == node)
         with self.db.transaction() as s:
-            s.execute(stmt.values(**values))
+            if held:
+                s.execute(
+                    update(Charger)
+                    .where(Charger.charge_point_id.in_(held))
+                    .values(is_online=True, connected_node=node, connected_at=now, last_seen_at=now)
+                )
+            if gone:
+                # Only rows still naming this node: the charger may already be on another one.
+                s.execute(
+                    update(Charger)
+                    .where(Charger.charge_point_id.in_(gone), Charger.connected_node == node)
+                    .values(is_online=False, connected_node=None, disconnected_at=now)
+                )
 
-    def record_boot(self, cp_id: str, info: StationInfo, raw: dict[str, Any]) -> BootAnswer:
-        """Store a boot report (`raw`: the message as sent); answer status and heartbeat."""
-        with self.db.transaction() as s:
-            charger = charger_row(s, cp_id)
-            charger.vendor, charger.model = info.vendor, info.model
-            charger.serial_number = info.serial_number or charger.serial_number
-            charger.firmware_version = info.firmware_version
-            charger.iccid, charger.imsi = info.iccid, info.imsi
-            charger.meter_type, charger.meter_serial_number = (
-                info.meter_type,
-                info.meter_serial_number,
-            )
-            charger.ocpp_version = info.protocol
-            charger.last_boot_at = charger.last_seen_at = utcnow()
-            charger.is_online = True
-            charger.heartbeat_interval = (
-                charger.heartbeat_interval or self.settings.heartbeat_interval
-            )
-            s.add(ChargerEvent(charger_id=charger.id, action="BootNotification", payload=raw))
-            return BootAnswer(charger.registration_status, charger.heartbeat_interval)
+    def boot_answer(self, cp_id: str) -> BootAnswer:
+        """Registration status and heartbeat interval for a charger's BootNotification."""
+        with self.db.sessions() as s:
+            row = s.execute(
+                select(Charger.registration_status, Charger.heartbeat_interval).where(
+                    Charger.charge_point_id == cp_id
+                )
+            ).first()
+        if row is None:
+            raise NotFound(f"Unknown charger {cp_id}.")
+        return BootAnswer(row[0], row[1] or self.settings.heartbeat_interval)
 
     def touch(self, cp_ids: list[str], node: str) -> None:
         """Mark chargers this node holds as alive now (batched signs of life).

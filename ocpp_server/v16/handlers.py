@@ -19,7 +19,7 @@ from mobility.clock import utcnow
 from mobility.errors import ChargerRefused, CommandTimeout, DomainError, ValidationFailed
 from mobility.models import CommandStatus
 from ocpp_server import commands, rules
-from ocpp_server.events import CommandEffect, Report
+from ocpp_server.events import BootReport, CommandEffect, Report
 from ocpp_server.node import Node
 from ocpp_server.v16 import translate
 from ocpp_server.v16.commands import COMMANDS, effects
@@ -172,9 +172,11 @@ class ChargePoint16(ChargePoint):
 
     @on(Action.boot_notification)
     async def on_boot(self, **payload: Any) -> Any:
-        answer = await self._db(
-            self.charging.record_boot, self.id, translate.station_info(payload), payload
+        answer = self.node.boot_answer(self.id) or await self._db(
+            self.charging.boot_answer, self.id
         )
+        # Station details are stored with the next batch: the answer needs none of them.
+        self._queue(BootReport(translate.station_info(payload), payload, utcnow()))
         return call_result.BootNotification(
             current_time=_now(), interval=answer.interval, status=RegistrationStatus(answer.status)
         )

@@ -23,6 +23,7 @@ def _state(db, cp_id="CP-LYON-001"):
 async def test_connections_are_tracked_and_silent_chargers_go_offline(server, db, settings):
     async with connect(server) as cp:
         await cp.call(call.Heartbeat())
+        await server.presence.flush()  # connection states are stored in batches
         online, node, _ = _state(db)
         assert online and node == settings.node_id
         await asyncio.sleep(1.3)  # liveness is flushed in batches every second

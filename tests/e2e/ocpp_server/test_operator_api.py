@@ -33,6 +33,8 @@ class Loop:
             from ocpp.v16 import call
 
             await cp.call(call.BootNotification(charge_point_vendor="V", charge_point_model="M"))
+            await self.server.presence.flush()  # connection states are stored in batches
+            await self.server.flush_reports()  # and so are boot details
             self.ready.set()
             await self.stop.wait()
         await self.server.stop()

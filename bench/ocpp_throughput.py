@@ -320,33 +320,19 @@ def run_storm(port: int, n: int, out_q: Any) -> None:
 def run_idle(port: int, n: int, out_q: Any) -> None:
     """Open n connections, boot each, hold them; report how many stayed open."""
     _raise_fd_limit()
-    import websockets
 
-    async def one(i: int, hold: asyncio.Event, booted: asyncio.Semaphore, ok: list[int]) -> None:
-        cp_id = f"BENCH-{i:05d}"
-        token = base64.b64encode(f"{cp_id}:{PASSWORD}".encode()).decode()
-        # At most `booted` handshakes in flight, as a charger fleet reconnecting after an outage
-        # would be spread out; the connection then stays open, idle.
-        async with booted:
-            ws = await websockets.connect(
-                f"ws://127.0.0.1:{port}/ocpp/{cp_id}",
-                subprotocols=["ocpp1.6"],
-                open_timeout=120,
-                additional_headers={"Authorization": f"Basic {token}"},
-                ping_interval=None,
-            )
-            boot = {"chargePointVendor": "B", "chargePointModel": "I"}
-            await ws.send(json.dumps([2, "b", "BootNotification", boot]))
-            await ws.recv()
+    async def one(i: int, hold: asyncio.Event, gate: asyncio.Semaphore, ok: list[int]) -> None:
+        async with gate:  # handshakes in flight at once
+            writer = await _raw_boot(port, f"BENCH-{i:05d}")
         ok.append(i)
-        async with ws:
-            await hold.wait()
+        await hold.wait()
+        writer.close()
 
     async def main() -> tuple[int, float, dict[str, int]]:
         hold, ok = asyncio.Event(), []
-        booted = asyncio.Semaphore(500)
+        gate = asyncio.Semaphore(1000)
         t0 = time.monotonic()
-        tasks = [asyncio.create_task(one(i, hold, booted, ok)) for i in range(n)]
+        tasks = [asyncio.create_task(one(i, hold, gate, ok)) for i in range(n)]
         deadline = t0 + 120 + n / 20
         while len(ok) + sum(t.done() for t in tasks) < n and time.monotonic() < deadline:
             await asyncio.sleep(0.5)
@@ -417,7 +403,7 @@ def storm_report(n: int, postgres: str | None, tmp: str) -> None:
             print(f"  failed: {errors}")
 
 
-def measure_idle(url: str, n: int) -> tuple[int, float, float, dict[str, int]]:
+def measure_idle(url: str, n: int) -> tuple[int, float, float, float, dict[str, int]]:
     ctx = mp.get_context("spawn")
     port_q, stats_q, out_q, stop = ctx.Queue(), ctx.Queue(), ctx.Queue(), ctx.Event()
     server = ctx.Process(target=run_platform, args=(url, n, port_q, stop, stats_q))
@@ -426,14 +412,18 @@ def measure_idle(url: str, n: int) -> tuple[int, float, float, dict[str, int]]:
     client = ctx.Process(target=run_idle, args=(port, n, out_q))
     client.start()
     held, took, errors = out_q.get(timeout=1800)
-    peak_sessions, rss = 0, 0.0
+    peak_sessions, rss, base = 0, 0.0, None
     while not stats_q.empty():
         _, sessions, mem = stats_q.get()
+        if base is None:
+            base = mem  # before the first charger: the process itself
         peak_sessions, rss = max(peak_sessions, sessions), max(rss, mem)
+    per_charger_kb = (rss - (base or rss)) * 1024 / max(1, peak_sessions)
     client.join()
     stop.set()
     server.join(30)
-    return (min(held, peak_sessions) if peak_sessions else held), rss, took, errors
+    held = min(held, peak_sessions) if peak_sessions else held
+    return held, rss, per_charger_kb, took, errors
 
 
 def main() -> None:
@@ -445,35 +435,42 @@ def main() -> None:
     parser.add_argument("--storm", type=int, default=0, help="also: N chargers reconnect at once")
     args = parser.parse_args()
     _raise_fd_limit()
-    if args.storm:
-        with tempfile.TemporaryDirectory() as tmp:
-            storm_report(args.storm, args.postgres, tmp)
-        if not args.chargers:
-            return
-    rows = [measure("bare", None, args.chargers, args.seconds)]
     with tempfile.TemporaryDirectory() as tmp:
-        rows.append(measure("sqlite", f"sqlite:///{tmp}/bench.sqlite", args.chargers, args.seconds))
-        if args.postgres:
-            pg = fresh_pg(args.postgres, "ocpp_bench")
-            rows.append(measure("postgresql", pg, args.chargers, args.seconds))
-        bare = rows[0]["rate"]
-        print(f"\nOCPP 1.6 throughput, {args.chargers} chargers, {args.seconds:g} s steady state")
-        print(f"{'server':<28}{'msgs':>9}{'msgs/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'vs bare':>9}")
-        for r in rows:
-            bare_name = "bare ocpp library (no DB)"
-            name = bare_name if r["kind"] == "bare" else f"this CSMS + {r['kind']}"
-            print(
-                f"{name:<28}{r['msgs']:>9}{r['rate']:>10.0f}{r['p50'] * 1000:>9.1f}"
-                f"{r['p99'] * 1000:>9.1f}{r['rate'] / bare:>9.2f}"
-            )
+        if args.storm:
+            storm_report(args.storm, args.postgres, tmp)
+        if args.chargers:
+            throughput_report(args.chargers, args.seconds, args.postgres, tmp)
         if args.idle:
-            held, rss, took, errors = measure_idle(f"sqlite:///{tmp}/idle.sqlite", args.idle)
-            print(
-                f"\nidle: {held:,} of {args.idle:,} chargers connected, booted and held by one "
-                f"process (all connected in {took:.0f} s; server peak RSS {rss:.0f} MB)"
-            )
-            if errors:
-                print(f"  failed connections: {errors}")
+            idle_report(args.idle, tmp)
+
+
+def throughput_report(n: int, seconds: float, postgres: str | None, tmp: str) -> None:
+    """Steady message throughput: bare library and this CSMS side by side."""
+    rows = [measure("bare", None, n, seconds)]
+    rows.append(measure("sqlite", f"sqlite:///{tmp}/bench.sqlite", n, seconds))
+    if postgres:
+        rows.append(measure("postgresql", fresh_pg(postgres, "ocpp_bench"), n, seconds))
+    bare = rows[0]["rate"]
+    print(f"\nOCPP 1.6 throughput, {n} chargers, {seconds:g} s steady state")
+    print(f"{'server':<28}{'msgs':>9}{'msgs/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'vs bare':>9}")
+    for r in rows:
+        name = "bare ocpp library (no DB)" if r["kind"] == "bare" else f"this CSMS + {r['kind']}"
+        print(
+            f"{name:<28}{r['msgs']:>9}{r['rate']:>10.0f}{r['p50'] * 1000:>9.1f}"
+            f"{r['p99'] * 1000:>9.1f}{r['rate'] / bare:>9.2f}"
+        )
+
+
+def idle_report(n: int, tmp: str) -> None:
+    """n idle chargers held by one process, and what each costs in memory."""
+    held, rss, each, took, errors = measure_idle(f"sqlite:///{tmp}/idle.sqlite", n)
+    print(
+        f"\nidle: {held:,} of {n:,} chargers connected, booted and held by one "
+        f"process (all connected in {took:.0f} s; server peak RSS {rss:.0f} MB, "
+        f"{each:.0f} KB per charger above the idle process)"
+    )
+    if errors:
+        print(f"  failed connections: {errors}")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """Benchmark: concurrent booking of overlapping slots on a small fleet, availability search, and a
-bare Flask endpoint on the same server setup (werkzeug threaded server, separate process).
+bare Flask endpoint on the same server setup (waitress, the production server, separate process).
 
 Run: .venv/bin/python bench/booking_load.py [--clients 16] [--seconds 10]
      [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
@@ -66,11 +66,12 @@ def _seed(url: str) -> None:
 
 
 def serve(kind: str, url: str | None, port_q: Any, stop: Any) -> None:
-    """Serve the booking app (or a bare Flask app) with werkzeug's threaded server."""
+    """Serve the booking app (or a bare Flask app) with the production server (waitress)."""
     import logging
 
     from flask import Flask
-    from werkzeug.serving import make_server
+
+    from mobility.web.server import WebServer
 
     logging.disable(logging.WARNING)
     if kind == "bare":
@@ -86,11 +87,10 @@ def serve(kind: str, url: str | None, port_q: Any, stop: Any) -> None:
         from mobility.config import load_settings
 
         app = create_app(load_settings({}, database_url=url, secret_key="bench"))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    port_q.put(server.server_port)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = WebServer(app, "127.0.0.1", 0).start()
+    port_q.put(server.port)
     stop.wait()
-    server.shutdown()
+    server.close()
 
 
 def _request(
@@ -248,7 +248,7 @@ def main() -> None:
         bare_after = run("bare", None, args.clients, args.seconds)["bare"]
         ceiling = (bare_before[0] + bare_after[0]) / 2
         print(
-            f"\nbare Flask endpoint (werkzeug threaded): {bare_before[0]:.0f} req/s before, "
+            f"\nbare Flask endpoint (waitress): {bare_before[0]:.0f} req/s before, "
             f"{bare_after[0]:.0f} after, ceiling {ceiling:.0f} req/s, "
             f"p99 {max(bare_before[1], bare_after[1]):.1f} ms"
         )

@@ -30,7 +30,10 @@ def main(verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     if not verbose:
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+        # One line per connection event from us; frames (the ocpp library logs each one) and
+        # websocket handshakes only with -v.
+        for noisy in ("alembic", "ocpp", "websockets"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 @main.group()

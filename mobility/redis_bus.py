@@ -31,6 +31,12 @@ _ERRORS: dict[str, type[DomainError]] = {
 }
 # Delete the route only if it still points at this node (a newer node may own the charger).
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end"
+# Keep (or, after an empty Redis restart, restore) a route, never taking one another node holds.
+_KEEP = (
+    "local v = redis.call('get', KEYS[1]) "
+    "if v == false or v == ARGV[1] then "
+    "return redis.call('set', KEYS[1], ARGV[1], 'EX', ARGV[2]) end return 0"
+)
 
 
 def _route(charger_id: str) -> str:
@@ -117,15 +123,23 @@ class RedisBus(CommandBus):
         self._executor = self._loop = None
 
     def _listen(self) -> None:
+        lost = False
         while not self._stopping.is_set():
             try:
                 msg = self._pubsub.get_message(timeout=0.5)
-            except (redis.ConnectionError, ValueError, AttributeError):
+            except (redis.ConnectionError, ValueError, AttributeError) as exc:
                 if self._stopping.is_set():
                     return
-                log.exception("redis bus listener lost its connection; retrying")
+                if not lost:
+                    log.warning("redis bus lost its connection (%s); retrying", exc)
+                lost = True
                 self._stopping.wait(1)
                 continue
+            if lost:
+                # Back: Redis may have restarted empty, so put this node's routes back now.
+                lost = False
+                log.info("redis bus reconnected; restoring %d routes", len(self._local))
+                self._keep_routes()
             if msg and msg.get("type") == "message":
                 self._dispatch(json.loads(msg["data"]))
 
@@ -152,13 +166,17 @@ class RedisBus(CommandBus):
 
     def _refresh(self) -> None:
         while not self._stopping.wait(REFRESH_EVERY):
-            try:
-                pipe = self.redis.pipeline()
-                for charger_id in list(self._local):
-                    pipe.set(_route(charger_id), self.node_id, ex=ROUTE_TTL)
-                pipe.execute()
-            except redis.RedisError:
-                log.exception("could not refresh charger routes")
+            self._keep_routes()
+
+    def _keep_routes(self) -> None:
+        """Refresh the TTL of this node's routes (restoring lost ones, never stealing)."""
+        try:
+            pipe = self.redis.pipeline()
+            for charger_id in list(self._local):
+                pipe.eval(_KEEP, 1, _route(charger_id), self.node_id, ROUTE_TTL)
+            pipe.execute()
+        except redis.RedisError as exc:
+            log.warning("could not refresh charger routes: %s", exc)
 
     async def charger_connected(self, charger_id: str) -> None:
         self._local.add(charger_id)

@@ -74,6 +74,7 @@ class OcppServer:
         self.writes = WriteBehind(charging.db)
         self._writer: asyncio.Task[None] | None = None
         self._presence: asyncio.Task[None] | None = None
+        self._stopping = False
 
     @property
     def port(self) -> int:
@@ -116,6 +117,7 @@ class OcppServer:
 
     async def stop(self) -> None:
         """Close every session and stop listening."""
+        self._stopping = True  # sessions closing now leave their reports to the final flush
         self.bus.detach()
         for task in (self._flusher, self._writer, self._presence):
             if task is not None:
@@ -233,6 +235,8 @@ class OcppServer:
             self.presence.left(cp_id)
             self._boots.pop(cp_id, None)
             log.info("charger %s disconnected", cp_id)
+        if self._stopping:
+            return
         try:
             await self.writes.flush()  # what a charger told us is stored before it is "gone"
         except Exception as exc:

@@ -1,6 +1,10 @@
 """Redis bus: two OCPP nodes; a command reaches the node holding the charger's socket."""
 
 import asyncio
+import contextlib
+import socket
+import subprocess
+import time
 
 import pytest
 from ocpp.v16 import call
@@ -62,3 +66,60 @@ async def test_reconnect_to_another_node_moves_the_route(db, settings, redis_url
             await srv.stop()
             srv.bus.close()
         web_bus.close()
+
+
+async def test_a_node_never_takes_back_a_route_another_node_holds(db, settings, redis_url):
+    seed_demo(db)
+    bus_a = RedisBus(redis_url, node_id="keep-a")
+    try:
+        bus_a._local.add("CP-LYON-002")  # a stale socket node A still thinks it holds
+        bus_a.redis.set("ocpp:route:CP-LYON-002", "keep-b", ex=60)
+        bus_a._keep_routes()
+        assert bus_a.redis.get("ocpp:route:CP-LYON-002") == "keep-b"
+        bus_a.redis.delete("ocpp:route:CP-LYON-002")  # gone (an empty Redis): A restores it
+        bus_a._keep_routes()
+        assert bus_a.redis.get("ocpp:route:CP-LYON-002") == "keep-a"
+    finally:
+        bus_a.redis.delete("ocpp:route:CP-LYON-002")
+        bus_a.close()
+
+
+async def test_routes_come_back_at_once_after_redis_restarts_empty(db, settings, tmp_path):
+    from tests.support.stripe_server import free_port
+
+    seed_demo(db)
+    port = free_port()
+    args = ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"]
+
+    def start() -> subprocess.Popen[bytes]:
+        proc = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.DEVNULL)
+        for _ in range(50):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port)):
+                return proc
+            time.sleep(0.1)
+        raise RuntimeError("redis-server did not start")
+
+    redis_proc = start()
+    url = f"redis://127.0.0.1:{port}/0"
+    node = ocpp_node(settings.with_(node_id="rs-a"), db=db, bus=RedisBus(url, node_id="rs-a"))
+    await node.start()
+    try:
+        async with connect(node, "CP-LYON-001"):
+            await asyncio.sleep(0.3)
+            redis_proc.terminate()
+            redis_proc.wait(10)
+            redis_proc = start()  # a new, empty Redis
+            probe = RedisBus(url, node_id="probe")
+            for _ in range(40):  # well under the 30 s refresh period
+                if probe.redis.get("ocpp:route:CP-LYON-001") == "rs-a":
+                    break
+                await asyncio.sleep(0.25)
+            assert probe.redis.get("ocpp:route:CP-LYON-001") == "rs-a"
+            answer = await probe.call("CP-LYON-001", "Reset", {"type": "Soft"}, timeout=5)
+            assert answer == {"status": "Accepted"}
+            probe.close()
+    finally:
+        await node.stop()
+        node.bus.close()
+        redis_proc.terminate()
+        redis_proc.wait(10)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from ocpp_server import v16
+from ocpp_server import v16, v201
 from ocpp_server.node import ProtocolAdapter
 
-ADAPTERS: tuple[ProtocolAdapter, ...] = (v16.ADAPTER,)
+# A charger offering both gets 2.0.1; one never seen yet is treated as 1.6 (the default).
+ADAPTERS: tuple[ProtocolAdapter, ...] = (v201.ADAPTER, v16.ADAPTER)
 DEFAULT = v16.ADAPTER
 
 

@@ -56,6 +56,7 @@ class AuthOutcome:
 
     allowed: bool
     reason: str = ""
+    protocol: str | None = None  # the OCPP version the charger last booted with, if any
 
 
 def charger_row(s: Session, cp_id: str) -> Charger:
@@ -118,11 +119,11 @@ class ChargingService:
                 return AuthOutcome(True)
             if charger.password_hash is None:
                 if auto:
-                    return AuthOutcome(True)
+                    return AuthOutcome(True, protocol=charger.ocpp_version)
                 return AuthOutcome(False, "Charge point has no password configured")
             if password is None or not same(charger.password_hash, token_digest(password)):
                 return AuthOutcome(False, "Wrong password")
-            return AuthOutcome(True)
+            return AuthOutcome(True, protocol=charger.ocpp_version)
 
     def record_connection(self, cp_id: str, node: str, connected: bool) -> None:
         """Track which node holds the charger's socket."""

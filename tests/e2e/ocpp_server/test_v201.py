@@ -12,7 +12,7 @@ import websockets
 from ocpp.exceptions import OCPPError
 from ocpp.v16 import call as call16
 from ocpp.v201 import call
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from mobility.app import create_app
 from mobility.bus import InProcessBus
@@ -688,3 +688,24 @@ def test_operator_api_offers_the_201_catalogue_and_reserves_with_its_id_field(ap
         "/api/v1/operator/chargers/CP-LYON-001/commands/RemoteStartTransaction", headers=h, json={}
     )
     assert r.status_code == 404 and "RequestStartTransaction" in r.get_json()["message"]
+
+
+async def test_a_charger_that_booted_with_16_keeps_it_until_its_version_is_cleared(server, db):
+    with db.transaction() as s:
+        s.execute(
+            update(Charger)
+            .where(Charger.charge_point_id == "CP-LYON-001")
+            .values(ocpp_version="1.6")
+        )
+    async with connect201(server, subprotocols=("ocpp2.0.1", "ocpp1.6")) as st:
+        assert st._connection.subprotocol == "ocpp1.6"
+    async with connect201(server, subprotocols=("ocpp2.0.1",)) as st:  # no longer offers 1.6
+        assert st._connection.subprotocol == "ocpp2.0.1"
+    with db.transaction() as s:
+        s.execute(
+            update(Charger)
+            .where(Charger.charge_point_id == "CP-LYON-001")
+            .values(ocpp_version=None)
+        )
+    async with connect201(server, subprotocols=("ocpp1.6", "ocpp2.0.1")) as st:
+        assert st._connection.subprotocol == "ocpp2.0.1"

@@ -229,3 +229,16 @@ def test_prune_follows_local_references():
     }
     value = {"inner": {"keep": 1, "drop": 2}, "odd": {"x": 1}, "junk": 0}
     assert rules.prune(value, schema) == {"inner": {"keep": 1}, "odd": {"x": 1}}
+
+
+def test_negotiation_prefers_201_but_keeps_a_chargers_version():
+    from ocpp_server import protocols
+
+    assert protocols.subprotocols() == ["ocpp2.0.1", "ocpp1.6"]
+    assert protocols.choose(["ocpp1.6", "ocpp2.0.1"]) == "ocpp2.0.1"
+    assert protocols.choose(["ocpp1.6", "ocpp2.0.1"], "1.6") == "ocpp1.6"
+    assert protocols.choose(["ocpp2.0.1"], "1.6") == "ocpp2.0.1"
+    assert protocols.choose(["ocpp1.6"], "2.0.1") == "ocpp1.6"
+    assert protocols.choose(["ocpp2.1"]) is None
+    assert protocols.by_version(None).version == "1.6"
+    assert protocols.by_version("2.0.1").reservation_id_field == "id"

@@ -224,7 +224,7 @@ ROUTES: list[tuple[str, str, str, str | None, int, str | None, bool]] = [
     (
         "post",
         "/api/v1/operator/chargers/{cp_id}/commands/{action}",
-        "Send an OCPP 1.6 command; body is the camelCase OCPP payload (operator)",
+        "Send an OCPP command of the charger's version; body is the camelCase payload (operator)",
         None,
         200,
         None,

@@ -70,6 +70,14 @@ def command_offline(
         )
 
 
+def record_effects(db: Database, cp_id: str, effects: Iterable[CommandEffect]) -> None:
+    """Mirror what a charger reported on its own (a reservation expired...) in our records."""
+    with db.transaction() as s:
+        charger = charger_row(s, cp_id)
+        for effect in effects:
+            _apply(s, charger.id, effect)
+
+
 def _apply(s: Session, charger_pk: int, effect: CommandEffect) -> None:
     if isinstance(effect, ReservationOutcome):
         s.execute(

@@ -1,6 +1,6 @@
 """What chargers tell the CSMS and what it answers, in protocol-neutral terms.
 
-Each protocol adapter (`ocpp_server.v16`, later `v201`) translates its payloads into these and
+Each protocol adapter (`ocpp_server.v16`, `ocpp_server.v201`) translates its payloads into these and
 the answers back; the charging core (`ocpp_server.services`) only ever sees these. Units are
 normalised on the way in: energy Wh, power W, current A, voltage V, state of charge %.
 """
@@ -84,6 +84,7 @@ class MeterReport:
     connector_id: int
     samples: tuple[MeterSample, ...]
     transaction_ref: str | None = None
+    seq_no: int | None = None  # the message's sequence number within the transaction, if any
 
 
 @dataclass(frozen=True)
@@ -104,11 +105,26 @@ class TransactionStarted:
 
 
 @dataclass(frozen=True)
-class TransactionEnded:
-    """A charging session ended; `samples` are the readings sent with the end message."""
+class TransactionUpdated:
+    """News of a running session: a token presented, readings, a sequence number."""
 
     transaction_ref: str
-    meter_stop_wh: int
+    timestamp: datetime
+    seq_no: int | None = None
+    id_token: str | None = None
+    samples: tuple[MeterSample, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class TransactionEnded:
+    """A charging session ended; `samples` are the readings sent with the end message.
+
+    `meter_stop_wh` None: the end message carried no register reading (the core takes the
+    last one stored for the session).
+    """
+
+    transaction_ref: str
+    meter_stop_wh: int | None
     timestamp: datetime
     reason: str | None = None
     id_token: str | None = None
@@ -136,6 +152,15 @@ class BootReport:
 
 
 Report = StatusReport | MeterReport | BootReport
+
+
+@dataclass(frozen=True)
+class ReservationTerms:
+    """What a reservation command asks for, read from its protocol's payload."""
+
+    connector_id: int
+    id_token: str
+    expires_at: datetime
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from mobility.config import Settings
-from ocpp_server.events import BootAnswer, Report
+from ocpp_server.events import BootAnswer, Report, ReservationTerms
 from ocpp_server.services import ChargingService
 
 
@@ -44,9 +44,15 @@ class ChargerSession(Protocol):
 
 @dataclass(frozen=True)
 class ProtocolAdapter:
-    """One OCPP version: its websocket subprotocol, command catalogue and session factory."""
+    """One OCPP version: its websocket subprotocol, command catalogue and session factory.
+
+    `reservation_terms` reads a ReserveNow payload (ValueError, KeyError or TypeError when it
+    cannot); `reservation_id_field` names the field that carries our reservation's id.
+    """
 
     subprotocol: str
     version: str
     commands: tuple[str, ...]
     session: Callable[[str, Any, Node], ChargerSession]
+    reservation_terms: Callable[[dict[str, Any]], ReservationTerms]
+    reservation_id_field: str

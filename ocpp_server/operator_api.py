@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mobility.bus import CommandBus
-from mobility.clock import parse_iso, utcnow
+from mobility.clock import utcnow
 from mobility.config import Settings
 from mobility.db import Database
 from mobility.errors import ChargerUnavailable, NotFound, ValidationFailed
@@ -26,6 +26,7 @@ from mobility.web.auth import current_user, operator_required
 from mobility.web.extensions import csrf
 from mobility.web.pagination import envelope, page_args, paginate
 from ocpp_server import commands, protocols
+from ocpp_server.node import ProtocolAdapter
 
 bp = Blueprint("operator_api", __name__, url_prefix="/api/v1/operator")
 
@@ -184,25 +185,28 @@ def list_commands(cp_id: str) -> Any:
         return envelope(rows, total, page, per_page)
 
 
-def _reserve(s: Session, charger: Charger, payload: dict[str, Any]) -> dict[str, Any]:
+def _reserve(
+    s: Session, charger: Charger, adapter: ProtocolAdapter, payload: dict[str, Any]
+) -> dict[str, Any]:
     """ReserveNow needs our reservation id: create the row and fill it in."""
     try:
-        expires = parse_iso(str(payload["expiryDate"]))
-        connector_id, id_tag = int(payload["connectorId"]), str(payload["idTag"])
+        terms = adapter.reservation_terms(payload)
     except (KeyError, ValueError, TypeError):
-        raise ValidationFailed("ReserveNow needs connectorId, idTag and expiryDate") from None
-    if expires <= utcnow():
-        raise ValidationFailed("expiryDate must be in the future")
+        raise ValidationFailed(
+            f"ReserveNow needs the connector, token and expiry of OCPP {adapter.version}"
+        ) from None
+    if terms.expires_at <= utcnow():
+        raise ValidationFailed("The reservation's expiry must be in the future")
     res = Reservation(
         charger_id=charger.id,
-        connector_id=connector_id,
-        id_tag=id_tag,
-        expires_at=expires,
+        connector_id=terms.connector_id,
+        id_tag=terms.id_token,
+        expires_at=terms.expires_at,
         user_id=getattr(current_user(), "id", None),
     )
     s.add(res)
     s.flush()
-    return {**payload, "reservationId": res.id}
+    return {**payload, adapter.reservation_id_field: res.id}
 
 
 @bp.post("/chargers/<cp_id>/commands/<action>")
@@ -217,11 +221,11 @@ def send_command(cp_id: str, action: str) -> Any:
     rt = _rt()
     with rt.db.transaction() as s:
         charger = _get_charger(s, cp_id)
-        catalogue = protocols.by_version(charger.ocpp_version).commands
-        if action not in catalogue:
-            raise NotFound(f"Unknown command {action}; use one of {', '.join(catalogue)}.")
+        adapter = protocols.by_version(charger.ocpp_version)
+        if action not in adapter.commands:
+            raise NotFound(f"Unknown command {action}; use one of {', '.join(adapter.commands)}.")
         if action == "ReserveNow":
-            payload = _reserve(s, charger, payload)
+            payload = _reserve(s, charger, adapter, payload)
         charger_pk = charger.id
     try:
         answer = rt.bus.call_sync(cp_id, action, payload, rt.settings.command_timeout)

@@ -89,6 +89,10 @@ def _meter(
     if tx is not None and tx.status == TransactionStatus.ACTIVE:
         ordered = sorted(r.samples, key=lambda m: m.timestamp)
         tx.charging_ended_at = rules.idle_since(tx.charging_ended_at, ordered)
+    if tx is not None and r.seq_no is not None:
+        tx.last_seq_no, note = rules.next_seq_no(tx.last_seq_no, r.seq_no)
+        if note is not None:
+            log.info("transaction %s: %s", tx.transaction_ref, note)
     return meter_rows(pk, r.connector_id, tx.id if tx else None, r.samples)
 
 

@@ -118,13 +118,43 @@ def meter_anomaly(
     return None
 
 
-def prune(value: Any, schema: dict[str, Any] | None) -> Any:
-    """Drop object keys a JSON schema does not declare (recursively), keep everything else."""
+def prune(value: Any, schema: dict[str, Any] | None, root: dict[str, Any] | None = None) -> Any:
+    """Drop object keys a JSON schema does not declare (recursively, following local `$ref`s)."""
     if schema is None:
         return value
+    root = root if root is not None else schema
+    schema = _resolved(schema, root)
     if isinstance(value, dict) and "properties" in schema:
         props = schema["properties"]
-        return {k: prune(v, props[k]) for k, v in value.items() if k in props}
+        return {k: prune(v, props[k], root) for k, v in value.items() if k in props}
     if isinstance(value, list) and isinstance(schema.get("items"), dict):
-        return [prune(v, schema["items"]) for v in value]
+        return [prune(v, schema["items"], root) for v in value]
     return value
+
+
+def _resolved(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
+    """A schema with its local `#/definitions/...` reference looked up (unknown: as is)."""
+    ref = schema.get("$ref")
+    if not isinstance(ref, str) or not ref.startswith("#/"):
+        return schema
+    found: Any = root
+    for part in ref[2:].split("/"):
+        found = found.get(part) if isinstance(found, dict) else None
+    return found if isinstance(found, dict) else schema
+
+
+def next_seq_no(last: int | None, seq_no: int | None) -> tuple[int | None, str | None]:
+    """The highest sequence number seen, and what a new one says about the messages before it.
+
+    Messages may arrive late or be lost (a charger's offline queue); nothing is refused, a gap
+    or a late message is only worth a note.
+    """
+    if seq_no is None:
+        return last, None
+    if last is None:
+        return seq_no, None
+    if seq_no > last + 1:
+        return seq_no, f"gap: {last + 1}..{seq_no - 1} missing"
+    if seq_no <= last:
+        return last, f"late: {seq_no} after {last}"
+    return seq_no, None

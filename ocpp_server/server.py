@@ -8,12 +8,15 @@ import binascii
 import contextlib
 import logging
 import ssl
+import weakref
+from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
 import ocpp.messages as ocpp_messages
 import websockets
 from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import NegotiationError
 from websockets.http11 import Request, Response
 
 from mobility.bus import CommandBus
@@ -75,6 +78,10 @@ class OcppServer:
         self._writer: asyncio.Task[None] | None = None
         self._presence: asyncio.Task[None] | None = None
         self._stopping = False
+        # The OCPP version each connection's charger last booted with (set while authenticating).
+        self._kept: weakref.WeakKeyDictionary[ServerConnection, str | None] = (
+            weakref.WeakKeyDictionary()
+        )
 
     @property
     def port(self) -> int:
@@ -101,6 +108,7 @@ class OcppServer:
             self.settings.ocpp_host,
             self.settings.ocpp_port,
             subprotocols=protocols.subprotocols(),  # type: ignore[arg-type]
+            select_subprotocol=self._select_subprotocol,
             process_request=self._check_request,
             ssl=self._ssl(),
             ping_interval=30,
@@ -194,7 +202,18 @@ class OcppServer:
             return response
         if outcome.boot is not None:
             self._boots[cp_id] = outcome.boot
+        self._kept[conn] = outcome.protocol
         return None
+
+    def _select_subprotocol(self, conn: ServerConnection, offered: Sequence[str]) -> Any:
+        """A charger keeps the version it last booted with while it offers it (protocols.choose)."""
+        if not offered:
+            raise NegotiationError("missing subprotocol")
+        chosen = protocols.choose(offered, self._kept.pop(conn, None))
+        if chosen is None:
+            expected = ", ".join(protocols.subprotocols())
+            raise NegotiationError(f"invalid subprotocol; expected one of {expected}")
+        return chosen
 
     async def _handle(self, ws: ServerConnection) -> None:
         cp_id = charger_id_from_path(ws.request.path if ws.request else "/")

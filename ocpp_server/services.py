@@ -42,6 +42,7 @@ from ocpp_server.events import (
     TransactionAnswer,
     TransactionEnded,
     TransactionStarted,
+    TransactionUpdated,
 )
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ class AuthOutcome:
     allowed: bool
     reason: str = ""
     boot: BootAnswer | None = None
+    protocol: str | None = None  # the OCPP version the charger last booted with, if any
 
 
 def charger_row(s: Session, cp_id: str) -> Charger:
@@ -116,6 +118,7 @@ class ChargingService:
                         Charger.password_hash,
                         Charger.registration_status,
                         Charger.heartbeat_interval,
+                        Charger.ocpp_version,
                     ).where(Charger.charge_point_id.in_(wanted))
                 )
                 rows = {r[0]: r[1:] for r in found}
@@ -127,15 +130,15 @@ class ChargingService:
         row = rows.get(cp_id)
         if row is None:
             return self._register(cp_id, password)
-        digest, status, interval = row
+        digest, status, interval, protocol = row
         boot = BootAnswer(status, interval or self.settings.heartbeat_interval)
         if digest is None:
             if self.settings.ocpp_auto_register:
-                return AuthOutcome(True, boot=boot)
+                return AuthOutcome(True, boot=boot, protocol=protocol)
             return AuthOutcome(False, "Charge point has no password configured")
         if password is None or not same(digest, token_digest(password)):
             return AuthOutcome(False, "Wrong password")
-        return AuthOutcome(True, boot=boot)
+        return AuthOutcome(True, boot=boot, protocol=protocol)
 
     def _register(self, cp_id: str, password: str | None) -> AuthOutcome:
         """An unknown charger: refused, or (OCPP_AUTO_REGISTER) kept as Pending."""
@@ -281,6 +284,45 @@ class ChargingService:
         )
         return s.scalar(stmt.with_for_update() if lock else stmt)
 
+    def update_transaction(self, cp_id: str, ev: TransactionUpdated) -> Authorization | None:
+        """Note news of a running session: its sequence number, readings, a token presented.
+
+        A session started without a token (cable first) is bound to the first one presented.
+        """
+        with self.db.transaction() as s:
+            charger = charger_row(s, cp_id)
+            auth = self._authorization(s, ev.id_token) if ev.id_token else None
+            tx = self._by_ref(s, charger.id, ev.transaction_ref, lock=True)
+            if tx is None:
+                log.warning("%s: update for unknown transaction %s", cp_id, ev.transaction_ref)
+                return auth
+            self._note_seq_no(tx, ev.seq_no)
+            if ev.id_token and not tx.id_tag and auth is not None:
+                self._bind_token(s, tx, ev.id_token, auth)
+            samples = tuple(sorted(ev.samples, key=lambda m: m.timestamp))
+            if tx.status == TransactionStatus.ACTIVE:
+                tx.charging_ended_at = rules.idle_since(tx.charging_ended_at, samples)
+            rows = meter_rows(charger.id, tx.connector_id, tx.id, samples)
+            if rows:
+                s.execute(insert(MeterValue), rows)
+            return auth
+
+    @staticmethod
+    def _note_seq_no(tx: ChargingTransaction, seq_no: int | None) -> None:
+        tx.last_seq_no, note = rules.next_seq_no(tx.last_seq_no, seq_no)
+        if note is not None:
+            log.info("transaction %s: %s", tx.transaction_ref, note)
+
+    @staticmethod
+    def _bind_token(
+        s: Session, tx: ChargingTransaction, id_token: str, auth: Authorization
+    ) -> None:
+        token = s.scalar(select(IdToken).where(IdToken.id_tag == id_token))
+        tx.id_tag, tx.auth_status = id_token, auth.status
+        if token is not None:
+            tx.id_token_id, tx.user_id = token.id, token.user_id
+            tx.company_id, tx.vehicle_id = token.company_id, token.vehicle_id
+
     def end_transaction(self, cp_id: str, ev: TransactionEnded) -> Authorization | None:
         """Close a session once and bill it; replays change nothing; strays become orphans."""
         with self.db.transaction() as s:
@@ -291,13 +333,15 @@ class ChargingService:
             auth = self._authorization(s, ev.id_token) if ev.id_token else None
             if tx.status == TransactionStatus.COMPLETED:
                 return auth
-            tx.meter_stop_wh = ev.meter_stop_wh
+            samples = tuple(sorted(ev.samples, key=lambda m: m.timestamp))
+            tx.meter_stop_wh = (
+                ev.meter_stop_wh if ev.meter_stop_wh is not None else self._last_register(s, tx)
+            )
             tx.stopped_at = ev.timestamp
             tx.stop_reason = ev.reason or "Local"
             tx.stop_id_tag = ev.id_token
             tx.status = TransactionStatus.COMPLETED
-            tx.last_seq_no = ev.seq_no if ev.seq_no is not None else tx.last_seq_no
-            samples = tuple(sorted(ev.samples, key=lambda m: m.timestamp))
+            self._note_seq_no(tx, ev.seq_no)
             tx.charging_ended_at = rules.idle_since(tx.charging_ended_at, samples) or ev.timestamp
             rows = meter_rows(charger.id, tx.connector_id, tx.id, samples)
             if rows:
@@ -308,6 +352,21 @@ class ChargingService:
                 log.warning("session %s held for review: %s", tx.id, tx.review_reason)
             self._settle(s, tx)
             return auth
+
+    @staticmethod
+    def _last_register(s: Session, tx: ChargingTransaction) -> int:
+        """The session's latest stored energy register (none: no energy since the start)."""
+        value = s.scalar(
+            select(MeterValue.value)
+            .where(
+                MeterValue.transaction_id == tx.id,
+                MeterValue.measurand == rules.ENERGY_REGISTER,
+                MeterValue.unit == "Wh",
+            )
+            .order_by(MeterValue.timestamp.desc(), MeterValue.id.desc())
+            .limit(1)
+        )
+        return int(value) if value is not None else tx.meter_start_wh
 
     @staticmethod
     def _anomaly(s: Session, charger: Charger, tx: ChargingTransaction) -> str | None:
@@ -343,7 +402,7 @@ class ChargingService:
             connector_id=0,
             transaction_ref=ref,
             id_tag=ev.id_token or "",
-            meter_start_wh=ev.meter_stop_wh,
+            meter_start_wh=ev.meter_stop_wh or 0,
             started_at=ev.timestamp,
             orphan=ev.csms_assigned_ref,
         )
@@ -398,9 +457,15 @@ class ChargingService:
         with self.db.transaction() as s:
             charger_row(s, cp_id).firmware_status = status
 
-    def record_diagnostics_status(self, cp_id: str, status: str, payload: dict[str, Any]) -> None:
-        """A diagnostics (log) upload's progress."""
-        self.record_event(cp_id, "DiagnosticsStatusNotification", payload)
+    def record_diagnostics_status(
+        self,
+        cp_id: str,
+        status: str,
+        payload: dict[str, Any],
+        action: str = "DiagnosticsStatusNotification",
+    ) -> None:
+        """A diagnostics (log) upload's progress, kept under the protocol's message name."""
+        self.record_event(cp_id, action, payload)
         with self.db.transaction() as s:
             charger_row(s, cp_id).diagnostics_status = status
 

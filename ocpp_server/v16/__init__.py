@@ -3,10 +3,15 @@
 from ocpp_server.node import ProtocolAdapter
 from ocpp_server.v16.commands import COMMANDS
 from ocpp_server.v16.handlers import ChargePoint16
-from ocpp_server.v16.translate import PROTOCOL_VERSION
+from ocpp_server.v16.translate import PROTOCOL_VERSION, RESERVATION_ID_FIELD, reservation_terms
 
 ADAPTER = ProtocolAdapter(
-    subprotocol="ocpp1.6", version=PROTOCOL_VERSION, commands=COMMANDS, session=ChargePoint16
+    subprotocol="ocpp1.6",
+    version=PROTOCOL_VERSION,
+    commands=COMMANDS,
+    session=ChargePoint16,
+    reservation_terms=reservation_terms,
+    reservation_id_field=RESERVATION_ID_FIELD,
 )
 
 __all__ = ["ADAPTER", "ChargePoint16"]

@@ -12,6 +12,7 @@ from ocpp_server.events import (
     Authorization,
     MeterReport,
     MeterSample,
+    ReservationTerms,
     StationInfo,
     StatusReport,
     TransactionEnded,
@@ -137,3 +138,15 @@ def id_tag_info(auth: Authorization) -> dict[str, Any]:
     if auth.group_id:
         info["parent_id_tag"] = auth.group_id
     return info
+
+
+RESERVATION_ID_FIELD = "reservationId"
+
+
+def reservation_terms(p: dict[str, Any]) -> ReservationTerms:
+    """ReserveNow.req (camelCase, as the operator sends it) -> ReservationTerms."""
+    return ReservationTerms(
+        connector_id=int(p["connectorId"]),
+        id_token=str(p["idTag"]),
+        expires_at=parse_iso(str(p["expiryDate"])),
+    )

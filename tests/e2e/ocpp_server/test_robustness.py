@@ -145,7 +145,7 @@ async def test_connection_without_ocpp_subprotocol_is_refused_with_reason(server
     with pytest.raises(websockets.InvalidStatus):
         async with websockets.connect(
             f"ws://127.0.0.1:{server.port}/ocpp/CP-LYON-001",
-            subprotocols=["ocpp2.0.1"],
+            subprotocols=["ocpp2.1"],  # a version this node does not speak
             additional_headers=basic("CP-LYON-001", CHARGER_PASSWORD),
         ):
             pass

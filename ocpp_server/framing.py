@@ -1,0 +1,86 @@
+"""OCPP-J framing shared by the adapters: CallErrors for unroutable frames, command requests."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from types import ModuleType
+from typing import Any
+
+from ocpp.charge_point import camel_to_snake_case, snake_to_camel_case
+from ocpp.exceptions import OCPPError
+from ocpp.messages import MessageType, get_validator
+
+from mobility.errors import ChargerRefused, DomainError, ValidationFailed
+from ocpp_server import rules
+
+# CallErrors that mean "the payload we sent was wrong", not "the charger said no".
+PAYLOAD_ERRORS = (
+    "FormatViolationError",
+    "TypeConstraintViolationError",
+    "PropertyConstraintViolationError",
+    "ValidationError",
+    "FormationViolationError",
+    "OccurrenceConstraintViolationError",
+    "ProtocolError",
+)
+
+
+def frame_error(raw: str | bytes, code: str, description: str) -> str:
+    """A CallError for a frame we could not route, echoing its unique id when readable."""
+    unique_id = "-1"
+    try:
+        parsed = json.loads(raw)
+        if isinstance(parsed, list) and len(parsed) > 1 and isinstance(parsed[1], str):
+            unique_id = parsed[1]
+    except (ValueError, TypeError):
+        pass
+    return json.dumps([MessageType.CallError, unique_id, code, description, {}])
+
+
+def schema(action: str, version: str) -> dict[str, Any] | None:
+    """The JSON schema of a charger-initiated call, None for an action the version lacks."""
+    try:
+        return dict(get_validator(MessageType.Call, action, version).schema)
+    except (OSError, ValueError):
+        return None
+
+
+def pruned_call(unique_id: str, action: str, payload: dict[str, Any], version: str) -> str:
+    """A Call frame without the vendor fields the version's strict schema forbids."""
+    return json.dumps([2, unique_id, action, rules.prune(payload, schema(action, version))])
+
+
+def request(
+    call: ModuleType, catalogue: tuple[str, ...], action: str, payload: dict[str, Any]
+) -> Any:
+    """The library's call object for a command (camelCase payload), or a clear ValidationFailed."""
+    if action not in catalogue:
+        raise ValidationFailed(f"Unsupported command {action!r}.", code="unknown_command")
+    fields = camel_to_snake_case(payload)
+    cls = getattr(call, action)
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(fields) - known)
+    if unknown:
+        names = ", ".join(snake_to_camel_case(n) for n in unknown)
+        raise ValidationFailed(f"{action} has no field {names}.", field=unknown[0])
+    missing = sorted(
+        snake_to_camel_case(f.name)
+        for f in dataclasses.fields(cls)
+        if f.name not in fields
+        and f.default is dataclasses.MISSING
+        and f.default_factory is dataclasses.MISSING
+    )
+    if missing:
+        raise ValidationFailed(f"{action} needs {', '.join(missing)}.", field=missing[0])
+    return cls(**fields)
+
+
+def charger_error(cp_id: str, action: str, exc: OCPPError) -> DomainError:
+    """A charger's CallError (or our own schema check's), as the operator should see it."""
+    if type(exc).__name__ in PAYLOAD_ERRORS:
+        return ValidationFailed(f"Invalid {action} payload: {exc.description}")
+    return ChargerRefused(
+        f"Charger {cp_id} answered {action} with {exc.code}: {exc.description}",
+        charger_code=exc.code,
+    )

@@ -15,6 +15,7 @@ from mobility.models import Charger, ChargerCommand, CommandStatus, Connector, R
 from ocpp_server.events import (
     AvailabilityChanged,
     CommandEffect,
+    HeartbeatIntervalChanged,
     LocalListVersion,
     ReservationOutcome,
 )
@@ -90,6 +91,12 @@ def _apply(s: Session, charger_pk: int, effect: CommandEffect) -> None:
         if effect.connector_id:  # None or 0: the whole charger
             stmt = stmt.where(Connector.connector_id == effect.connector_id)
         s.execute(stmt.values(availability=effect.availability))
+    elif isinstance(effect, HeartbeatIntervalChanged):
+        s.execute(
+            update(Charger)
+            .where(Charger.id == charger_pk)
+            .values(heartbeat_interval=effect.seconds)
+        )
     elif isinstance(effect, LocalListVersion):
         s.execute(
             update(Charger)

@@ -186,4 +186,13 @@ class LocalListVersion:
     version: int
 
 
-CommandEffect = ReservationOutcome | AvailabilityChanged | LocalListVersion
+@dataclass(frozen=True)
+class HeartbeatIntervalChanged:
+    """The charger now sends heartbeats this often (seconds); its next boot is told the same."""
+
+    seconds: int
+
+
+CommandEffect = (
+    ReservationOutcome | AvailabilityChanged | LocalListVersion | HeartbeatIntervalChanged
+)

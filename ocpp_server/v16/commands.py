@@ -7,6 +7,7 @@ from typing import Any
 from ocpp_server.events import (
     AvailabilityChanged,
     CommandEffect,
+    HeartbeatIntervalChanged,
     LocalListVersion,
     ReservationOutcome,
 )
@@ -51,4 +52,13 @@ def effects(action: str, payload: dict[str, Any], answer: dict[str, Any]) -> lis
         return [LocalListVersion(int(payload["listVersion"]))]
     if action == "GetLocalListVersion" and "listVersion" in answer:
         return [LocalListVersion(int(answer["listVersion"]))]
+    if action == "ChangeConfiguration" and status in ("Accepted", "RebootRequired"):
+        return _configuration(str(payload.get("key")), str(payload.get("value")))
+    return []
+
+
+def _configuration(key: str, value: str) -> list[CommandEffect]:
+    """Configuration keys the CSMS keeps in step with (others are the charger's business)."""
+    if key == "HeartbeatInterval" and value.isdigit() and 0 < int(value) <= 86_400:
+        return [HeartbeatIntervalChanged(int(value))]
     return []

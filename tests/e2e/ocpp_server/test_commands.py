@@ -4,6 +4,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from ocpp.v16 import call as v16call
 from sqlalchemy import select
 
 from mobility.errors import ChargerUnavailable, CommandTimeout, ValidationFailed
@@ -144,3 +145,20 @@ async def test_disconnected_charger_and_timeout_give_clear_errors(db, settings, 
     with db.sessions() as s:
         cmd = s.scalar(select(ChargerCommand).where(ChargerCommand.action == "Reset"))
         assert cmd.status == "timeout"
+
+
+async def test_a_changed_heartbeat_interval_is_what_the_next_boot_hands_out(server, db):
+    async with connect(server) as cp:
+        first = await cp.call(
+            v16call.BootNotification(charge_point_vendor="V", charge_point_model="M")
+        )
+        assert first.interval == 300
+        change = {"key": "HeartbeatInterval", "value": "120"}
+        assert await server.bus.call("CP-LYON-001", "ChangeConfiguration", change, timeout=5) == {
+            "status": "Accepted"
+        }
+    async with connect(server) as cp:  # reconnects, boots again
+        again = await cp.call(
+            v16call.BootNotification(charge_point_vendor="V", charge_point_model="M")
+        )
+        assert again.interval == 120

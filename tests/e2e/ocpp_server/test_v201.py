@@ -633,6 +633,8 @@ class Loop201(Loop):
         await self.server.start()
         async with connect201(self.server, "CP-LYON-001") as st:
             await st.call(call.BootNotification(charging_station=STATION, reason="PowerUp"))
+            await self.server.presence.flush()  # connection states and boot details are
+            await self.server.flush_reports()  # stored in batches
             self.ready.set()
             await self.stop.wait()
         await self.server.stop()

@@ -225,12 +225,12 @@ def breakdown(ct: CompiledTariff, drafts: list[Draft], total_s: int) -> PriceBre
         drafts = bounded(ct, drafts)
     vats = allocate_vat(drafts, ct.vat_den)
     rate = ct.vat_of_scaled
-    lines = tuple(
-        PriceLine(desc, comp, qty, unit, price, amount, rate[vat_scaled], vats[i])
-        for i, (desc, comp, qty, unit, price, amount, vat_scaled) in enumerate(drafts)
-    )
-    excl = sum(d[AMOUNT] for d in drafts)
-    return _totals(ct, lines, excl, sum(vats))
+    excl = 0
+    lines = []
+    for (desc, comp, qty, unit, price, amount, vat_scaled), vat in zip(drafts, vats, strict=True):
+        lines.append(PriceLine(desc, comp, qty, unit, price, amount, rate[vat_scaled], vat))
+        excl += amount
+    return _totals(ct, tuple(lines), excl, sum(vats))
 
 
 def _totals(

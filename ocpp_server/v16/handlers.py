@@ -8,85 +8,22 @@ import json
 import logging
 from typing import Any
 
-from ocpp.charge_point import camel_to_snake_case, remove_nones, snake_to_camel_case
+from ocpp.charge_point import remove_nones, snake_to_camel_case
 from ocpp.exceptions import InternalError, OCPPError
-from ocpp.messages import MessageType, get_validator
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint, call, call_result
 from ocpp.v16.enums import Action, RegistrationStatus
 
 from mobility.clock import utcnow
-from mobility.errors import ChargerRefused, CommandTimeout, DomainError, ValidationFailed
+from mobility.errors import CommandTimeout
 from mobility.models import CommandStatus
-from ocpp_server import commands, rules
+from ocpp_server import commands, framing
 from ocpp_server.events import BootReport, CommandEffect, Report
 from ocpp_server.node import Node
 from ocpp_server.v16 import translate
 from ocpp_server.v16.commands import COMMANDS, effects
 
 log = logging.getLogger(__name__)
-
-
-def _frame_error(raw: str | bytes, code: str, description: str) -> str:
-    """A CallError for a frame we could not route, echoing its unique id when readable."""
-    unique_id = "-1"
-    try:
-        parsed = json.loads(raw)
-        if isinstance(parsed, list) and len(parsed) > 1 and isinstance(parsed[1], str):
-            unique_id = parsed[1]
-    except (ValueError, TypeError):
-        pass
-    return json.dumps([MessageType.CallError, unique_id, code, description, {}])
-
-
-_PAYLOAD_ERRORS = (
-    "FormatViolationError",
-    "TypeConstraintViolationError",
-    "PropertyConstraintViolationError",
-    "ValidationError",
-    "FormationViolationError",
-    "OccurrenceConstraintViolationError",
-)
-
-
-def _request(action: str, payload: dict[str, Any]) -> Any:
-    """The library's call object for a command, or a clear ValidationFailed."""
-    if action not in COMMANDS:
-        raise ValidationFailed(f"Unsupported command {action!r}.", code="unknown_command")
-    fields = camel_to_snake_case(payload)
-    cls = getattr(call, action)
-    known = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(fields) - known)
-    if unknown:
-        names = ", ".join(snake_to_camel_case(n) for n in unknown)
-        raise ValidationFailed(f"{action} has no field {names}.", field=unknown[0])
-    missing = sorted(
-        snake_to_camel_case(f.name)
-        for f in dataclasses.fields(cls)
-        if f.name not in fields
-        and f.default is dataclasses.MISSING
-        and f.default_factory is dataclasses.MISSING
-    )
-    if missing:
-        raise ValidationFailed(f"{action} needs {', '.join(missing)}.", field=missing[0])
-    return cls(**fields)
-
-
-def _charger_error(cp_id: str, action: str, exc: OCPPError) -> DomainError:
-    """A charger's CallError, as the operator should see it."""
-    if type(exc).__name__ in _PAYLOAD_ERRORS:
-        return ValidationFailed(f"Invalid {action} payload: {exc.description}")
-    return ChargerRefused(
-        f"Charger {cp_id} answered {action} with {exc.code}: {exc.description}",
-        charger_code=exc.code,
-    )
-
-
-def _schema(action: str) -> dict[str, Any] | None:
-    try:
-        return dict(get_validator(MessageType.Call, action, "1.6").schema)
-    except (OSError, ValueError):
-        return None  # unknown action: the library answers NotImplemented
 
 
 class ChargePoint16(ChargePoint):
@@ -107,7 +44,9 @@ class ChargePoint16(ChargePoint):
         try:
             parsed = json.loads(raw_msg)
         except (ValueError, TypeError):
-            await self._send(_frame_error(raw_msg, "FormationViolation", "Frame is not JSON"))
+            await self._send(
+                framing.frame_error(raw_msg, "FormationViolation", "Frame is not JSON")
+            )
             return
         if (
             not isinstance(parsed, list)
@@ -117,29 +56,31 @@ class ChargePoint16(ChargePoint):
             or (parsed[0] == 2 and (len(parsed) != 4 or not isinstance(parsed[3], dict)))
         ):
             await self._send(
-                _frame_error(raw_msg, "FormationViolation", "Frame is not an OCPP-J message")
+                framing.frame_error(raw_msg, "FormationViolation", "Frame is not an OCPP-J message")
             )
             return
         if parsed[0] == 2 and parsed[2] not in self.route_map:
             # OCPP-J: NotImplemented = action unknown; NotSupported = known but not for us.
             known = parsed[2] in {a.value for a in Action}
             code = "NotSupported" if known else "NotImplemented"
-            await self._send(_frame_error(raw_msg, code, f"{parsed[2]} is not handled by the CSMS"))
+            await self._send(
+                framing.frame_error(raw_msg, code, f"{parsed[2]} is not handled by the CSMS")
+            )
             return
         if parsed[0] == 2 and isinstance(parsed[2], str):
             # Chargers send vendor fields the strict 1.6 schemas forbid: drop them, keep the rest.
-            raw_msg = json.dumps(
-                [2, parsed[1], parsed[2], rules.prune(parsed[3], _schema(parsed[2]))]
+            raw_msg = framing.pruned_call(
+                parsed[1], parsed[2], parsed[3], translate.PROTOCOL_VERSION
             )
         try:
             await super().route_message(raw_msg)
         except Exception as exc:  # one bad message must never end the charger's session
             log.exception("%s: failed to route message", self.id)
-            await self._send(_frame_error(raw_msg, "InternalError", str(exc)[:200]))
+            await self._send(framing.frame_error(raw_msg, "InternalError", str(exc)[:200]))
 
     async def send_command(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Send a CSMS-initiated call, persist it, and return the response payload (camelCase)."""
-        request = _request(action, payload)
+        request = framing.request(call, COMMANDS, action, payload)
         command_id = await self._db(commands.command_started, self.db, self.id, action, payload)
         try:
             result = await self.call(request, suppress=False)
@@ -151,7 +92,7 @@ class ChargePoint16(ChargePoint):
             raise CommandTimeout(f"Charger {self.id} did not answer {action} in time.") from None
         except OCPPError as exc:
             await self._finish(command_id, CommandStatus.ERROR, error=str(exc))
-            raise _charger_error(self.id, action, exc) from None
+            raise framing.charger_error(self.id, action, exc) from None
         answer = dict(snake_to_camel_case(remove_nones(dataclasses.asdict(result))))
         await self._finish(
             command_id, CommandStatus.ANSWERED, answer, effects=effects(action, payload, answer)

@@ -39,20 +39,25 @@ LABEL = {
     Dimension.ENERGY: ("Energy", "ENERGY"),
     Dimension.DISTANCE: ("Distance", "DISTANCE"),
 }
-_QUANTITY: dict[tuple[int, int], Decimal] = {}
+_QUANTITY: dict[int, dict[int, Decimal]] = {}  # divisor -> whole volume -> quantity
+_QUANTITY_SIZE = 50_000  # per divisor
 
 
 def quantity(volume: int | Decimal, divisor: int) -> Decimal:
     """Billed volume in display units (h, kWh, km), normalised (memoised for whole numbers)."""
-    if isinstance(volume, int):
-        cached = _QUANTITY.get((volume, divisor))
+    known = _QUANTITY.get(divisor)
+    if known is None:
+        known = _QUANTITY[divisor] = {}
+    whole = type(volume) is int
+    if whole:
+        cached = known.get(volume)  # type: ignore[arg-type]
         if cached is not None:
             return cached
     q = (Decimal(volume) / divisor).normalize()
     if q.as_tuple().exponent > 0:  # type: ignore[operator]
         q = q.quantize(_ONE)  # 1E+2 -> 100
-    if isinstance(volume, int) and len(_QUANTITY) < 100_000:
-        _QUANTITY[(volume, divisor)] = q
+    if whole and len(known) < _QUANTITY_SIZE:
+        known[volume] = q  # type: ignore[index]
     return q
 
 

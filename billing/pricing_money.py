@@ -48,6 +48,9 @@ class PriceBreakdown(NamedTuple):
     total_minor: int
 
 
+_tuple_new = tuple.__new__
+
+
 def rhu(num: int, den: int) -> int:
     """num / den rounded half-up (away from zero), den > 0."""
     q, r = divmod(abs(num), den)
@@ -63,12 +66,18 @@ def vat_exact(drafts: list[Draft]) -> int:
 def allocate_vat(drafts: list[Draft], den: int) -> list[int]:
     """VAT per line: the session's exact VAT rounded half-up once, shared by largest remainder."""
     # Ties go to the earlier line; the shares always add up to the rounded total.
-    exact = [d[AMOUNT] * d[VAT] for d in drafts]
-    shares = [e // den for e in exact]
-    left = (2 * sum(exact) + den) // (2 * den) - sum(shares)  # half-up (a session is >= 0)
+    shares, rests = [], []
+    total_exact = total_shares = 0
+    for d in drafts:
+        exact = d[AMOUNT] * d[VAT]
+        share, rest = divmod(exact, den)
+        shares.append(share)
+        rests.append(rest)
+        total_exact += exact
+        total_shares += share
+    left = (2 * total_exact + den) // (2 * den) - total_shares  # half-up (a session is >= 0)
     if left:  # hand the rounded-up units to the largest remainders
-        by_rest = sorted(range(len(exact)), key=lambda i: shares[i] * den - exact[i])
-        for i in by_rest[:left]:
+        for i in sorted(range(len(rests)), key=rests.__getitem__, reverse=True)[:left]:
             shares[i] += 1
     return shares
 
@@ -223,18 +232,24 @@ def breakdown(ct: CompiledTariff, drafts: list[Draft], total_s: int) -> PriceBre
         drafts = capped(ct, drafts, total_s)
     if ct.has_bounds:
         drafts = bounded(ct, drafts)
-    vats = allocate_vat(drafts, ct.vat_den)
     rate = ct.vat_of_scaled
+    if len(drafts) == 1:  # one line (most charging sessions): its VAT is the rounded total
+        desc, comp, qty, unit, price, amount, vat_scaled = drafts[0]
+        den = ct.vat_den
+        vat = (2 * amount * vat_scaled + den) // (2 * den)
+        line = _tuple_new(PriceLine, (desc, comp, qty, unit, price, amount, rate[vat_scaled], vat))
+        return _tuple_new(
+            PriceBreakdown, (ct.currency, ct.code, (line,), amount, vat, amount + vat)
+        )
+    vats = allocate_vat(drafts, ct.vat_den)
     excl = 0
     lines = []
     for (desc, comp, qty, unit, price, amount, vat_scaled), vat in zip(drafts, vats, strict=True):
-        lines.append(PriceLine(desc, comp, qty, unit, price, amount, rate[vat_scaled], vat))
+        # tuple.__new__ directly: the generated NamedTuple constructor is a Python-level call.
+        values = (desc, comp, qty, unit, price, amount, rate[vat_scaled], vat)
+        lines.append(_tuple_new(PriceLine, values))
         excl += amount
-    return _totals(ct, tuple(lines), excl, sum(vats))
-
-
-def _totals(
-    ct: CompiledTariff, lines: tuple[PriceLine, ...], excl: int, vat: int
-) -> PriceBreakdown:
-    """The PriceBreakdown of a session's lines."""
-    return PriceBreakdown(ct.currency, ct.code, lines, excl, vat, excl + vat)
+    vat_total = sum(vats)
+    return _tuple_new(
+        PriceBreakdown, (ct.currency, ct.code, tuple(lines), excl, vat_total, excl + vat_total)
+    )

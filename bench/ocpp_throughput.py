@@ -267,14 +267,9 @@ def _upgrade(port: int, cp_id: str) -> bytes:
     ).encode()
 
 
-async def _raw_boot(port: int, cp_id: str) -> asyncio.StreamWriter:
-    """Connect and boot one charger with hand-made frames (a cheap load generator)."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=2**16)
-    writer.write(_upgrade(port, cp_id))
-    head = await reader.readuntil(b"\r\n\r\n")
-    if not head.startswith(b"HTTP/1.1 101"):
-        raise ConnectionError(head.split(b"\r\n", 1)[0].decode())
-    writer.write(_frame(_BOOT))
+async def _raw_call(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, text: str) -> None:
+    """Send one Call frame and read its (unmasked) answer; anything but a CallResult raises."""
+    writer.write(_frame(text))
     first = await reader.readexactly(2)
     size = first[1] & 0x7F
     if size == 126:
@@ -282,16 +277,30 @@ async def _raw_boot(port: int, cp_id: str) -> asyncio.StreamWriter:
     reply = await reader.readexactly(size)
     if not reply.startswith(b"[3"):
         raise ConnectionError(reply[:80].decode())
-    return writer
 
 
-def run_storm(port: int, n: int, out_q: Any) -> None:
-    """n chargers reconnect at once (as after a CSMS restart) and boot; time until all booted."""
+async def _raw_boot(
+    port: int, cp_id: str, then: int = 0
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """Connect and boot one charger with hand-made frames, then send `then` reports."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=2**16)
+    writer.write(_upgrade(port, cp_id))
+    head = await reader.readuntil(b"\r\n\r\n")
+    if not head.startswith(b"HTTP/1.1 101"):
+        raise ConnectionError(head.split(b"\r\n", 1)[0].decode())
+    await _raw_call(reader, writer, _BOOT)
+    for k, (action, payload) in zip(range(then), itertools.cycle(_messages(0)), strict=False):
+        await _raw_call(reader, writer, json.dumps([2, f"m{k}", action, payload]))
+    return reader, writer
+
+
+def run_storm(port: int, n: int, burst: int, out_q: Any) -> None:
+    """n chargers reconnect at once (as after a CSMS restart), boot and send `burst` reports."""
     _raise_fd_limit()
 
     async def one(i: int, gate: asyncio.Semaphore, done: asyncio.Event, left: list[int]) -> None:
         async with gate:  # the client machine's own limit on handshakes in flight
-            writer = await _raw_boot(port, f"BENCH-{i:05d}")
+            _, writer = await _raw_boot(port, f"BENCH-{i:05d}", burst)
         left[0] -= 1
         if not left[0]:
             done.set()
@@ -323,7 +332,7 @@ def run_idle(port: int, n: int, out_q: Any) -> None:
 
     async def one(i: int, hold: asyncio.Event, gate: asyncio.Semaphore, ok: list[int]) -> None:
         async with gate:  # handshakes in flight at once
-            writer = await _raw_boot(port, f"BENCH-{i:05d}")
+            _, writer = await _raw_boot(port, f"BENCH-{i:05d}")
         ok.append(i)
         await hold.wait()
         writer.close()
@@ -369,8 +378,10 @@ def measure(kind: str, url: str | None, n: int, seconds: float) -> dict[str, Any
     return {"kind": kind, "msgs": count, "rate": count / elapsed, "p50": p50, "p99": p99}
 
 
-def measure_storm(kind: str, url: str | None, n: int) -> tuple[int, float, dict[str, int]]:
-    """Start a server, then let n chargers connect and boot at once."""
+def measure_storm(
+    kind: str, url: str | None, n: int, burst: int = 0
+) -> tuple[int, float, dict[str, int]]:
+    """Start a server, then let n chargers connect, boot and send `burst` reports at once."""
     ctx = mp.get_context("spawn")
     port_q, stats_q, out_q, stop = ctx.Queue(), ctx.Queue(), ctx.Queue(), ctx.Event()
     if kind == "bare":
@@ -379,7 +390,7 @@ def measure_storm(kind: str, url: str | None, n: int) -> tuple[int, float, dict[
         server = ctx.Process(target=run_platform, args=(url, n, port_q, stop, stats_q))
     server.start()
     port = port_q.get(timeout=600)
-    client = ctx.Process(target=run_storm, args=(port, n, out_q))
+    client = ctx.Process(target=run_storm, args=(port, n, burst, out_q))
     client.start()
     result = out_q.get(timeout=900)
     client.join()
@@ -388,14 +399,17 @@ def measure_storm(kind: str, url: str | None, n: int) -> tuple[int, float, dict[
     return result
 
 
-def storm_report(n: int, postgres: str | None, tmp: str) -> None:
-    """Reconnect storm: bare library and this CSMS side by side."""
-    rows = [("bare ocpp library (no DB)", measure_storm("bare", None, n))]
-    rows.append(("this CSMS + sqlite", measure_storm("sqlite", f"sqlite:///{tmp}/storm.sqlite", n)))
+def storm_report(n: int, postgres: str | None, tmp: str, burst: int = 0) -> None:
+    """Reconnect storm (and reports right after it): bare library and this CSMS side by side."""
+    rows = [("bare ocpp library (no DB)", measure_storm("bare", None, n, burst))]
+    url = f"sqlite:///{tmp}/storm{burst}.sqlite"
+    rows.append(("this CSMS + sqlite", measure_storm("sqlite", url, n, burst)))
     if postgres:
-        rows.append(("this CSMS + postgresql", measure_storm("pg", fresh_pg(postgres, "storm"), n)))
+        url = fresh_pg(postgres, "storm")
+        rows.append(("this CSMS + postgresql", measure_storm("pg", url, n, burst)))
     bare = rows[0][1][1]
-    print(f"\nreconnect storm: {n:,} chargers connect and boot at once")
+    then = f", then {burst} reports each right away" if burst else ""
+    print(f"\nreconnect storm: {n:,} chargers connect and boot at once{then}")
     print(f"{'server':<28}{'booted':>9}{'seconds':>9}{'vs bare':>9}")
     for name, (booted, took, errors) in rows:
         print(f"{name:<28}{booted:>9,}{took:>9.1f}{took / bare:>9.2f}")
@@ -433,11 +447,12 @@ def main() -> None:
     parser.add_argument("--idle", type=int, default=1000)
     parser.add_argument("--postgres", default=None, help="PostgreSQL URL (a fresh DB is made)")
     parser.add_argument("--storm", type=int, default=0, help="also: N chargers reconnect at once")
+    parser.add_argument("--burst", type=int, default=0, help="with --storm: reports after boot")
     args = parser.parse_args()
     _raise_fd_limit()
     with tempfile.TemporaryDirectory() as tmp:
         if args.storm:
-            storm_report(args.storm, args.postgres, tmp)
+            storm_report(args.storm, args.postgres, tmp, args.burst)
         if args.chargers:
             throughput_report(args.chargers, args.seconds, args.postgres, tmp)
         if args.idle:

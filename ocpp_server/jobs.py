@@ -27,6 +27,9 @@ def jobs(charging: ChargingService) -> list[JobSpec]:
             "interval",
             {"seconds": 60},
         ),
+        JobSpec(
+            "ocpp.expire_reservations", charging.expire_reservations, "interval", {"minutes": 1}
+        ),
         # Retries billing of completed sessions that could not be billed at stop time.
         JobSpec("ocpp.bill_unbilled", charging.settle_unbilled, "interval", {"minutes": 5}),
     ]

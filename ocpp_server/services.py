@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from billing.facade import Billing
 from mobility.clock import utcnow
 from mobility.config import Settings
-from mobility.db import Database
+from mobility.db import Database, rowcount
 from mobility.errors import DomainError, NotFound
 from mobility.models import (
     Charger,
@@ -468,6 +468,22 @@ class ChargingService:
         self.record_event(cp_id, action, payload)
         with self.db.transaction() as s:
             charger_row(s, cp_id).diagnostics_status = status
+
+    def expire_reservations(self) -> int:
+        """Reservations past their expiry free their connector (job; safe to run twice)."""
+        with self.db.transaction() as s:
+            return rowcount(
+                s.execute(
+                    update(Reservation)
+                    .where(
+                        Reservation.status.in_(
+                            (ReservationStatus.REQUESTED, ReservationStatus.ACCEPTED)
+                        ),
+                        Reservation.expires_at <= utcnow(),
+                    )
+                    .values(status=ReservationStatus.EXPIRED)
+                )
+            )
 
     def mark_offline(self) -> list[str]:
         """Chargers silent for longer than their heartbeat interval + grace are offline (job)."""

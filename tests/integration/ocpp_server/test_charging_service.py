@@ -142,3 +142,18 @@ def test_a_pause_while_charging_is_not_billed_as_parking(db, charging):
         # 11.1 kWh x 0.35 = 3.885 -> 3.89 net; no PARKING_TIME line for the pause (6.00/h).
         assert [ln.component for ln in invoice.lines] == ["ENERGY"]
         assert invoice.total_excl_vat_minor == 389
+
+
+def test_reservations_past_their_expiry_free_the_connector(db, charging):
+    from mobility.models import Reservation
+    from ocpp_server import commands
+
+    past = datetime.now(UTC) - timedelta(minutes=1)
+    later = datetime.now(UTC) + timedelta(minutes=30)
+    gone = commands.create_reservation(db, "CP-LYON-001", 1, "CITIZEN-CARD-1", past)
+    kept = commands.create_reservation(db, "CP-LYON-001", 2, "CITIZEN-CARD-1", later)
+    assert charging.expire_reservations() == 1
+    assert charging.expire_reservations() == 0  # safe to run twice
+    with db.sessions() as s:
+        assert s.get(Reservation, gone).status == "expired"
+        assert s.get(Reservation, kept).status == "requested"

@@ -2,41 +2,40 @@
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
 import json
 import logging
 from typing import Any
 
-from ocpp.charge_point import remove_nones, snake_to_camel_case
-from ocpp.exceptions import InternalError, OCPPError
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint, call, call_result
 from ocpp.v16.enums import Action, RegistrationStatus
 
 from mobility.clock import utcnow
-from mobility.errors import CommandTimeout
-from mobility.models import CommandStatus
-from ocpp_server import commands, framing
-from ocpp_server.events import BootReport, CommandEffect, Report
+from ocpp_server import framing
+from ocpp_server.events import BootReport, CommandEffect
 from ocpp_server.node import Node
+from ocpp_server.session import CommandSession
 from ocpp_server.v16 import translate
 from ocpp_server.v16.commands import COMMANDS, effects
 
 log = logging.getLogger(__name__)
 
 
-class ChargePoint16(ChargePoint):
+class ChargePoint16(CommandSession, ChargePoint):
     """The CSMS side of one charger's OCPP 1.6 connection."""
+
+    CALLS = call
+    CATALOGUE = COMMANDS
 
     def __init__(self, charger_id: str, connection: Any, node: Node) -> None:
         super().__init__(charger_id, connection, response_timeout=node.settings.command_timeout)
-        self.node = node
-        self.charging = node.charging
-        self.db = node.charging.db
+        self._attach(node)
 
-    async def _db(self, fn: Any, *args: Any) -> Any:
-        return await asyncio.to_thread(fn, *args)
+    def effects_of(
+        self, action: str, payload: dict[str, Any], answer: dict[str, Any]
+    ) -> list[CommandEffect]:
+        """What an answered command changes in our records."""
+        return effects(action, payload, answer)
 
     async def route_message(self, raw_msg: str | bytes) -> None:
         """Route a frame; malformed ones get a CallError instead of being dropped silently."""
@@ -78,39 +77,6 @@ class ChargePoint16(ChargePoint):
             log.exception("%s: failed to route message", self.id)
             await self._send(framing.frame_error(raw_msg, "InternalError", str(exc)[:200]))
 
-    async def send_command(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
-        """Send a CSMS-initiated call, persist it, and return the response payload (camelCase)."""
-        request = framing.request(call, COMMANDS, action, payload)
-        command_id = await self._db(commands.command_started, self.db, self.id, action, payload)
-        try:
-            result = await self.call(request, suppress=False)
-        except (TimeoutError, asyncio.CancelledError) as exc:
-            # The bus's own deadline may cancel this wait first: record the timeout anyway.
-            await asyncio.shield(self._finish(command_id, CommandStatus.TIMEOUT, error="no answer"))
-            if isinstance(exc, asyncio.CancelledError):
-                raise
-            raise CommandTimeout(f"Charger {self.id} did not answer {action} in time.") from None
-        except OCPPError as exc:
-            await self._finish(command_id, CommandStatus.ERROR, error=str(exc))
-            raise framing.charger_error(self.id, action, exc) from None
-        answer = dict(snake_to_camel_case(remove_nones(dataclasses.asdict(result))))
-        await self._finish(
-            command_id, CommandStatus.ANSWERED, answer, effects=effects(action, payload, answer)
-        )
-        return answer
-
-    async def _finish(
-        self,
-        command_id: int,
-        status: CommandStatus,
-        answer: dict[str, Any] | None = None,
-        error: str | None = None,
-        effects: list[CommandEffect] | None = None,
-    ) -> None:
-        await self._db(
-            commands.command_finished, self.db, command_id, status, answer, error, effects or []
-        )
-
     @on(Action.boot_notification)
     async def on_boot(self, **payload: Any) -> Any:
         answer = self.node.boot_answer(self.id) or await self._db(
@@ -131,11 +97,6 @@ class ChargePoint16(ChargePoint):
     async def on_status(self, **payload: Any) -> Any:
         self._queue(translate.status_report(payload))
         return call_result.StatusNotification()
-
-    def _queue(self, report: Report) -> None:
-        if not self.node.report(self.id, report):
-            # Storage is away and the queue is full: never acknowledge what we cannot keep.
-            raise InternalError(description="Reports cannot be stored right now; send again later")
 
     @on(Action.authorize)
     async def on_authorize(self, id_tag: str, **_: Any) -> Any:

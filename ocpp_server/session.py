@@ -1,0 +1,87 @@
+"""What every protocol adapter's charger session does the same way: commands and report queues.
+
+Each adapter's ChargePoint mixes this in and names its protocol's call module, command
+catalogue and command effects; the handlers stay protocol-specific.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from types import ModuleType
+from typing import Any, ClassVar
+
+from ocpp.charge_point import remove_nones, snake_to_camel_case
+from ocpp.exceptions import InternalError, OCPPError
+
+from mobility.db import Database
+from mobility.errors import CommandTimeout
+from mobility.models import CommandStatus
+from ocpp_server import commands, framing
+from ocpp_server.events import CommandEffect, Report
+from ocpp_server.node import Node
+from ocpp_server.services import ChargingService
+
+
+class CommandSession:
+    """Commands to a charger (recorded before, outcome and effects after) and report queueing."""
+
+    CALLS: ClassVar[ModuleType]  # the protocol's `ocpp.vXX.call` module
+    CATALOGUE: ClassVar[tuple[str, ...]]
+
+    id: str
+    node: Node
+    charging: ChargingService
+    db: Database
+    call: Any  # the library ChargePoint's coroutine method
+
+    def _attach(self, node: Node) -> None:
+        self.node = node
+        self.charging = node.charging
+        self.db = node.charging.db
+
+    async def _db(self, fn: Any, *args: Any) -> Any:
+        return await asyncio.to_thread(fn, *args)
+
+    async def send_command(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Send a CSMS-initiated call, persist it, and return the response payload (camelCase)."""
+        request = framing.request(self.CALLS, self.CATALOGUE, action, payload)
+        command_id = await self._db(commands.command_started, self.db, self.id, action, payload)
+        try:
+            result = await self.call(request, suppress=False)
+        except (TimeoutError, asyncio.CancelledError) as exc:
+            # The bus's own deadline may cancel this wait first: record the timeout anyway.
+            await asyncio.shield(self._finish(command_id, CommandStatus.TIMEOUT, error="no answer"))
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+            raise CommandTimeout(f"Charger {self.id} did not answer {action} in time.") from None
+        except OCPPError as exc:
+            await self._finish(command_id, CommandStatus.ERROR, error=str(exc))
+            raise framing.charger_error(self.id, action, exc) from None
+        answer = dict(snake_to_camel_case(remove_nones(dataclasses.asdict(result))))
+        effects = self.effects_of(action, payload, answer)
+        await self._finish(command_id, CommandStatus.ANSWERED, answer, effects=effects)
+        return answer
+
+    def effects_of(
+        self, action: str, payload: dict[str, Any], answer: dict[str, Any]
+    ) -> list[CommandEffect]:
+        """What an answered command changes in our records (the protocol's rules)."""
+        raise NotImplementedError
+
+    async def _finish(
+        self,
+        command_id: int,
+        status: CommandStatus,
+        answer: dict[str, Any] | None = None,
+        error: str | None = None,
+        effects: list[CommandEffect] | None = None,
+    ) -> None:
+        await self._db(
+            commands.command_finished, self.db, command_id, status, answer, error, effects or []
+        )
+
+    def _queue(self, report: Report) -> None:
+        if not self.node.report(self.id, report):
+            # Storage is away and the queue is full: never acknowledge what we cannot keep.
+            raise InternalError(description="Reports cannot be stored right now; send again later")

@@ -318,28 +318,7 @@ class BookingService:
             if hub is None or not hub.is_active:
                 raise ValidationFailed("Choose a hub to end the trip at.", field="hub_id")
             vehicle = self._lock_vehicle(s, trip.vehicle_id)
-            duration = int((now - trip.started_at).total_seconds())
-            # Readings are checked against the vehicle's own last odometer, not the client's.
-            distance = rules.trip_distance(
-                vehicle.kind,
-                vehicle.odometer_km,
-                trip.start_soc_percent,
-                vehicle.max_range_km,
-                duration,
-                readings,
-            )
-            trip.ended_at, trip.end_hub_id = now, hub.id
-            trip.end_soc_percent = readings.end_soc
-            trip.distance_km = distance
-            trip.end_odometer_km = vehicle.odometer_km + distance
-            trip.duration_s = duration
-            trip.status = TripStatus.ENDED
-            vehicle.state, vehicle.locked, vehicle.hub_id = VehicleState.AVAILABLE, True, hub.id
-            vehicle.soc_percent, vehicle.odometer_km = readings.end_soc, trip.end_odometer_km
-            if trip.booking_id is not None:
-                booking = s.get(Booking, trip.booking_id)
-                if booking is not None:
-                    booking.status = BookingStatus.COMPLETED
+            _close_trip(s, trip, vehicle, hub, readings, now)
             invoice = self.billing.settle_trip(s, trip)
             return trip, invoice
 
@@ -377,6 +356,34 @@ class BookingService:
     def require_owner(self, s: Session, user_id: int, booking_id: int) -> Booking:
         """A booking of this user (404 for anyone else's)."""
         return self._own_booking(s, user_id, booking_id, lock=False)
+
+
+def _close_trip(
+    s: Session, trip: Trip, vehicle: Vehicle, hub: Hub, readings: rules.TripReadings, now: datetime
+) -> None:
+    """Record the end of a trip: bounded readings, the vehicle parked and locked at the hub."""
+    duration = int((now - trip.started_at).total_seconds())
+    # Readings are checked against the vehicle's own last odometer, not the client's.
+    distance = rules.trip_distance(
+        vehicle.kind,
+        vehicle.odometer_km,
+        trip.start_soc_percent,
+        vehicle.max_range_km,
+        duration,
+        readings,
+    )
+    trip.ended_at, trip.end_hub_id = now, hub.id
+    trip.end_soc_percent = readings.end_soc
+    trip.distance_km = distance
+    trip.end_odometer_km = vehicle.odometer_km + distance
+    trip.duration_s = duration
+    trip.status = TripStatus.ENDED
+    vehicle.state, vehicle.locked, vehicle.hub_id = VehicleState.AVAILABLE, True, hub.id
+    vehicle.soc_percent, vehicle.odometer_km = readings.end_soc, trip.end_odometer_km
+    if trip.booking_id is not None:
+        booking = s.get(Booking, trip.booking_id)
+        if booking is not None:
+            booking.status = BookingStatus.COMPLETED
 
 
 @dataclass(frozen=True)

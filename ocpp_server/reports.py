@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -117,6 +118,44 @@ def _boot_rows(pk: int, b: BootReport) -> tuple[dict[str, Any], dict[str, Any]]:
     return values, {**event, "received_at": b.timestamp}
 
 
+@dataclass
+class _Rows:
+    """The rows one batch of reports becomes, gathered before one bulk write each."""
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+    latest: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    meters: list[dict[str, Any]] = field(default_factory=list)
+    boots: dict[int, dict[str, Any]] = field(default_factory=dict)
+    boot_events: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, pk: int, report: Report, txs: dict[tuple[int, str], ChargingTransaction]) -> None:
+        """One report's rows."""
+        if isinstance(report, StatusReport):
+            row = _status_row(pk, report)
+            self.events.append(row)
+            key = (pk, report.connector_id)
+            if key not in self.latest or row["timestamp"] >= self.latest[key]["timestamp"]:
+                self.latest[key] = row
+        elif isinstance(report, BootReport):
+            self.boots[pk], event = _boot_rows(pk, report)  # the newest boot of a charger wins
+            self.boot_events.append(event)
+        else:
+            self.meters.extend(_meter(txs, pk, report))
+
+    def store(self, s: Session) -> None:
+        """Bulk inserts and updates, then the connectors' live state."""
+        if self.events:
+            s.execute(insert(ConnectorStatusEvent), self.events)
+        if self.meters:
+            s.execute(insert(MeterValue), self.meters)
+        if self.boots:
+            s.execute(update(Charger), list(self.boots.values()))
+            s.execute(insert(ChargerEvent), self.boot_events)
+        _apply_live_status(s, self.latest)
+        # No last_seen update here: the server's liveness batch records every message once a
+        # second, and rewriting charger rows every 100 ms costs the database dearly.
+
+
 def write_batch(db: Database, items: Batch) -> int:
     """Persist queued reports with bulk inserts; answers how many were stored."""
     if not items:
@@ -131,36 +170,13 @@ def write_batch(db: Database, items: Batch) -> int:
             ).all()
         )
         txs = _transactions(s, pks, items)
-        events: list[dict[str, Any]] = []
-        latest: dict[tuple[int, int], dict[str, Any]] = {}
-        meters: list[dict[str, Any]] = []
-        boots: dict[int, dict[str, Any]] = {}
-        boot_events: list[dict[str, Any]] = []
+        rows = _Rows()
         for cp_id, report in items:
             pk = pks.get(cp_id)
             if pk is None:
                 log.warning("dropped a report of unknown charger %s", cp_id)
                 continue
-            if isinstance(report, StatusReport):
-                row = _status_row(pk, report)
-                events.append(row)
-                key = (pk, report.connector_id)
-                if key not in latest or row["timestamp"] >= latest[key]["timestamp"]:
-                    latest[key] = row
-            elif isinstance(report, BootReport):
-                boots[pk], event = _boot_rows(pk, report)  # the newest boot of a charger wins
-                boot_events.append(event)
-            else:
-                meters.extend(_meter(txs, pk, report))
+            rows.add(pk, report, txs)
             written += 1
-        if events:
-            s.execute(insert(ConnectorStatusEvent), events)
-        if meters:
-            s.execute(insert(MeterValue), meters)
-        if boots:
-            s.execute(update(Charger), list(boots.values()))
-            s.execute(insert(ChargerEvent), boot_events)
-        _apply_live_status(s, latest)
-        # No last_seen update here: the server's liveness batch records every message once a
-        # second, and rewriting charger rows every 100 ms costs the database dearly.
+        rows.store(s)
     return written

@@ -15,7 +15,15 @@ from booking.openapi import document
 from booking.search import Search
 from mobility.clock import parse_iso, utcnow
 from mobility.errors import NotFound, ValidationFailed
-from mobility.models import Booking, Hub, Membership, MembershipStatus, Trip, Vehicle
+from mobility.models import (
+    Booking,
+    Hub,
+    Membership,
+    MembershipStatus,
+    Trip,
+    Vehicle,
+    VehicleKind,
+)
 from mobility.web.auth import current_user_id, login_required, require_user
 from mobility.web.context import web_context
 from mobility.web.extensions import login_limited
@@ -209,8 +217,19 @@ def search_vehicles() -> Any:
     q = parse_search(args)
     page, per_page = page_args(50, args)
     found = ctx().bookings.search_rows(q, current_user_id())
-    rows = [serializers.vehicle(v) for v in found[(page - 1) * per_page : page * per_page]]
+    shown = found[(page - 1) * per_page : page * per_page]
+    rows = [serializers.vehicle(v) | _range_at(v, q.start) for v in shown]
     return envelope(rows, len(found), page, per_page)
+
+
+def _range_at(v: Any, at: datetime) -> dict[str, Any]:
+    """Expected charge and range at the searched start, when smart charging plans the car."""
+    if v.kind != VehicleKind.ECAR:
+        return {}
+    soc = ctx().bookings.expected_soc(v.id, at)
+    if soc is None:
+        return {}
+    return {"expected_soc_percent": int(soc * 100), "expected_range_km": int(v.max_range_km * soc)}
 
 
 @bp.post("/quotes")
@@ -219,15 +238,23 @@ def quote() -> Any:
     """Price a planned booking before confirming it."""
     data = _body()
     user = require_user()
+    vehicle_id = _int(data.get("vehicle_id"), "vehicle_id")
+    start = _time(data.get("start"), "start")
     q = ctx().bookings.quote(
         user.id,
-        _int(data.get("vehicle_id"), "vehicle_id"),
-        _time(data.get("start"), "start"),
+        vehicle_id,
+        start,
         _time(data.get("end"), "end"),
         _opt_int(data.get("company_id"), "company_id"),
         _decimal(data.get("expected_km"), "expected_km"),
     )
-    return serializers.quote(q)
+    return {**serializers.quote(q), **_charge_at(vehicle_id, start)}
+
+
+def _charge_at(vehicle_id: int, at: datetime) -> dict[str, Any]:
+    """Smart charging's expected charge at pick-up ("80% at 14:00"), when the car is planned."""
+    soc = ctx().bookings.expected_soc(vehicle_id, at)
+    return {} if soc is None else {"expected_soc_percent": int(soc * 100)}
 
 
 @bp.post("/bookings")
@@ -244,6 +271,7 @@ def create_booking() -> Any:
         _time(data.get("end"), "end"),
         company_id=_opt_int(data.get("company_id"), "company_id"),
         min_soc=_opt_int(data.get("min_soc"), "min_soc"),
+        expected_km=_decimal(data.get("expected_km"), "expected_km"),
     )
     return serializers.booking(booking), 201
 

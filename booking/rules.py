@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 from mobility.errors import Conflict, Forbidden, LimitExceeded, ValidationFailed
 from mobility.money import format_minor
 
+MAX_TRIP_KM = Decimal(2000)  # an expected trip longer than this is a typo
+
 
 @dataclass(frozen=True)
 class BookingPolicy:

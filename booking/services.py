@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from billing.facade import Billing, PriceQuote
 from booking import rules, search
 from booking.search import Search
+from mobility.charge_outlook import ChargeOutlook, NoOutlook
 from mobility.clock import utcnow
 from mobility.db import Database, rowcount
 from mobility.errors import Conflict, Forbidden, NotFound, PaymentFailed, ValidationFailed
@@ -39,10 +40,17 @@ from mobility.models import (
 class BookingService:
     """Bookings and trips under one booking policy (injected once by the composition root)."""
 
-    def __init__(self, db: Database, billing: Billing, policy: rules.BookingPolicy) -> None:
+    def __init__(
+        self,
+        db: Database,
+        billing: Billing,
+        policy: rules.BookingPolicy,
+        outlook: ChargeOutlook | None = None,
+    ) -> None:
         self.db = db
         self.billing = billing
         self.policy = policy
+        self.outlook: ChargeOutlook = outlook or NoOutlook()
         self.tz = ZoneInfo(db.settings.timezone)
 
     def search(self, s: Session, q: Search, user_id: int | None) -> list[Vehicle]:
@@ -160,11 +168,18 @@ class BookingService:
         *,
         company_id: int | None = None,
         min_soc: int | None = None,
+        expected_km: Decimal | None = None,
     ) -> Booking:
         """Book a vehicle for a slot (start <= now means rent now)."""
         rules.validate_slot(start, end, utcnow(), self.policy)
         if min_soc is not None and not 0 <= min_soc <= 100:
             raise ValidationFailed("Minimum charge must be between 0 and 100%.", field="min_soc")
+        if expected_km is not None and not 0 <= expected_km <= rules.MAX_TRIP_KM:
+            raise ValidationFailed(
+                f"Expected distance must be between 0 and {rules.MAX_TRIP_KM} km.",
+                field="expected_km",
+            )
+        self._check_energy(vehicle_id, start, end, expected_km, min_soc)
         with self.db.transaction() as s:
             user = s.get(User, user_id)
             vehicle = self._lock_vehicle(s, vehicle_id)
@@ -182,6 +197,7 @@ class BookingService:
                 end_at=end,
                 block_end_at=admitted.block_end,
                 min_soc_percent=min_soc,
+                expected_distance_km=expected_km,
                 quote_minor=quote.total_minor,
                 currency=quote.currency,
                 status=BookingStatus.CONFIRMED,
@@ -193,6 +209,34 @@ class BookingService:
         if hold is not None and self._refused(hold.idempotency_key):
             self._undo(booking.id, cancel=True)
         return booking
+
+    def expected_soc(self, vehicle_id: int, at: datetime) -> float | None:
+        """The car's expected charge (0..1) at `at` under smart charging, when it is planned."""
+        return self.outlook.expected_soc(vehicle_id, at)
+
+    def _check_energy(
+        self,
+        vehicle_id: int,
+        start: datetime,
+        end: datetime,
+        expected_km: Decimal | None,
+        min_soc: int | None,
+    ) -> None:
+        """Refuse a trip the hub cannot charge the car for in time (asked before any lock)."""
+        check = self.outlook.check_trip(
+            vehicle_id,
+            start,
+            end,
+            None if expected_km is None else float(expected_km),
+            None if min_soc is None else min_soc / 100,
+        )
+        if check is not None and not check.ok:
+            raise Conflict(
+                check.message,
+                code="not_enough_charge",
+                expected_soc_percent=int(check.expected_soc * 100),
+                target_soc_percent=round(check.target_soc * 100),
+            )
 
     def _own_booking(self, s: Session, user_id: int, booking_id: int, lock: bool = True) -> Booking:
         booking = s.get(Booking, booking_id, with_for_update=lock)

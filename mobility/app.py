@@ -14,6 +14,7 @@ from flask import Flask
 
 import billing.jobs
 import booking.jobs
+import energy.jobs
 import ocpp_server.jobs
 from billing import payments, webhooks
 from billing.facade import Billing
@@ -22,6 +23,9 @@ from booking import web as booking_web
 from booking.context import BookingContext
 from booking.rules import BookingPolicy
 from booking.services import BookingService
+from energy import web as energy_web
+from energy.outlook import PlanOutlook
+from energy.service import SmartCharging
 from mobility.bus import CommandBus, InProcessBus
 from mobility.config import Settings, load_settings
 from mobility.db import Database
@@ -60,6 +64,7 @@ class Core:
     billing: Billing
     bookings: BookingService
     charging: ChargingService
+    energy: SmartCharging
 
 
 def build_core(
@@ -78,16 +83,18 @@ def build_core(
     outbox.register(payments.OUTBOX_KIND, payments.PaymentRunner(db, gateway, outbox))
     outbox.register(MAIL_KIND, lambda p: mailer.send(p["to"], p["subject"], p["body"]))
     billing = Billing(settings, gateway, db, outbox)
+    bus = bus or make_bus(settings)
     return Core(
         settings=settings,
         db=db,
-        bus=bus or make_bus(settings),
+        bus=bus,
         mailer=mailer,
         gateway=gateway,
         outbox=outbox,
         billing=billing,
-        bookings=BookingService(db, billing, BookingPolicy()),
+        bookings=BookingService(db, billing, BookingPolicy(), PlanOutlook(db)),
         charging=ChargingService(db, settings, billing),
+        energy=SmartCharging(db, bus, command_timeout=settings.command_timeout),
     )
 
 
@@ -99,6 +106,7 @@ def create_web_app(core: Core, **config: Any) -> Flask:
     )
     webhooks.init_app(app, webhooks.WebhookContext(core.settings, core.db))
     operator_api.init_app(app, operator_api.OperatorContext(core.settings, core.db, core.bus))
+    energy_web.init_app(app, energy_web.EnergyContext(core.db, core.energy))
     return finish(app)
 
 
@@ -140,6 +148,12 @@ def all_jobs(core: Core) -> list[JobSpec]:
         *ocpp_server.jobs.jobs(core.charging),
         *booking.jobs.jobs(core.bookings),
         *billing.jobs.jobs(core.db, core.billing),
+        JobSpec(
+            "energy.plan_and_steer",
+            lambda: energy.jobs.plan_and_steer(core.energy),
+            "interval",
+            {"seconds": energy.jobs.INTERVAL_SECONDS},
+        ),
     ]
 
 

@@ -75,11 +75,12 @@ def demo() -> None:
     """Migrate and seed the demo district (safe to run again)."""
     from mobility import migrations
     from mobility.db import Database
-    from mobility.demo import DEMO_PASSWORD, seed_demo
+    from mobility.demo import DEMO_PASSWORD, seed_demo, seed_smart_charging
 
     database = Database(_settings())
     migrations.upgrade(database.engine)
     summary = seed_demo(database)
+    seed_smart_charging(database)
     database.dispose()
     click.echo(
         f"demo district ready: {summary.hubs} hubs, {summary.vehicles} vehicles, "
@@ -111,13 +112,14 @@ def run(web_port: int | None, ocpp_port: int | None, with_demo: bool) -> None:
     """Everything in one process: OCPP server + web + scheduler."""
     from mobility import migrations
     from mobility.db import Database
-    from mobility.demo import seed_demo
+    from mobility.demo import seed_demo, seed_smart_charging
 
     settings = _settings(web_port=web_port, ocpp_port=ocpp_port)
     database = Database(settings)
     migrations.upgrade(database.engine)
     if with_demo:
         seed_demo(database)
+        seed_smart_charging(database)
     database.dispose()
     click.echo(
         f"web: http://{settings.web_host}:{settings.web_port}/  "

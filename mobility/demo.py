@@ -15,6 +15,7 @@ from mobility.models import (
     Company,
     Connector,
     CostCentre,
+    EnergySite,
     Hub,
     IdToken,
     MemberRole,
@@ -245,3 +246,38 @@ def seed_demo(db: Database) -> DemoSummary:
         chargers = _seed_chargers(s, hubs)
         users = _seed_people(s)
     return DemoSummary(hubs=len(hubs), vehicles=vehicles, chargers=chargers, users=users)
+
+
+def seed_smart_charging(db: Database) -> int:
+    """Smart charging for the demo: each hub a 15 kW connection with 20 kWp of PV, its e-cars
+    parked on the hub charger's connectors with their own cards. Safe to run again."""
+    with db.transaction() as s:
+        hubs = list(s.scalars(select(Hub).order_by(Hub.id)))
+        for hub in hubs:
+            _get_or_add(
+                s,
+                EnergySite,
+                {"hub_id": hub.id},
+                grid_limit_kw=Decimal(15),
+                pv_peak_kwp=Decimal(20),
+            )
+            bays = list(
+                s.scalars(
+                    select(Connector)
+                    .join(Charger, Charger.id == Connector.charger_id)
+                    .where(Charger.hub_id == hub.id, Connector.connector_id > 0)
+                    .order_by(Charger.id, Connector.connector_id)
+                )
+            )
+            cars = s.scalars(
+                select(Vehicle)
+                .where(Vehicle.hub_id == hub.id, Vehicle.kind == VehicleKind.ECAR)
+                .order_by(Vehicle.id)
+            )
+            for car, bay in zip(cars, bays, strict=False):
+                car.home_connector_id = car.home_connector_id or bay.id
+                car.max_charge_kw = car.max_charge_kw or Decimal(11)
+                _get_or_add(
+                    s, IdToken, {"id_tag": f"CARD-{car.code}"}, vehicle_id=car.id, label=car.code
+                )
+        return len(hubs)

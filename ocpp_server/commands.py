@@ -11,12 +11,21 @@ from sqlalchemy.orm import Session
 
 from mobility.clock import utcnow
 from mobility.db import Database
-from mobility.models import Charger, ChargerCommand, CommandStatus, Connector, Reservation
+from mobility.models import (
+    Charger,
+    ChargerCommand,
+    ChargingProfileRecord,
+    CommandStatus,
+    Connector,
+    Reservation,
+)
 from ocpp_server.events import (
     AvailabilityChanged,
     CommandEffect,
     HeartbeatIntervalChanged,
     LocalListVersion,
+    ProfileCleared,
+    ProfileOutcome,
     ReservationOutcome,
 )
 from ocpp_server.services import charger_row
@@ -97,12 +106,58 @@ def _apply(s: Session, charger_pk: int, effect: CommandEffect) -> None:
             .where(Charger.id == charger_pk)
             .values(heartbeat_interval=effect.seconds)
         )
+    elif isinstance(effect, ProfileOutcome):
+        _record_profile(s, charger_pk, effect)
+    elif isinstance(effect, ProfileCleared):
+        _clear_profiles(s, charger_pk, effect)
     elif isinstance(effect, LocalListVersion):
         s.execute(
             update(Charger)
             .where(Charger.id == charger_pk)
             .values(local_list_version=effect.version)
         )
+
+
+def _in_force(charger_pk: int) -> Any:
+    return update(ChargingProfileRecord).where(
+        ChargingProfileRecord.charger_id == charger_pk,
+        ChargingProfileRecord.cleared_at.is_(None),
+    )
+
+
+def _record_profile(s: Session, charger_pk: int, effect: ProfileOutcome) -> None:
+    """Keep what was sent; an accepted profile replaces the one with its id (OCPP rule)."""
+    if effect.accepted:
+        s.execute(
+            _in_force(charger_pk)
+            .where(ChargingProfileRecord.profile_id == effect.profile_id)
+            .values(status="replaced", cleared_at=utcnow())
+        )
+    s.add(
+        ChargingProfileRecord(
+            charger_id=charger_pk,
+            connector_id=effect.connector_id,
+            profile_id=effect.profile_id,
+            stack_level=effect.stack_level,
+            purpose=effect.purpose,
+            profile=effect.profile,
+            status="accepted" if effect.accepted else "rejected",
+            cleared_at=None if effect.accepted else utcnow(),
+            transaction_ref=effect.transaction_ref,
+            digest=effect.digest,
+        )
+    )
+
+
+def _clear_profiles(s: Session, charger_pk: int, effect: ProfileCleared) -> None:
+    stmt = _in_force(charger_pk)
+    if effect.profile_id is not None:
+        stmt = stmt.where(ChargingProfileRecord.profile_id == effect.profile_id)
+    if effect.connector_id:  # 0 or absent: the whole charger
+        stmt = stmt.where(ChargingProfileRecord.connector_id == effect.connector_id)
+    if effect.purpose:
+        stmt = stmt.where(ChargingProfileRecord.purpose == effect.purpose)
+    s.execute(stmt.values(status="cleared", cleared_at=utcnow()))
 
 
 def create_reservation(

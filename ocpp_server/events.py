@@ -193,6 +193,34 @@ class HeartbeatIntervalChanged:
     seconds: int
 
 
+@dataclass(frozen=True)
+class ProfileOutcome:
+    """A charging profile the charger accepted or refused (kept to know what is in force)."""
+
+    connector_id: int
+    profile_id: int
+    stack_level: int
+    purpose: str
+    accepted: bool
+    profile: dict[str, Any]
+    transaction_ref: str | None = None
+    digest: str | None = None  # of the neutral schedule it came from, when it did
+
+
+@dataclass(frozen=True)
+class ProfileCleared:
+    """The charger dropped the profiles matching these criteria (None: any)."""
+
+    profile_id: int | None
+    connector_id: int | None = None
+    purpose: str | None = None
+
+
 CommandEffect = (
-    ReservationOutcome | AvailabilityChanged | LocalListVersion | HeartbeatIntervalChanged
+    ReservationOutcome
+    | AvailabilityChanged
+    | LocalListVersion
+    | HeartbeatIntervalChanged
+    | ProfileOutcome
+    | ProfileCleared
 )

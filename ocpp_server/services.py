@@ -24,6 +24,7 @@ from mobility.errors import DomainError, NotFound
 from mobility.models import (
     Charger,
     ChargerEvent,
+    ChargingProfileRecord,
     ChargingTransaction,
     Connector,
     IdToken,
@@ -341,6 +342,7 @@ class ChargingService:
             tx.stop_reason = ev.reason or "Local"
             tx.stop_id_tag = ev.id_token
             tx.status = TransactionStatus.COMPLETED
+            _end_transaction_profiles(s, charger.id, tx.transaction_ref)
             self._note_seq_no(tx, ev.seq_no)
             tx.charging_ended_at = rules.idle_since(tx.charging_ended_at, samples) or ev.timestamp
             rows = meter_rows(charger.id, tx.connector_id, tx.id, samples)
@@ -510,3 +512,18 @@ class ChargingService:
                     .values(is_online=False, connected_node=None)
                 )
             return [cp for _, cp in stale]
+
+
+def _end_transaction_profiles(s: Session, charger_pk: int, transaction_ref: str | None) -> None:
+    """A session's TxProfile ends with it: the charger discards it (OCPP 1.6 3.13.4)."""
+    if transaction_ref is None:
+        return
+    s.execute(
+        update(ChargingProfileRecord)
+        .where(
+            ChargingProfileRecord.charger_id == charger_pk,
+            ChargingProfileRecord.transaction_ref == transaction_ref,
+            ChargingProfileRecord.cleared_at.is_(None),
+        )
+        .values(status="ended", cleared_at=utcnow())
+    )

@@ -14,11 +14,12 @@ from typing import Any, ClassVar
 from ocpp.charge_point import remove_nones, snake_to_camel_case
 from ocpp.exceptions import InternalError, OCPPError
 
+from mobility.charging_schedule import CLEAR_SCHEDULE, SET_SCHEDULE, PowerSchedule
 from mobility.db import Database
-from mobility.errors import CommandTimeout
+from mobility.errors import CommandTimeout, ValidationFailed
 from mobility.models import CommandStatus
 from ocpp_server import commands, framing
-from ocpp_server.events import CommandEffect, Report
+from ocpp_server.events import CommandEffect, ProfileOutcome, Report
 from ocpp_server.node import Node
 from ocpp_server.services import ChargingService
 
@@ -28,6 +29,7 @@ class CommandSession:
 
     CALLS: ClassVar[ModuleType]  # the protocol's `ocpp.vXX.call` module
     CATALOGUE: ClassVar[tuple[str, ...]]
+    SCHEDULES: ClassVar[ModuleType]  # the adapter's `schedules` module (neutral -> protocol)
 
     id: str
     node: Node
@@ -45,6 +47,15 @@ class CommandSession:
 
     async def send_command(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Send a CSMS-initiated call, persist it, and return the response payload (camelCase)."""
+        digest = None
+        if action == SET_SCHEDULE:
+            schedule = self._schedule(payload)
+            action, payload, digest = "SetChargingProfile", self._profile(schedule), schedule.digest
+        elif action == CLEAR_SCHEDULE:
+            action, payload = (
+                "ClearChargingProfile",
+                self.SCHEDULES.clear_profile(int(payload["profileId"])),
+            )
         request = framing.request(self.CALLS, self.CATALOGUE, action, payload)
         command_id = await self._db(commands.command_started, self.db, self.id, action, payload)
         try:
@@ -60,8 +71,27 @@ class CommandSession:
             raise framing.charger_error(self.id, action, exc) from None
         answer = dict(snake_to_camel_case(remove_nones(dataclasses.asdict(result))))
         effects = self.effects_of(action, payload, answer)
+        if digest is not None:  # remember which neutral schedule is in force
+            effects = [
+                dataclasses.replace(e, digest=digest) if isinstance(e, ProfileOutcome) else e
+                for e in effects
+            ]
         await self._finish(command_id, CommandStatus.ANSWERED, answer, effects=effects)
         return answer
+
+    @staticmethod
+    def _schedule(payload: dict[str, Any]) -> PowerSchedule:
+        try:
+            return PowerSchedule.from_payload(payload)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValidationFailed(f"Invalid charging schedule: {exc}") from None
+
+    def _profile(self, schedule: PowerSchedule) -> dict[str, Any]:
+        try:
+            found: dict[str, Any] = self.SCHEDULES.set_profile(schedule)
+        except ValueError as exc:
+            raise ValidationFailed(f"Invalid charging schedule: {exc}") from None
+        return found
 
     def effects_of(
         self, action: str, payload: dict[str, Any], answer: dict[str, Any]

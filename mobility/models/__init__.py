@@ -45,6 +45,14 @@ from mobility.models.charging import (
     ReservationStatus,
     TransactionStatus,
 )
+from mobility.models.energy import (
+    EnergyFlag,
+    EnergyPlan,
+    EnergySeries,
+    EnergySite,
+    FlagKind,
+    SeriesKind,
+)
 from mobility.models.hubs import Hub, Vehicle, VehicleKind, VehicleState, VehicleVisibility
 from mobility.models.outbox import OutboxItem, OutboxStatus
 
@@ -64,6 +72,11 @@ __all__ = [
     "Connector",
     "ConnectorStatusEvent",
     "CostCentre",
+    "EnergyFlag",
+    "EnergyPlan",
+    "EnergySeries",
+    "EnergySite",
+    "FlagKind",
     "Hub",
     "IdToken",
     "IdTokenStatus",
@@ -86,6 +99,7 @@ __all__ = [
     "RegistrationStatus",
     "Reservation",
     "ReservationStatus",
+    "SeriesKind",
     "Tariff",
     "TariffScope",
     "TransactionStatus",

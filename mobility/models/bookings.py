@@ -58,6 +58,8 @@ class Booking(IdMixin, TimestampMixin, Base):
     block_end_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(20), default=BookingStatus.CONFIRMED)
     min_soc_percent: Mapped[int | None] = mapped_column(Integer)
+    # What the booker expects to drive: the smart-charging target (else the kind's average).
+    expected_distance_km: Mapped[Decimal | None] = mapped_column(Numeric(8, 1))
     quote_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     cancel_fee_minor: Mapped[int] = mapped_column(BigInteger, default=0)

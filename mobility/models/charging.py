@@ -238,6 +238,9 @@ class ChargingProfileRecord(IdMixin, TimestampMixin, Base):
     """A smart-charging profile sent to a charger (kept to know what is in force)."""
 
     __tablename__ = "charging_profiles"
+    __table_args__ = (
+        Index("ix_charging_profiles_connector", "charger_id", "connector_id", "purpose"),
+    )
 
     charger_id: Mapped[int] = mapped_column(ForeignKey("chargers.id", ondelete="CASCADE"))
     connector_id: Mapped[int] = mapped_column(Integer)
@@ -247,6 +250,9 @@ class ChargingProfileRecord(IdMixin, TimestampMixin, Base):
     profile: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20), default="sent")
     cleared_at: Mapped[datetime | None]
+    # The session a TxProfile is for, and a digest of the schedule (unchanged ones not resent).
+    transaction_ref: Mapped[str | None] = mapped_column(String(64))
+    digest: Mapped[str | None] = mapped_column(String(64))
 
 
 class ChargerCommand(IdMixin, Base):

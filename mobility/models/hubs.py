@@ -98,6 +98,12 @@ class Vehicle(IdMixin, TimestampMixin, Base):
     # Hours when a company vehicle is open to the public, same shape as Hub.opening_hours.
     public_hours: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     tariff_id: Mapped[int | None] = mapped_column(ForeignKey("tariffs.id", ondelete="SET NULL"))
+    # Smart charging: the e-car's home bay (operator-set; a session started with the car's own
+    # card also tells where it is plugged) and the most the car's charger can take.
+    home_connector_id: Mapped[int | None] = mapped_column(
+        ForeignKey("connectors.id", ondelete="SET NULL")
+    )
+    max_charge_kw: Mapped[Decimal | None] = mapped_column(Numeric(6, 1))
 
     hub: Mapped[Hub | None] = relationship(back_populates="vehicles")
 

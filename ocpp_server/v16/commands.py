@@ -9,8 +9,11 @@ from ocpp_server.events import (
     CommandEffect,
     HeartbeatIntervalChanged,
     LocalListVersion,
+    ProfileCleared,
+    ProfileOutcome,
     ReservationOutcome,
 )
+from ocpp_server.v16 import schedules
 
 # Core, Firmware management, Local auth list, Reservation, Remote trigger and Smart charging.
 COMMANDS: tuple[str, ...] = (
@@ -48,6 +51,11 @@ def effects(action: str, payload: dict[str, Any], answer: dict[str, Any]) -> lis
         return [ReservationOutcome(int(payload["reservationId"]), "cancelled")]
     if action == "ChangeAvailability" and accepted:
         return [AvailabilityChanged(int(payload["connectorId"]) or None, str(payload["type"]))]
+    if action == "SetChargingProfile":
+        connector, profile_id, stack, purpose, tx = schedules.profile_of(payload)
+        return [ProfileOutcome(connector, profile_id, stack, purpose, accepted, payload, tx)]
+    if action == "ClearChargingProfile" and accepted:
+        return [_cleared(payload)]
     if action == "SendLocalList" and accepted:
         return [LocalListVersion(int(payload["listVersion"]))]
     if action == "GetLocalListVersion" and "listVersion" in answer:
@@ -62,3 +70,13 @@ def _configuration(key: str, value: str) -> list[CommandEffect]:
     if key == "HeartbeatInterval" and value.isdigit() and 0 < int(value) <= 86_400:
         return [HeartbeatIntervalChanged(int(value))]
     return []
+
+
+def _cleared(payload: dict[str, Any]) -> ProfileCleared:
+    """What a ClearChargingProfile names: one profile by id, or criteria (absent: any)."""
+    pid, connector = payload.get("id"), payload.get("connectorId")
+    return ProfileCleared(
+        None if pid is None else int(pid),
+        None if connector is None else int(connector),
+        payload.get("chargingProfilePurpose"),
+    )

@@ -8,8 +8,11 @@ from ocpp_server.events import (
     AvailabilityChanged,
     CommandEffect,
     LocalListVersion,
+    ProfileCleared,
+    ProfileOutcome,
     ReservationOutcome,
 )
+from ocpp_server.v201 import schedules
 
 # Core profile of the 2.0.1 functional blocks this CSMS drives: transactions, availability,
 # device model, local list, reservation, smart charging, firmware, diagnostics, display, tariff.
@@ -54,8 +57,25 @@ def effects(action: str, payload: dict[str, Any], answer: dict[str, Any]) -> lis
     if action == "ChangeAvailability" and accepted:
         evse = (payload.get("evse") or {}).get("id")  # one connector per EVSE: evse = connector
         return [AvailabilityChanged(int(evse) if evse else None, str(payload["operationalStatus"]))]
+    if action == "SetChargingProfile":
+        connector, profile_id, stack, purpose, tx = schedules.profile_of(payload)
+        return [ProfileOutcome(connector, profile_id, stack, purpose, accepted, payload, tx)]
+    if action == "ClearChargingProfile" and accepted:
+        return [_cleared(payload)]
     if action == "SendLocalList" and accepted:
         return [LocalListVersion(int(payload["versionNumber"]))]
     if action == "GetLocalListVersion" and "versionNumber" in answer:
         return [LocalListVersion(int(answer["versionNumber"]))]
     return []
+
+
+def _cleared(payload: dict[str, Any]) -> ProfileCleared:
+    """What a ClearChargingProfile names: one profile by id, or criteria (absent: any)."""
+    pid = payload.get("chargingProfileId")
+    criteria = payload.get("chargingProfileCriteria") or {}
+    evse = criteria.get("evseId")
+    return ProfileCleared(
+        None if pid is None else int(pid),
+        None if evse is None else int(evse),
+        criteria.get("chargingProfilePurpose"),
+    )

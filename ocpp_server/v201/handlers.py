@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from types import ModuleType
+from typing import Any, ClassVar
 
 from ocpp.routing import on
 from ocpp.v201 import ChargePoint, call, call_result
@@ -15,7 +16,7 @@ from ocpp_server import commands, framing
 from ocpp_server.events import BootReport, CommandEffect
 from ocpp_server.node import Node
 from ocpp_server.session import CommandSession
-from ocpp_server.v201 import translate
+from ocpp_server.v201 import schedules, translate
 from ocpp_server.v201.commands import COMMANDS, effects
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ class ChargePoint201(CommandSession, ChargePoint):
 
     CALLS = call
     CATALOGUE = COMMANDS
+    SCHEDULES: ClassVar[ModuleType] = schedules
 
     def __init__(self, charger_id: str, connection: Any, node: Node) -> None:
         super().__init__(charger_id, connection, response_timeout=node.settings.command_timeout)

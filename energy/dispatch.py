@@ -73,3 +73,22 @@ def schedules(
             transaction_ref=ref,
         )
     return out
+
+
+FOLLOW_SLACK_W = 500  # meter noise and rounding a charger may show above its limit
+FOLLOW_RATIO = 1.1
+
+
+def limit_at(schedule: PowerSchedule, at: datetime) -> int:
+    """The schedule's limit in force at `at` (before its start: the first period's)."""
+    offset = (at - schedule.start).total_seconds()
+    found = schedule.periods[0].limit_w
+    for period in schedule.periods:
+        if period.start_s <= offset:
+            found = period.limit_w
+    return found
+
+
+def overdraws(limit_w: int, measured_w: float) -> bool:
+    """A charger drawing clearly more than its profile allows is not following it."""
+    return measured_w > limit_w * FOLLOW_RATIO + FOLLOW_SLACK_W

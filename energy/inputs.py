@@ -80,6 +80,7 @@ class SiteInputs:
     problem: Problem
     outlets: dict[str, Outlet]  # planner connector id -> charger connector
     running: dict[str, str]  # planner connector id -> transaction ref of the session on it
+    session_pks: dict[str, int]  # planner connector id -> row id of the session on it
     worst_case: tuple[str, ...]  # connectors planned at full power, not steered
     pv_kw: tuple[float, ...]
     price: tuple[float, ...]
@@ -138,6 +139,7 @@ def read_site(s: Session, site: EnergySite, now: datetime, slots: int) -> SiteIn
         problem=problem,
         outlets=outlets,
         running=running,
+        session_pks={key: tx.id for key, tx in sessions.items()},
         worst_case=tuple(sorted(flagged)),
         pv_kw=tuple(pv.window(start, slots, fill=0.0)) if pv else (0.0,) * slots,
         price=tuple(price.window(start, slots)),

@@ -24,7 +24,7 @@ from energy.model import PlannerConfig, SitePlan
 from energy.planner import plan_site
 from energy.store import plan_body
 from mobility.bus import CommandBus
-from mobility.charging_schedule import SET_SCHEDULE, PowerSchedule
+from mobility.charging_schedule import SET_SCHEDULE, TX_PROFILE, PowerSchedule
 from mobility.clock import utcnow
 from mobility.db import Database
 from mobility.errors import ChargerUnavailable, CommandTimeout, DomainError
@@ -34,10 +34,13 @@ from mobility.models import (
     EnergyPlan,
     EnergySite,
     FlagKind,
+    MeterValue,
 )
 
 log = logging.getLogger(__name__)
 
+SETTLE = timedelta(minutes=1)  # a charger may take this long to bring its power down
+POWER = "Power.Active.Import"
 REPLAN_EVERY = timedelta(minutes=15)  # the first slot moves on: plan again even if nothing did
 KEEP_PLANS = timedelta(days=2)
 
@@ -159,6 +162,7 @@ class SmartCharging:
                 inputs = read_site(s, site, utcnow(), self.config.slots)
         wanted = self._wanted(inputs)
         steering = Steering()
+        self._check_followed(inputs, wanted)
         todo = self._changed(inputs, wanted, steering)
         if todo:
             with ThreadPoolExecutor(min(8, len(todo))) as pool:
@@ -226,6 +230,38 @@ class SmartCharging:
                 todo.append(key)
         return todo
 
+    def _check_followed(self, inputs: SiteInputs, wanted: dict[str, PowerSchedule]) -> None:
+        """Sessions drawing more than the profile they accepted get planned at worst case."""
+        now = utcnow()
+        with self.db.sessions() as s:
+            ignored = [
+                key
+                for key, tx_pk in inputs.session_pks.items()
+                if key in wanted
+                and wanted[key].purpose == TX_PROFILE
+                and _overdrawn(s, inputs.outlets[key].charger_pk, tx_pk, wanted[key], now)
+            ]
+        if not ignored:
+            return
+        with self.db.transaction() as s:
+            for key in ignored:
+                _open_flag(
+                    s,
+                    inputs.site_pk,
+                    FlagKind.NOT_FOLLOWED,
+                    f"connector:{key}",
+                    f"Charger connector {key} draws more than the profile it accepted: planned "
+                    "at full power until an operator resolves this flag.",
+                    now,
+                )
+            s.execute(
+                update(EnergySite)
+                .where(EnergySite.id == inputs.site_pk)
+                .values(replan_requested_at=now)
+            )
+        for key in ignored:
+            wanted.pop(key)
+
     def _send(self, inputs: SiteInputs, key: str, schedule: PowerSchedule) -> str:
         """Send one schedule; the OCPP side records the profile and its outcome."""
         outlet = inputs.outlets[key]
@@ -269,6 +305,37 @@ class SmartCharging:
                 .where(EnergySite.id == site_pk)
                 .values(replan_requested_at=utcnow())
             )
+
+
+def _overdrawn(
+    s: Session, charger_pk: int, tx_pk: int, schedule: PowerSchedule, now: datetime
+) -> bool:
+    """The session's power readings since its profile settled, against that profile."""
+    since = s.scalar(
+        select(ChargingProfileRecord.created_at).where(
+            ChargingProfileRecord.charger_id == charger_pk,
+            ChargingProfileRecord.profile_id == schedule.profile_id,
+            ChargingProfileRecord.digest == schedule.digest,
+            ChargingProfileRecord.status == "accepted",
+            ChargingProfileRecord.cleared_at.is_(None),
+        )
+    )
+    if since is None or now - since < SETTLE:
+        return False
+    readings = s.execute(
+        select(MeterValue.timestamp, MeterValue.value)
+        .where(
+            MeterValue.transaction_id == tx_pk,
+            MeterValue.measurand == POWER,
+            MeterValue.timestamp >= since + SETTLE,
+        )
+        .order_by(MeterValue.timestamp.desc())
+        .limit(2)
+    ).all()
+    # two readings in a row above the limit: one could be a ramp-down in progress
+    return len(readings) == 2 and all(
+        dispatch.overdraws(dispatch.limit_at(schedule, at), float(value)) for at, value in readings
+    )
 
 
 def _short_message(expected: float, target: float) -> str:

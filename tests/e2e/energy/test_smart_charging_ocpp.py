@@ -220,3 +220,45 @@ async def test_a_charger_refusing_profiles_is_flagged_and_planned_at_its_worst_c
         "connector:CP-LYON-001/1",
         "connector:CP-LYON-001/2",
     }
+
+
+async def test_a_session_drawing_above_its_profile_is_flagged_and_no_longer_steered(server, db):
+    site_id, codes = _setup(db)
+    service = SmartCharging(db, server.bus, command_timeout=5)
+    async with connect(server, cls=SteeredCharger) as cp:
+        ids = await _start(cp, codes)
+        await server.flush_reports()
+        await server.presence.flush()
+        await asyncio.to_thread(service.run_site, site_id)
+        with db.transaction() as s:  # the profiles have been in force for a while
+            for record in s.scalars(select(ChargingProfileRecord)):
+                record.created_at -= timedelta(minutes=5)
+        now = datetime.now(UTC)
+        for at in (now - timedelta(seconds=30), now):
+            watts = cp.limit_w(1, at) * 1.5 + 1000  # connector 1 ignores its limit
+            await cp.call(
+                call.MeterValues(
+                    connector_id=1,
+                    transaction_id=ids[1],
+                    meter_value=[
+                        {
+                            "timestamp": at.isoformat(),
+                            "sampledValue": [
+                                {"value": str(int(watts)), "measurand": "Power.Active.Import"}
+                            ],
+                        }
+                    ],
+                )
+            )
+        await server.flush_reports()
+        steering = await asyncio.to_thread(service.steer, site_id)
+        assert "CP-LYON-001/1" not in steering.sent + steering.unchanged
+        run = await asyncio.to_thread(service.run_site, site_id)
+        assert run.plan_id is not None  # planned again, connector 1 at its worst case
+        plan = service.latest_plan(site_id)
+        assert [c["id"] for c in plan["connectors"]] == ["CP-LYON-001/2"]
+        # connector 2 now shares what the unsteered connector 1 (11 kW) leaves of the 12 kW
+        assert all(kw <= LIMIT_KW - 11 + 1e-6 for kw in plan["load_kw"])
+    with db.sessions() as s:
+        flags = s.scalars(select(EnergyFlag).where(EnergyFlag.kind == "not_followed")).all()
+    assert [f.subject for f in flags] == ["connector:CP-LYON-001/1"]

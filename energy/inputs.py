@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -69,6 +70,7 @@ class Outlet:
     online: bool
     connected_at: datetime | None
     max_kw: float
+    connector_pk: int
 
 
 @dataclass(frozen=True)
@@ -148,8 +150,19 @@ def read_site(s: Session, site: EnergySite, now: datetime, slots: int) -> SiteIn
 
 
 def _outlets(s: Session, hub_id: int) -> tuple[dict[str, Outlet], dict[str, str]]:
+    """The hub's connectors by planner id, and their live state (part of the digest)."""
     rows = s.execute(
-        select(ConnectorRow, Charger)
+        select(
+            ConnectorRow.id,
+            ConnectorRow.connector_id,
+            ConnectorRow.max_power_w,
+            ConnectorRow.status,
+            Charger.id,
+            Charger.charge_point_id,
+            Charger.max_power_w,
+            Charger.is_online,
+            Charger.connected_at,
+        )
         .join(Charger, Charger.id == ConnectorRow.charger_id)
         .where(
             Charger.hub_id == hub_id,
@@ -159,18 +172,19 @@ def _outlets(s: Session, hub_id: int) -> tuple[dict[str, Outlet], dict[str, str]
         .order_by(Charger.charge_point_id, ConnectorRow.connector_id)
     ).all()
     outlets, statuses = {}, {}
-    for connector, charger in rows:
-        watts = connector.max_power_w or charger.max_power_w
-        key = connector_key(charger.charge_point_id, connector.connector_id)
+    for pk, number, watts, status, charger_pk, cp_id, charger_watts, online, since in rows:
+        key = connector_key(cp_id, number)
+        watts = watts or charger_watts
         outlets[key] = Outlet(
-            charger.charge_point_id,
-            connector.connector_id,
-            charger.id,
-            charger.is_online,
-            charger.connected_at,
+            cp_id,
+            number,
+            charger_pk,
+            online,
+            since,
             watts / 1000 if watts else DEFAULT_CONNECTOR_KW,
+            pk,
         )
-        statuses[key] = f"{connector.status}/{charger.is_online}/{charger.connected_at}"
+        statuses[key] = f"{status}/{online}/{since}"
     return outlets, statuses
 
 
@@ -208,19 +222,18 @@ def _vehicles(
     flagged: set[str],
 ) -> tuple[list[Vehicle], set[str]]:
     """The site's e-cars on their connectors, and the connectors they occupy."""
-    by_pk = {(o.charger_pk, o.connector_id): key for key, o in outlets.items()}
-    homes = {
-        pk: by_pk[(charger_pk, number)]
-        for pk, charger_pk, number in s.execute(
-            select(ConnectorRow.id, ConnectorRow.charger_id, ConnectorRow.connector_id).where(
-                ConnectorRow.charger_id.in_({o.charger_pk for o in outlets.values()})
-            )
-        )
-        if (charger_pk, number) in by_pk
-    }
+    homes = {o.connector_pk: key for key, o in outlets.items()}
     plugged_by_card = {tx.vehicle_id: key for key, tx in sessions.items() if tx.vehicle_id}
-    rows = s.scalars(
-        select(VehicleRow).where(
+    rows = s.execute(
+        select(
+            VehicleRow.id,
+            VehicleRow.home_connector_id,
+            VehicleRow.battery_kwh,
+            VehicleRow.max_range_km,
+            VehicleRow.max_charge_kw,
+            VehicleRow.soc_percent,
+            VehicleRow.state,
+        ).where(
             VehicleRow.kind == VehicleKind.ECAR,
             VehicleRow.state.not_in((VehicleState.RETIRED, VehicleState.OFFLINE)),
             (VehicleRow.hub_id == hub_id) | VehicleRow.id.in_(list(plugged_by_card)),
@@ -239,7 +252,7 @@ def _vehicles(
     return cars, occupied
 
 
-def _vehicle(row: VehicleRow, site_id: str, key: str, soc: float, outlet: Outlet) -> Vehicle:
+def _vehicle(row: Any, site_id: str, key: str, soc: float, outlet: Outlet) -> Vehicle:
     capacity = float(row.battery_kwh)
     per_100 = capacity * 100 / row.max_range_km if row.max_range_km else 18.0
     max_kw = float(row.max_charge_kw) if row.max_charge_kw else DEFAULT_CAR_KW
@@ -255,7 +268,7 @@ def _vehicle(row: VehicleRow, site_id: str, key: str, soc: float, outlet: Outlet
     )
 
 
-def _soc(s: Session, row: VehicleRow, tx: ChargingTransaction | None) -> float:
+def _soc(s: Session, row: Any, tx: ChargingTransaction | None) -> float:
     """The charger's SoC reading when it sends one, else the last known plus energy since."""
     base = row.soc_percent / 100
     if tx is None:
@@ -281,8 +294,15 @@ def _soc(s: Session, row: VehicleRow, tx: ChargingTransaction | None) -> float:
 
 def _bookings(s: Session, vehicle_ids: list[int], start: datetime, slots: int) -> list[Booking]:
     horizon = start + SLOT * slots
-    rows = s.scalars(
-        select(BookingRow)
+    rows = s.execute(
+        select(
+            BookingRow.id,
+            BookingRow.vehicle_id,
+            BookingRow.start_at,
+            BookingRow.end_at,
+            BookingRow.expected_distance_km,
+            BookingRow.min_soc_percent,
+        )
         .where(
             BookingRow.vehicle_id.in_(vehicle_ids),
             BookingRow.status.in_(HOLDING_STATES),
@@ -293,14 +313,14 @@ def _bookings(s: Session, vehicle_ids: list[int], start: datetime, slots: int) -
     )
     return [
         Booking(
-            id=str(b.id),
-            vehicle_id=str(b.vehicle_id),
-            start=b.start_at,
-            end=b.end_at,
-            distance_km=None if b.expected_distance_km is None else float(b.expected_distance_km),
-            target_soc=None if b.min_soc_percent is None else b.min_soc_percent / 100,
+            id=str(pk),
+            vehicle_id=str(vehicle_id),
+            start=start_at,
+            end=end_at,
+            distance_km=None if km is None else float(km),
+            target_soc=None if min_soc is None else min_soc / 100,
         )
-        for b in rows
+        for pk, vehicle_id, start_at, end_at, km, min_soc in rows
     ]
 
 

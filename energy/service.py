@@ -41,7 +41,10 @@ log = logging.getLogger(__name__)
 
 SETTLE = timedelta(minutes=1)  # a charger may take this long to bring its power down
 POWER = "Power.Active.Import"
-REPLAN_EVERY = timedelta(minutes=15)  # the first slot moves on: plan again even if nothing did
+REPLAN_EVERY = timedelta(minutes=15)
+InForce = dict[
+    tuple[int, int], tuple[str | None, datetime]
+]  # (charger, profile) -> digest, since  # the first slot moves on: plan again even if nothing did
 KEEP_PLANS = timedelta(days=2)
 
 
@@ -95,11 +98,12 @@ class SmartCharging:
         """Plan one site if due, and send what changed."""
         now = now or utcnow()
         inputs, due = self._inputs(site_id, now, force)
-        plan_id = None
+        plan_id, body = None, None
         if due:
             plan = plan_site(inputs.problem, str(site_id), self.config)
-            plan_id = self._keep(inputs, plan, now)
-        steering = self.steer(site_id, inputs)
+            body = plan_body(plan, inputs.pv_kw, inputs.price)
+            plan_id = self._keep(inputs, plan, body, now)
+        steering = self.steer(site_id, inputs, body)
         return SiteRun(site_id, plan_id, steering)
 
     def _inputs(self, site_id: int, now: datetime, force: bool) -> tuple[SiteInputs, bool]:
@@ -117,9 +121,8 @@ class SmartCharging:
             )
             return inputs, due
 
-    def _keep(self, inputs: SiteInputs, plan: SitePlan, now: datetime) -> int:
+    def _keep(self, inputs: SiteInputs, plan: SitePlan, body: dict[str, Any], now: datetime) -> int:
         """Store the plan, mark the site planned, raise and settle booking flags."""
-        body = plan_body(plan, inputs.pv_kw, inputs.price)
         with self.db.transaction() as s:
             row = EnergyPlan(
                 site_id=inputs.site_pk,
@@ -152,7 +155,9 @@ class SmartCharging:
             s.flush()
             return row.id
 
-    def steer(self, site_id: int, inputs: SiteInputs | None = None) -> Steering:
+    def steer(
+        self, site_id: int, inputs: SiteInputs | None = None, body: dict[str, Any] | None = None
+    ) -> Steering:
         """Send each steered connector its schedule from the site's latest plan, if changed."""
         if inputs is None:
             with self.db.sessions() as s:
@@ -160,10 +165,11 @@ class SmartCharging:
                 if site is None:
                     raise KeyError(site_id)
                 inputs = read_site(s, site, utcnow(), self.config.slots)
-        wanted = self._wanted(inputs)
+        wanted = self._wanted(inputs, body or self.latest_plan(inputs.site_pk))
         steering = Steering()
-        self._check_followed(inputs, wanted)
-        todo = self._changed(inputs, wanted, steering)
+        in_force = self._in_force(inputs)
+        self._check_followed(inputs, wanted, in_force)
+        todo = self._changed(inputs, wanted, in_force, steering)
         if todo:
             with ThreadPoolExecutor(min(8, len(todo))) as pool:
                 results = list(pool.map(lambda key: self._send(inputs, key, wanted[key]), todo))
@@ -173,8 +179,7 @@ class SmartCharging:
             self._flag_refused(inputs.site_pk, steering.refused)
         return steering
 
-    def _wanted(self, inputs: SiteInputs) -> dict[str, PowerSchedule]:
-        body = self.latest_plan(inputs.site_pk)
+    def _wanted(self, inputs: SiteInputs, body: dict[str, Any] | None) -> dict[str, PowerSchedule]:
         if body is None:
             return {}
         steered = {k: o for k, o in inputs.outlets.items() if k not in inputs.worst_case}
@@ -196,10 +201,8 @@ class SmartCharging:
             )
             return None if body is None else dict(body)
 
-    def _changed(
-        self, inputs: SiteInputs, wanted: dict[str, PowerSchedule], steering: Steering
-    ) -> list[str]:
-        """Connectors whose schedule in force differs, or whose charger reconnected since."""
+    def _in_force(self, inputs: SiteInputs) -> InForce:
+        """Our accepted profiles still in force on the site's chargers: digest and since when."""
         with self.db.sessions() as s:
             rows = s.execute(
                 select(
@@ -215,7 +218,16 @@ class SmartCharging:
                     ChargingProfileRecord.status == "accepted",
                 )
             ).all()
-        in_force = {(c, p): (d, at) for c, p, d, at in rows}
+        return {(c, p): (d, at) for c, p, d, at in rows}
+
+    def _changed(
+        self,
+        inputs: SiteInputs,
+        wanted: dict[str, PowerSchedule],
+        in_force: InForce,
+        steering: Steering,
+    ) -> list[str]:
+        """Connectors whose schedule in force differs, or whose charger reconnected since."""
         todo = []
         for key, schedule in wanted.items():
             outlet = inputs.outlets[key]
@@ -230,16 +242,28 @@ class SmartCharging:
                 todo.append(key)
         return todo
 
-    def _check_followed(self, inputs: SiteInputs, wanted: dict[str, PowerSchedule]) -> None:
+    def _check_followed(
+        self, inputs: SiteInputs, wanted: dict[str, PowerSchedule], in_force: InForce
+    ) -> None:
         """Sessions drawing more than the profile they accepted get planned at worst case."""
         now = utcnow()
+        settled = {}
+        for key, tx_pk in inputs.session_pks.items():
+            schedule = wanted.get(key)
+            if schedule is None or schedule.purpose != TX_PROFILE:
+                continue
+            digest, since = in_force.get(
+                (inputs.outlets[key].charger_pk, schedule.profile_id), (None, None)
+            )
+            if digest == schedule.digest and since is not None and now - since >= SETTLE:
+                settled[key] = (tx_pk, since + SETTLE)
+        if not settled:
+            return
         with self.db.sessions() as s:
             ignored = [
                 key
-                for key, tx_pk in inputs.session_pks.items()
-                if key in wanted
-                and wanted[key].purpose == TX_PROFILE
-                and _overdrawn(s, inputs.outlets[key].charger_pk, tx_pk, wanted[key], now)
+                for key, (tx_pk, since) in settled.items()
+                if _overdrawn(s, tx_pk, wanted[key], since)
             ]
         if not ignored:
             return
@@ -307,32 +331,18 @@ class SmartCharging:
             )
 
 
-def _overdrawn(
-    s: Session, charger_pk: int, tx_pk: int, schedule: PowerSchedule, now: datetime
-) -> bool:
-    """The session's power readings since its profile settled, against that profile."""
-    since = s.scalar(
-        select(ChargingProfileRecord.created_at).where(
-            ChargingProfileRecord.charger_id == charger_pk,
-            ChargingProfileRecord.profile_id == schedule.profile_id,
-            ChargingProfileRecord.digest == schedule.digest,
-            ChargingProfileRecord.status == "accepted",
-            ChargingProfileRecord.cleared_at.is_(None),
-        )
-    )
-    if since is None or now - since < SETTLE:
-        return False
+def _overdrawn(s: Session, tx_pk: int, schedule: PowerSchedule, since: datetime) -> bool:
+    """Two power readings in a row above the profile (one could be a ramp-down in progress)."""
     readings = s.execute(
         select(MeterValue.timestamp, MeterValue.value)
         .where(
             MeterValue.transaction_id == tx_pk,
             MeterValue.measurand == POWER,
-            MeterValue.timestamp >= since + SETTLE,
+            MeterValue.timestamp >= since,
         )
         .order_by(MeterValue.timestamp.desc())
         .limit(2)
     ).all()
-    # two readings in a row above the limit: one could be a ramp-down in progress
     return len(readings) == 2 and all(
         dispatch.overdraws(dispatch.limit_at(schedule, at), float(value)) for at, value in readings
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from energy.model import SitePlan, Trip, VehiclePlan
+from energy.model import SLOT, SitePlan, Trip, VehiclePlan
 from mobility.clock import as_utc
 
 
@@ -35,8 +35,8 @@ def plan_body(plan: SitePlan, pv_kw: tuple[float, ...], price: tuple[float, ...]
                 "kw": _kw(c.kw),
                 "segments": [
                     {
-                        "start": _iso(g.start),
-                        "end": _iso(g.end),
+                        "from_slot": (g.start - plan.start) // SLOT,
+                        "to_slot": (g.end - plan.start) // SLOT,
                         "kw": round(g.kw, 3),
                         "reason": g.reason.value,
                         "serves": g.serves,

@@ -158,7 +158,8 @@ def main() -> None:
         checks.append(time.perf_counter() - t)
     kind = "PostgreSQL" if args.postgres else "SQLite"
     print(
-        f"one hub, {CHARGERS * 2} connectors, {CARS} cars, {CARS * BOOKINGS_PER_CAR} bookings, {PUBLIC} public sessions, {kind}, {args.runs} runs"
+        f"one hub, {CHARGERS * 2} connectors, {CARS} cars, {CARS * BOOKINGS_PER_CAR} bookings, "
+        f"{PUBLIC} public sessions, {kind}, {args.runs} runs"
     )
     print(f"  re-plan after an event (read + plan + store): {_ms(replans)}   goal <= 100 ms")
     print(f"  planner alone on the same inputs:             {_ms(planner)}")

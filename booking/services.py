@@ -221,6 +221,7 @@ class BookingService:
         end: datetime,
         expected_km: Decimal | None,
         min_soc: int | None,
+        ignore_booking: int | None = None,
     ) -> None:
         """Refuse a trip the hub cannot charge the car for in time (asked before any lock)."""
         check = self.outlook.check_trip(
@@ -229,6 +230,7 @@ class BookingService:
             end,
             None if expected_km is None else float(expected_km),
             None if min_soc is None else min_soc / 100,
+            ignore_booking,
         )
         if check is not None and not check.ok:
             raise Conflict(
@@ -247,6 +249,10 @@ class BookingService:
     def modify(self, user_id: int, booking_id: int, start: datetime, end: datetime) -> Booking:
         """Move or resize a confirmed booking (same vehicle): every booking check applies again."""
         rules.validate_slot(start, end, utcnow(), self.policy)
+        with self.db.sessions() as s:
+            mine = self._own_booking(s, user_id, booking_id, lock=False)
+            trip = (mine.vehicle_id, mine.expected_distance_km, mine.min_soc_percent)
+        self._check_energy(trip[0], start, end, trip[1], trip[2], ignore_booking=booking_id)
         with self.db.transaction() as s:
             booking = self._own_booking(s, user_id, booking_id)
             if booking.status != BookingStatus.CONFIRMED:

@@ -74,8 +74,9 @@ class PlanOutlook:
         end: datetime,
         distance_km: float | None,
         min_soc: float | None,
+        ignore_booking: int | None = None,
     ) -> EnergyCheck | None:
-        """Plan the car's site with this trip added, and say whether it still works out."""
+        """Plan the car's site with this trip added (a moved booking without its old slot)."""
         now = utcnow()
         if start - now > FURTHEST:
             return None
@@ -93,8 +94,12 @@ class PlanOutlook:
             inputs = read_site(s, site, now, self.config.slots)
         if str(vehicle_id) not in {v.id for v in inputs.problem.vehicles}:
             return None
+        problem = inputs.problem
+        if ignore_booking is not None:
+            rest = tuple(b for b in problem.bookings if b.id != str(ignore_booking))
+            problem = replace(problem, bookings=rest)
         trip = Booking("new", str(vehicle_id), max(start, now), end, distance_km, None, min_soc)
-        check = can_serve(inputs.problem, trip, replace(self.config))
+        check = can_serve(problem, trip, self.config)
         return EnergyCheck(
             ok=check.ok,
             expected_soc=check.expected_soc,

@@ -47,8 +47,9 @@ class ChargeOutlook(Protocol):
         end: datetime,
         distance_km: float | None,
         min_soc: float | None,
+        ignore_booking: int | None = None,
     ) -> EnergyCheck | None:
-        """Can the plan serve this trip too? None when the car is not planned."""
+        """Can the plan serve this trip too (instead of `ignore_booking`, when it is moved)?"""
 
 
 class NoOutlook:
@@ -65,6 +66,7 @@ class NoOutlook:
         end: datetime,
         distance_km: float | None,
         min_soc: float | None,
+        ignore_booking: int | None = None,
     ) -> EnergyCheck | None:
         """Nothing known."""
         return None

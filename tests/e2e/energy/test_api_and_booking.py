@@ -136,3 +136,28 @@ def test_plan_page_draws_load_limit_and_pv(client, ids):
     assert 'id="plan-chart"' in html and 'class="load"' in html and 'class="limit"' in html
     citizen = token_for(client, "citizen@example.org")
     assert client.get(f"/energy/sites/{site_id}", headers=citizen).status_code == 403
+
+
+def test_moving_a_booking_is_checked_without_its_old_slot(client, ids, db):
+    operator = token_for(client, "operator@example.org")
+    citizen = token_for(client, "citizen@example.org")
+    with db.transaction() as s:
+        s.get(Vehicle, ids["car_low"]).soc_percent = 10
+    site_id = _site(client, operator, ids, grid_limit_kw=2)
+    _home(client, operator, ids["car_low"], 1)
+    client.post(f"/api/v1/energy/sites/{site_id}/plan", headers=operator)
+    booked = client.post(
+        "/api/v1/bookings",
+        json={"vehicle_id": ids["car_low"], "start": at(20), "end": at(22), "expected_km": 60},
+        headers=citizen,
+    )
+    assert booked.status_code == 201, booked.get_json()
+    booking_id = booked.get_json()["id"]
+    later = client.patch(
+        f"/api/v1/bookings/{booking_id}", json={"start": at(21), "end": at(23)}, headers=citizen
+    )
+    assert later.status_code == 200, later.get_json()  # its own old slot does not count
+    sooner = client.patch(
+        f"/api/v1/bookings/{booking_id}", json={"start": at(1), "end": at(3)}, headers=citizen
+    )
+    assert sooner.status_code == 409 and sooner.get_json()["error"] == "not_enough_charge"

@@ -1,11 +1,14 @@
-"""Benchmark: OCPP 1.6 throughput and latency of this CSMS (persisting) vs a bare ocpp-library CSMS.
+"""Benchmark: OCPP throughput and latency of this CSMS (persisting) vs a bare ocpp-library CSMS.
 
 N simulated chargers (raw websocket clients, one client process) send BootNotification, then
 Heartbeat / StatusNotification / MeterValues in turn, each waiting for its answer, for S seconds.
 The server runs in its own process. Then M idle chargers connect to this CSMS and stay connected.
 
+With --version 2.0.1 the stations speak OCPP 2.0.1 and the load is TransactionEvent-heavy
+(bench/ocpp201_load.py), against a bare 2.0.1 central system built on the same library.
+
 Run: .venv/bin/python bench/ocpp_throughput.py [--chargers 2000] [--seconds 20] [--idle 10000]
-     [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
+     [--postgres postgresql://postgres@127.0.0.1:5432/postgres] [--version 2.0.1]
 """
 
 from __future__ import annotations
@@ -174,7 +177,9 @@ def _messages(i: int) -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
-async def _charger(port: int, cp_id: str, until: float, lat: list[float], auth: bool) -> int:
+async def _charger(
+    port: int, cp_id: str, clock: dict[str, float], lat: list[float], auth: bool
+) -> int:
     import websockets
 
     headers = {}
@@ -199,9 +204,10 @@ async def _charger(port: int, cp_id: str, until: float, lat: list[float], auth: 
             )
         )
         await ws.recv()
+        clock["ready"] += 1
         sent = 0
         msgs = itertools.cycle(_messages(sent))
-        while time.monotonic() < until:
+        while time.monotonic() < clock["until"]:
             action, payload = next(msgs)
             t0 = time.perf_counter()
             await ws.send(json.dumps([2, uuid.uuid4().hex[:12], action, payload]))
@@ -213,22 +219,31 @@ async def _charger(port: int, cp_id: str, until: float, lat: list[float], auth: 
         return sent
 
 
-def run_clients(port: int, n: int, seconds: float, auth: bool, out_q: Any) -> None:
+def run_clients(
+    port: int, n: int, seconds: float, auth: bool, out_q: Any, version: str = "1.6"
+) -> None:
     """All chargers in one process; reports count and latencies."""
     _raise_fd_limit()
+    from ocpp201_load import station
+
+    def one(i: int, clock: dict[str, float], lat: list[float]) -> Any:
+        if version == "2.0.1":
+            return station(port, f"BENCH-{i:05d}", PASSWORD, clock, lat, auth)
+        return _charger(port, f"BENCH-{i:05d}", clock, lat, auth)
 
     async def main() -> tuple[int, list[float], float]:
         lat: list[float] = []
-        # Connect in waves so the handshake storm does not count as steady-state throughput.
-        warm = time.monotonic() + 5 + n / 400
-        until = warm + seconds
-        tasks = [
-            asyncio.create_task(_charger(port, f"BENCH-{i:05d}", until, lat, auth))
-            for i in range(n)
-        ]
-        await asyncio.sleep(max(0.0, warm - time.monotonic()))
+        # The handshake storm (and 2.0.1's session starts) must not count as steady state:
+        # the clock starts once every charger has booted (at most two minutes of warm-up).
+        clock = {"ready": 0.0, "until": float("inf")}
+        tasks = [asyncio.create_task(one(i, clock, lat)) for i in range(n)]
+        warm_until = time.monotonic() + 120
+        while clock["ready"] < n and time.monotonic() < warm_until:
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(1)
         lat.clear()
         t0 = time.monotonic()
+        clock["until"] = t0 + seconds
         counts = await asyncio.gather(*tasks, return_exceptions=True)
         elapsed = time.monotonic() - t0
         errors = [c for c in counts if isinstance(c, BaseException)]
@@ -360,16 +375,24 @@ def run_idle(port: int, n: int, out_q: Any) -> None:
 
 
 # -- orchestration --------------------------------------------------------------------------
-def measure(kind: str, url: str | None, n: int, seconds: float) -> dict[str, Any]:
+def measure(
+    kind: str, url: str | None, n: int, seconds: float, version: str = "1.6"
+) -> dict[str, Any]:
     ctx = mp.get_context("spawn")
     port_q, stats_q, out_q, stop = ctx.Queue(), ctx.Queue(), ctx.Queue(), ctx.Event()
-    if kind == "bare":
+    if kind == "bare" and version == "2.0.1":
+        from ocpp201_load import run_bare201
+
+        server = ctx.Process(target=run_bare201, args=(port_q, stop, _raise_fd_limit))
+    elif kind == "bare":
         server = ctx.Process(target=run_bare, args=(port_q, stop, stats_q))
     else:
         server = ctx.Process(target=run_platform, args=(url, n, port_q, stop, stats_q))
     server.start()
     port = port_q.get(timeout=300)
-    client = ctx.Process(target=run_clients, args=(port, n, seconds, kind != "bare", out_q))
+    client = ctx.Process(
+        target=run_clients, args=(port, n, seconds, kind != "bare", out_q, version)
+    )
     client.start()
     count, elapsed, p50, p99 = out_q.get(timeout=seconds + 600)
     client.join()
@@ -448,25 +471,28 @@ def main() -> None:
     parser.add_argument("--postgres", default=None, help="PostgreSQL URL (a fresh DB is made)")
     parser.add_argument("--storm", type=int, default=0, help="also: N chargers reconnect at once")
     parser.add_argument("--burst", type=int, default=0, help="with --storm: reports after boot")
+    parser.add_argument("--version", choices=("1.6", "2.0.1"), default="1.6")
     args = parser.parse_args()
     _raise_fd_limit()
     with tempfile.TemporaryDirectory() as tmp:
         if args.storm:
             storm_report(args.storm, args.postgres, tmp, args.burst)
         if args.chargers:
-            throughput_report(args.chargers, args.seconds, args.postgres, tmp)
+            throughput_report(args.chargers, args.seconds, args.postgres, tmp, args.version)
         if args.idle:
             idle_report(args.idle, tmp)
 
 
-def throughput_report(n: int, seconds: float, postgres: str | None, tmp: str) -> None:
+def throughput_report(
+    n: int, seconds: float, postgres: str | None, tmp: str, version: str = "1.6"
+) -> None:
     """Steady message throughput: bare library and this CSMS side by side."""
-    rows = [measure("bare", None, n, seconds)]
-    rows.append(measure("sqlite", f"sqlite:///{tmp}/bench.sqlite", n, seconds))
+    rows = [measure("bare", None, n, seconds, version)]
+    rows.append(measure("sqlite", f"sqlite:///{tmp}/bench.sqlite", n, seconds, version))
     if postgres:
-        rows.append(measure("postgresql", fresh_pg(postgres, "ocpp_bench"), n, seconds))
+        rows.append(measure("postgresql", fresh_pg(postgres, "ocpp_bench"), n, seconds, version))
     bare = rows[0]["rate"]
-    print(f"\nOCPP 1.6 throughput, {n} chargers, {seconds:g} s steady state")
+    print(f"\nOCPP {version} throughput, {n} chargers, {seconds:g} s steady state")
     print(f"{'server':<28}{'msgs':>9}{'msgs/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'vs bare':>9}")
     for r in rows:
         name = "bare ocpp library (no DB)" if r["kind"] == "bare" else f"this CSMS + {r['kind']}"

@@ -36,6 +36,7 @@ from mobility.models import (
     EnergyFlag,
     EnergySeries,
     EnergySite,
+    EvChargingNeeds,
     FlagKind,
     Hub,
     MeterValue,
@@ -58,6 +59,7 @@ DEFAULT_CAR_KW = 11.0
 ENERGY_REGISTER = "Energy.Active.Import.Register"
 SOC = "SoC"
 WORST_CASE = (FlagKind.PROFILE_REJECTED, FlagKind.NOT_FOLLOWED)
+NEEDS_BEFORE_START = timedelta(minutes=5)  # 15118 vehicles may state needs just before
 
 
 @dataclass(frozen=True)
@@ -112,8 +114,9 @@ def read_site(s: Session, site: EnergySite, now: datetime, slots: int) -> SiteIn
     running = {key: tx.transaction_ref or str(tx.id) for key, tx in sessions.items()}
     cars, car_on = _vehicles(s, str(site.id), hub.id, outlets, sessions, flagged)
     bookings = _bookings(s, [int(v.id) for v in cars], start, slots)
+    needs = _needs(s, outlets, sessions)
     public = tuple(
-        PublicSession(str(tx.id), str(site.id), key, tx.started_at, max_kw=outlets[key].max_kw)
+        _public(str(site.id), key, tx, outlets[key], needs.get(key), now)
         for key, tx in sessions.items()
         if key not in flagged and key not in car_on
     )
@@ -186,6 +189,50 @@ def _outlets(s: Session, hub_id: int) -> tuple[dict[str, Outlet], dict[str, str]
         )
         statuses[key] = f"{status}/{online}/{since}"
     return outlets, statuses
+
+
+def _needs(
+    s: Session, outlets: dict[str, Outlet], sessions: dict[str, ChargingTransaction]
+) -> dict[str, EvChargingNeeds]:
+    """The latest ISO 15118 charging needs sent during each running session."""
+    if not sessions:
+        return {}
+    since = min(tx.started_at for tx in sessions.values()) - NEEDS_BEFORE_START
+    found: dict[str, EvChargingNeeds] = {}
+    by_pk = {(o.charger_pk, o.connector_id): key for key, o in outlets.items()}
+    rows = s.scalars(
+        select(EvChargingNeeds)
+        .where(
+            EvChargingNeeds.charger_id.in_({o.charger_pk for o in outlets.values()}),
+            EvChargingNeeds.received_at >= since,
+        )
+        .order_by(EvChargingNeeds.received_at)
+    )
+    for row in rows:
+        key = by_pk.get((row.charger_id, row.connector_id))
+        tx = sessions.get(key) if key else None
+        if key and tx is not None and row.received_at >= tx.started_at - NEEDS_BEFORE_START:
+            found[key] = row  # ordered by time: the last one wins
+    return found
+
+
+def _public(
+    site_id: str,
+    key: str,
+    tx: ChargingTransaction,
+    outlet: Outlet,
+    needs: EvChargingNeeds | None,
+    now: datetime,
+) -> PublicSession:
+    """A citizen's session; an ISO 15118 vehicle says how much it needs and until when."""
+    if needs is None:
+        return PublicSession(str(tx.id), site_id, key, tx.started_at, max_kw=outlet.max_kw)
+    max_kw = outlet.max_kw
+    if needs.max_power_w:
+        max_kw = min(max_kw, needs.max_power_w / 1000)
+    departure = needs.departure_at if needs.departure_at and needs.departure_at > now else None
+    energy = None if needs.energy_wh is None else needs.energy_wh / 1000
+    return PublicSession(str(tx.id), site_id, key, tx.started_at, departure, energy, max_kw)
 
 
 def _worst_case(s: Session, site_pk: int, outlets: dict[str, Outlet]) -> set[str]:

@@ -19,6 +19,7 @@ from mobility.models import (
     Connector,
     Reservation,
 )
+from ocpp_server.device_model import store_values
 from ocpp_server.events import (
     AvailabilityChanged,
     CommandEffect,
@@ -27,6 +28,7 @@ from ocpp_server.events import (
     ProfileCleared,
     ProfileOutcome,
     ReservationOutcome,
+    VariablesReported,
 )
 from ocpp_server.services import charger_row
 
@@ -106,6 +108,8 @@ def _apply(s: Session, charger_pk: int, effect: CommandEffect) -> None:
             .where(Charger.id == charger_pk)
             .values(heartbeat_interval=effect.seconds)
         )
+    elif isinstance(effect, VariablesReported):
+        store_values(s, charger_pk, effect.values)
     elif isinstance(effect, ProfileOutcome):
         _record_profile(s, charger_pk, effect)
     elif isinstance(effect, ProfileCleared):

@@ -216,6 +216,43 @@ class ProfileCleared:
     purpose: str | None = None
 
 
+@dataclass(frozen=True)
+class VariableValue:
+    """One attribute of a 2.0.1 device-model variable (component, EVSE, variable, type)."""
+
+    component: str
+    variable: str
+    value: str | None
+    attribute_type: str = "Actual"
+    component_instance: str = ""
+    variable_instance: str = ""
+    evse_id: int = 0
+    connector_id: int = 0
+    mutability: str | None = None
+    data_type: str | None = None
+    unit: str | None = None
+    reboot_required: bool = False
+
+
+@dataclass(frozen=True)
+class VariablesReported:
+    """Device-model values a station reported or accepted (NotifyReport, Get/SetVariables)."""
+
+    values: tuple[VariableValue, ...]
+
+
+@dataclass(frozen=True)
+class ChargingNeeds:
+    """What an ISO 15118 vehicle on an EVSE asks for: energy, by when, at what power."""
+
+    connector_id: int
+    departure: datetime | None
+    energy_wh: int | None
+    max_power_w: int | None
+    soc_percent: int | None
+    transfer_mode: str
+
+
 CommandEffect = (
     ReservationOutcome
     | AvailabilityChanged
@@ -223,4 +260,5 @@ CommandEffect = (
     | HeartbeatIntervalChanged
     | ProfileOutcome
     | ProfileCleared
+    | VariablesReported
 )

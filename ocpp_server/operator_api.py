@@ -18,6 +18,7 @@ from mobility.errors import ChargerUnavailable, NotFound, ValidationFailed
 from mobility.models import (
     Charger,
     ChargerCommand,
+    ChargerVariable,
     ChargingTransaction,
     Connector,
     Reservation,
@@ -234,3 +235,44 @@ def send_command(cp_id: str, action: str) -> Any:
         commands.command_offline(rt.db, charger_pk, action, payload, user_id)
         raise
     return {"charger": cp_id, "command": action, "payload": payload, "response": answer}
+
+
+@bp.get("/chargers/<cp_id>/variables")
+@operator_required
+def list_variables(cp_id: str) -> Any:
+    """A 2.0.1 station's device model as last reported (?component= filter), paginated."""
+    page, per_page = page_args(100)
+    with _rt().db.sessions() as s:
+        stmt = (
+            select(ChargerVariable)
+            .where(ChargerVariable.charger_id == _get_charger(s, cp_id).id)
+            .order_by(
+                ChargerVariable.component,
+                ChargerVariable.evse_id,
+                ChargerVariable.connector_id,
+                ChargerVariable.variable,
+                ChargerVariable.attribute_type,
+            )
+        )
+        if component := request.args.get("component"):
+            stmt = stmt.where(ChargerVariable.component == component)
+        items, total = paginate(s, stmt, page, per_page)
+        rows = [
+            {
+                "component": v.component,
+                "component_instance": v.component_instance or None,
+                "evse_id": v.evse_id or None,
+                "connector_id": v.connector_id or None,
+                "variable": v.variable,
+                "variable_instance": v.variable_instance or None,
+                "attribute_type": v.attribute_type,
+                "value": v.value,
+                "mutability": v.mutability,
+                "data_type": v.data_type,
+                "unit": v.unit,
+                "reboot_required": v.reboot_required,
+                "updated_at": _iso(v.updated_at),
+            }
+            for v in items
+        ]
+        return envelope(rows, total, page, per_page)

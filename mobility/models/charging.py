@@ -285,3 +285,55 @@ class ChargerEvent(IdMixin, Base):
     action: Mapped[str] = mapped_column(String(50))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ChargerVariable(IdMixin, Base):
+    """One attribute of an OCPP 2.0.1 device-model variable, as the station last reported it."""
+
+    __tablename__ = "charger_variables"
+    __table_args__ = (
+        UniqueConstraint(
+            "charger_id",
+            "component",
+            "component_instance",
+            "evse_id",
+            "connector_id",
+            "variable",
+            "variable_instance",
+            "attribute_type",
+        ),
+    )
+
+    charger_id: Mapped[int] = mapped_column(ForeignKey("chargers.id", ondelete="CASCADE"))
+    component: Mapped[str] = mapped_column(String(50))
+    component_instance: Mapped[str] = mapped_column(String(50), default="")
+    evse_id: Mapped[int] = mapped_column(Integer, default=0)  # 0: the station as a whole
+    connector_id: Mapped[int] = mapped_column(Integer, default=0)
+    variable: Mapped[str] = mapped_column(String(50))
+    variable_instance: Mapped[str] = mapped_column(String(50), default="")
+    attribute_type: Mapped[str] = mapped_column(String(10), default="Actual")
+    value: Mapped[str | None] = mapped_column(String(2500))
+    mutability: Mapped[str | None] = mapped_column(String(10))
+    data_type: Mapped[str | None] = mapped_column(String(20))
+    unit: Mapped[str | None] = mapped_column(String(20))
+    # A SetVariables the station accepted but applies only after a reset.
+    reboot_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EvChargingNeeds(IdMixin, Base):
+    """What an ISO 15118 vehicle asked for (NotifyEVChargingNeeds): the planner's input."""
+
+    __tablename__ = "ev_charging_needs"
+    __table_args__ = (
+        Index("ix_ev_charging_needs_connector", "charger_id", "connector_id", "received_at"),
+    )
+
+    charger_id: Mapped[int] = mapped_column(ForeignKey("chargers.id", ondelete="CASCADE"))
+    connector_id: Mapped[int] = mapped_column(Integer)  # the EVSE
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    departure_at: Mapped[datetime | None]
+    energy_wh: Mapped[int | None] = mapped_column(BigInteger)
+    max_power_w: Mapped[int | None] = mapped_column(Integer)
+    soc_percent: Mapped[int | None] = mapped_column(Integer)
+    transfer_mode: Mapped[str] = mapped_column(String(20), default="")

@@ -11,8 +11,9 @@ from ocpp_server.events import (
     ProfileCleared,
     ProfileOutcome,
     ReservationOutcome,
+    VariablesReported,
 )
-from ocpp_server.v201 import schedules
+from ocpp_server.v201 import device_model, schedules
 
 # Core profile of the 2.0.1 functional blocks this CSMS drives: transactions, availability,
 # device model, local list, reservation, smart charging, firmware, diagnostics, display, tariff.
@@ -57,6 +58,10 @@ def effects(action: str, payload: dict[str, Any], answer: dict[str, Any]) -> lis
     if action == "ChangeAvailability" and accepted:
         evse = (payload.get("evse") or {}).get("id")  # one connector per EVSE: evse = connector
         return [AvailabilityChanged(int(evse) if evse else None, str(payload["operationalStatus"]))]
+    if action == "GetVariables":
+        return [VariablesReported(device_model.got_values(answer))]
+    if action == "SetVariables":
+        return [VariablesReported(device_model.set_values(payload, answer))]
     if action == "SetChargingProfile":
         connector, profile_id, stack, purpose, tx = schedules.profile_of(payload)
         return [ProfileOutcome(connector, profile_id, stack, purpose, accepted, payload, tx)]

@@ -13,10 +13,11 @@ from ocpp.v201.enums import Action
 
 from mobility.clock import utcnow
 from ocpp_server import commands, framing
+from ocpp_server import device_model as ocpp_device_model
 from ocpp_server.events import BootReport, CommandEffect
 from ocpp_server.node import Node
 from ocpp_server.session import CommandSession
-from ocpp_server.v201 import schedules, translate
+from ocpp_server.v201 import device_model, schedules, translate
 from ocpp_server.v201.commands import COMMANDS, effects
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,8 @@ class ChargePoint201(CommandSession, ChargePoint):
 
     @on(Action.notify_report)
     async def on_notify_report(self, **payload: Any) -> Any:
-        await self._store("NotifyReport", payload)
+        values = device_model.report_values(payload)
+        await self._db(ocpp_device_model.record_report, self.db, self.id, values)
         return call_result.NotifyReport()
 
     # -- authorization and transactions ---------------------------------------------------
@@ -199,9 +201,10 @@ class ChargePoint201(CommandSession, ChargePoint):
     # -- smart charging reports (kept for the operator; no schedule is computed here) ------
     @on(Action.notify_ev_charging_needs)
     async def on_ev_charging_needs(self, **payload: Any) -> Any:
-        await self._store("NotifyEVChargingNeeds", payload)
-        # No ISO 15118 schedule will follow: the station keeps charging on its own limits.
-        return call_result.NotifyEVChargingNeeds(status="Rejected")
+        needs = device_model.charging_needs(payload)
+        planned = await self._db(ocpp_device_model.record_needs, self.db, self.id, needs)
+        # Accepted: the hub's smart charging will send a profile; else none will follow.
+        return call_result.NotifyEVChargingNeeds(status="Accepted" if planned else "Rejected")
 
     @on(Action.notify_charging_limit)
     async def on_charging_limit(self, **payload: Any) -> Any:

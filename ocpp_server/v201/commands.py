@@ -35,12 +35,15 @@ COMMANDS: tuple[str, ...] = (
     "ReserveNow",
     "CancelReservation",
     "SetChargingProfile",
+    "GetChargingProfiles",
     "ClearChargingProfile",
     "GetCompositeSchedule",
     "UpdateFirmware",
     "GetLog",
     "DataTransfer",
     "SetDisplayMessage",
+    "GetDisplayMessages",
+    "ClearDisplayMessage",
     "CostUpdated",
 )
 _ACCEPTED = ("Accepted", "Scheduled")

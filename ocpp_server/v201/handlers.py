@@ -206,6 +206,16 @@ class ChargePoint201(CommandSession, ChargePoint):
         # Accepted: the hub's smart charging will send a profile; else none will follow.
         return call_result.NotifyEVChargingNeeds(status="Accepted" if planned else "Rejected")
 
+    @on(Action.report_charging_profiles)
+    async def on_report_profiles(self, **payload: Any) -> Any:
+        await self._store("ReportChargingProfiles", payload)
+        return call_result.ReportChargingProfiles()
+
+    @on(Action.notify_display_messages)
+    async def on_display_messages(self, **payload: Any) -> Any:
+        await self._store("NotifyDisplayMessages", payload)
+        return call_result.NotifyDisplayMessages()
+
     @on(Action.notify_charging_limit)
     async def on_charging_limit(self, **payload: Any) -> Any:
         await self._store("NotifyChargingLimit", payload)

@@ -129,6 +129,24 @@ class Station(ChargePoint):
             "SetChargingProfile", kw, call_result.SetChargingProfile(**ACCEPTED)
         )
 
+    @on(Action.get_charging_profiles)
+    async def on_get_profiles(self, **kw: Any) -> Any:
+        return await self._answer(
+            "GetChargingProfiles", kw, call_result.GetChargingProfiles(**ACCEPTED)
+        )
+
+    @on(Action.get_display_messages)
+    async def on_get_messages(self, **kw: Any) -> Any:
+        return await self._answer(
+            "GetDisplayMessages", kw, call_result.GetDisplayMessages(**ACCEPTED)
+        )
+
+    @on(Action.clear_display_message)
+    async def on_clear_message(self, **kw: Any) -> Any:
+        return await self._answer(
+            "ClearDisplayMessage", kw, call_result.ClearDisplayMessage(**ACCEPTED)
+        )
+
     @on(Action.clear_charging_profile)
     async def on_clear_profile(self, **kw: Any) -> Any:
         return await self._answer(

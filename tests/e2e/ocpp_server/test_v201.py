@@ -178,6 +178,42 @@ async def test_other_station_messages_are_answered_and_kept(server, db):
         )
         await st.call(call.ClearedChargingLimit(charging_limit_source="EMS", evse_id=1))
         await st.call(
+            call.ReportChargingProfiles(
+                request_id=8,
+                charging_limit_source="CSO",
+                evse_id=1,
+                tbc=False,
+                charging_profile=[
+                    {
+                        "id": 9101,
+                        "stack_level": 1,
+                        "charging_profile_purpose": "TxDefaultProfile",
+                        "charging_profile_kind": "Absolute",
+                        "charging_schedule": [
+                            {
+                                "id": 1,
+                                "charging_rate_unit": "W",
+                                "start_schedule": _iso(datetime.now(UTC)),
+                                "charging_schedule_period": [{"start_period": 0, "limit": 7400}],
+                            }
+                        ],
+                    }
+                ],
+            )
+        )
+        await st.call(
+            call.NotifyDisplayMessages(
+                request_id=9,
+                message_info=[
+                    {
+                        "id": 1,
+                        "priority": "NormalCycle",
+                        "message": {"format": "UTF8", "content": "Booked: CAR-101"},
+                    }
+                ],
+            )
+        )
+        await st.call(
             call.MeterValues(evse_id=0, meter_value=_readings(datetime.now(UTC), 5000, "Other"))
         )
     await server.writes.flush()
@@ -193,6 +229,8 @@ async def test_other_station_messages_are_answered_and_kept(server, db):
             "ReservationStatusUpdate",
             "NotifyChargingLimit",
             "ClearedChargingLimit",
+            "ReportChargingProfiles",
+            "NotifyDisplayMessages",
         } <= set(s.scalars(select(ChargerEvent.action)))
         # Charging needs and the device model have tables of their own (test_v201_device_model).
         assert s.scalar(select(EvChargingNeeds.connector_id)) == 1
@@ -440,6 +478,13 @@ COMMANDS = [
         {"status": "Accepted"},
     ),
     ("CostUpdated", {"totalCost": 3.5, "transactionId": "TX-1"}, {}),
+    (
+        "GetChargingProfiles",
+        {"requestId": 8, "chargingProfile": {"chargingProfilePurpose": "TxProfile"}},
+        {"status": "Accepted"},
+    ),
+    ("GetDisplayMessages", {"requestId": 9}, {"status": "Accepted"}),
+    ("ClearDisplayMessage", {"id": 1}, {"status": "Accepted"}),
 ]
 
 

@@ -15,6 +15,7 @@ from flask import Flask
 import billing.jobs
 import booking.jobs
 import ocpp_server.jobs
+import ocpp_server.security_jobs
 from billing import payments, webhooks
 from billing.facade import Billing
 from billing.gateway import PaymentGateway, gateway_for
@@ -31,7 +32,8 @@ from mobility.outbox import Outbox
 from mobility.web.context import WebContext
 from mobility.web.server import WebServer
 from mobility.web.shell import create_shell, finish
-from ocpp_server import operator_api
+from ocpp_server import operator_api, security_api
+from ocpp_server.security.services import SecurityService
 from ocpp_server.server import OcppServer
 from ocpp_server.services import ChargingService
 
@@ -60,6 +62,7 @@ class Core:
     billing: Billing
     bookings: BookingService
     charging: ChargingService
+    security: SecurityService
 
 
 def build_core(
@@ -88,6 +91,7 @@ def build_core(
         billing=billing,
         bookings=BookingService(db, billing, BookingPolicy()),
         charging=ChargingService(db, settings, billing),
+        security=SecurityService(db, settings, outbox),
     )
 
 
@@ -98,7 +102,9 @@ def create_web_app(core: Core, **config: Any) -> Flask:
         app, BookingContext(core.settings, core.db, core.billing, core.bookings, core.outbox)
     )
     webhooks.init_app(app, webhooks.WebhookContext(core.settings, core.db))
-    operator_api.init_app(app, operator_api.OperatorContext(core.settings, core.db, core.bus))
+    operator_context = operator_api.OperatorContext(core.settings, core.db, core.bus)
+    operator_api.init_app(app, operator_context)
+    security_api.init_app(app, security_api.SecurityContext(operator_context, core.security))
     return finish(app)
 
 
@@ -118,7 +124,7 @@ def create_app(
 
 def build_ocpp_server(core: Core) -> OcppServer:
     """One OCPP node on this process's core."""
-    return OcppServer(core.settings, core.charging, core.bus)
+    return OcppServer(core.settings, core.charging, core.bus, core.security)
 
 
 def ocpp_node(
@@ -138,6 +144,7 @@ def all_jobs(core: Core) -> list[JobSpec]:
         # Intents a crash or an outage left pending (payments, mail) are retried here.
         JobSpec("outbox.run_due", core.outbox.run_due, "interval", {"seconds": 30}),
         *ocpp_server.jobs.jobs(core.charging),
+        *ocpp_server.security_jobs.jobs(core.security, core.bus, core.settings),
         *booking.jobs.jobs(core.bookings),
         *billing.jobs.jobs(core.db, core.billing),
     ]

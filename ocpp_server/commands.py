@@ -19,6 +19,8 @@ from ocpp_server.events import (
     LocalListVersion,
     ReservationOutcome,
 )
+from ocpp_server.security.rules import redacted
+from ocpp_server.security.services import apply_effect as apply_security_effect
 from ocpp_server.services import charger_row
 
 
@@ -29,7 +31,10 @@ def command_started(
     with db.transaction() as s:
         charger = charger_row(s, cp_id)
         cmd = ChargerCommand(
-            charger_id=charger.id, action=action, payload=payload, requested_by_id=user_id
+            charger_id=charger.id,
+            action=action,
+            payload=redacted(action, payload),  # no charger password in the history
+            requested_by_id=user_id,
         )
         s.add(cmd)
         s.flush()
@@ -63,7 +68,7 @@ def command_offline(
             ChargerCommand(
                 charger_id=charger_pk,
                 action=action,
-                payload=payload,
+                payload=redacted(action, payload),
                 status=CommandStatus.OFFLINE,
                 error="charger not connected",
                 requested_by_id=user_id,
@@ -103,6 +108,8 @@ def _apply(s: Session, charger_pk: int, effect: CommandEffect) -> None:
             .where(Charger.id == charger_pk)
             .values(local_list_version=effect.version)
         )
+    else:
+        apply_security_effect(s, charger_pk, effect)
 
 
 def create_reservation(

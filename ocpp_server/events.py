@@ -12,6 +12,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from ocpp_server.security.events import SecurityEffect
+
 
 @dataclass(frozen=True)
 class StationInfo:
@@ -194,5 +196,9 @@ class HeartbeatIntervalChanged:
 
 
 CommandEffect = (
-    ReservationOutcome | AvailabilityChanged | LocalListVersion | HeartbeatIntervalChanged
+    ReservationOutcome
+    | AvailabilityChanged
+    | LocalListVersion
+    | HeartbeatIntervalChanged
+    | SecurityEffect  # certificates and charger passwords (ocpp_server/security)
 )

@@ -47,6 +47,7 @@ from mobility.models.charging import (
 )
 from mobility.models.hubs import Hub, Vehicle, VehicleKind, VehicleState, VehicleVisibility
 from mobility.models.outbox import OutboxItem, OutboxStatus
+from mobility.models.security import CertificateStatus, ChargerCertificate, SecurityEvent
 
 __all__ = [
     "HOLDING_STATES",
@@ -54,7 +55,9 @@ __all__ = [
     "Base",
     "Booking",
     "BookingStatus",
+    "CertificateStatus",
     "Charger",
+    "ChargerCertificate",
     "ChargerCommand",
     "ChargerEvent",
     "ChargingProfileRecord",
@@ -86,6 +89,7 @@ __all__ = [
     "RegistrationStatus",
     "Reservation",
     "ReservationStatus",
+    "SecurityEvent",
     "Tariff",
     "TariffScope",
     "TransactionStatus",

@@ -11,6 +11,7 @@ from ocpp_server.events import (
     LocalListVersion,
     ReservationOutcome,
 )
+from ocpp_server.v16.security import COMMANDS as SECURITY_COMMANDS
 
 # Core, Firmware management, Local auth list, Reservation, Remote trigger and Smart charging.
 COMMANDS: tuple[str, ...] = (
@@ -33,6 +34,7 @@ COMMANDS: tuple[str, ...] = (
     "UpdateFirmware",
     "GetDiagnostics",
     "DataTransfer",
+    *SECURITY_COMMANDS,  # the security whitepaper's (ocpp_server/v16/security.py)
 )
 _ACCEPTED = ("Accepted", "Scheduled")
 

@@ -9,14 +9,24 @@ import ssl
 from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
 import websockets
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from ocpp.routing import after, on
 from ocpp.v16 import call, call_result
 from ocpp.v16.enums import Action
+from ocpp.v201 import call as call201
+from ocpp.v201 import call_result as result201
+from ocpp.v201.enums import Action as Action201
+from sqlalchemy import select
+from websockets.exceptions import InvalidStatus
 
+from mobility.models import Charger as ChargerRow
+from mobility.models import ChargerCertificate
+from ocpp_server.server import OcppServer
 from tests.e2e.ocpp_server.conftest import Charger, basic
+from tests.e2e.ocpp_server.station201 import Station
 from tests.support import pki
 
 
@@ -112,13 +122,47 @@ class SecureCharger(Charger):
         )
 
 
+class SecureStation(Station):
+    """A 2.0.1 station answering the security commands and keeping what it was given."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.network_profiles: list[dict[str, Any]] = []
+        self.key: pki.PrivateKey | None = None
+        self.chain: str | None = None
+        self.signed = asyncio.Event()
+
+    @on(Action201.trigger_message)
+    async def on_trigger(self, requested_message: str, **kw: Any) -> Any:
+        return result201.TriggerMessage(status="Accepted")
+
+    @after(Action201.trigger_message)
+    async def after_trigger(self, requested_message: str, **kw: Any) -> None:
+        if requested_message == "SignChargingStationCertificate":
+            csr_pem, self.key = pki.csr(self.id)
+            await self.call(
+                call201.SignCertificate(csr=csr_pem, certificate_type="ChargingStationCertificate")
+            )
+
+    @on(Action201.certificate_signed)
+    async def on_certificate_signed(self, certificate_chain: str, **kw: Any) -> Any:
+        self.chain = certificate_chain
+        self.signed.set()
+        return result201.CertificateSigned(status="Accepted")
+
+    @on(Action201.set_network_profile)
+    async def on_network_profile(self, connection_data: dict[str, Any], **kw: Any) -> Any:
+        self.network_profiles.append(connection_data)
+        return result201.SetNetworkProfile(status="Accepted")
+
+
 @contextlib.asynccontextmanager
 async def link(
     url: str,
     cp_id: str,
     password: str | None = None,
     context: ssl.SSLContext | None = None,
-    cls: type[Charger] = SecureCharger,
+    cls: Any = SecureCharger,
     subprotocol: str = "ocpp1.6",
 ) -> AsyncIterator[Any]:
     """A charger of class `cls` connected to `url`/<cp_id> and served until the block ends."""
@@ -134,3 +178,43 @@ async def link(
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, websockets.ConnectionClosed):
                 await task
+
+
+def urls(srv: OcppServer) -> tuple[str, str]:
+    return f"ws://127.0.0.1:{srv.port}", f"wss://127.0.0.1:{srv.tls_port}"
+
+
+def profile_of(db, cp_id: str = "CP-LYON-001") -> int:
+    with db.sessions() as s:
+        return s.scalar(
+            select(ChargerRow.security_profile).where(ChargerRow.charge_point_id == cp_id)
+        )
+
+
+def certificates_of(db, cp_id: str = "CP-LYON-001") -> list[ChargerCertificate]:
+    with db.sessions() as s:
+        return list(
+            s.scalars(
+                select(ChargerCertificate)
+                .join(ChargerRow, ChargerRow.id == ChargerCertificate.charger_id)
+                .where(ChargerRow.charge_point_id == cp_id)
+                .order_by(ChargerCertificate.id)
+            )
+        )
+
+
+async def refused(url: str, cp_id: str, password: str | None, context=None) -> int:
+    """The HTTP status a handshake is refused with."""
+    with pytest.raises(InvalidStatus) as failure:
+        async with link(url, cp_id, password, context):
+            pass
+    return failure.value.response.status_code
+
+
+async def until(predicate, seconds: float = 10.0) -> None:
+    """Wait for what the node records after answering (command outcomes are stored after)."""
+    for _ in range(int(seconds / 0.05)):
+        if await asyncio.to_thread(predicate):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met in time")

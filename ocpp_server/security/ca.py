@@ -125,6 +125,19 @@ class CertificateAuthority:
         return cert.public_bytes(serialization.Encoding.PEM).decode() + self.certificate_pem
 
 
+_CA_KEY_USAGE = x509.KeyUsage(
+    digital_signature=True,
+    content_commitment=False,
+    key_encipherment=False,
+    data_encipherment=False,
+    key_agreement=False,
+    key_cert_sign=True,
+    crl_sign=True,
+    encipher_only=False,
+    decipher_only=False,
+)
+
+
 def _write_new_ca(cert_file: Path, key_file: Path, name: str) -> None:
     """A new self-signed CA (elliptic curve P-256), its key readable by this user only."""
     key = ec.generate_private_key(ec.SECP256R1())
@@ -139,20 +152,7 @@ def _write_new_ca(cert_file: Path, key_file: Path, name: str) -> None:
         .not_valid_before(now - BACKDATE)
         .not_valid_after(now + timedelta(days=365 * CA_YEARS))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(_CA_KEY_USAGE, critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
     )

@@ -446,8 +446,9 @@ COMMANDS = [
 
 def test_the_catalogue_is_covered():
     from ocpp_server.v201.commands import COMMANDS as CATALOGUE
+    from ocpp_server.v201.security import COMMANDS as SECURITY  # tests/e2e/ocpp_server/security
 
-    assert sorted(CATALOGUE) == sorted([c[0] for c in COMMANDS] + ["ReserveNow"])
+    assert sorted(CATALOGUE) == sorted([c[0] for c in COMMANDS] + ["ReserveNow", *SECURITY])
 
 
 @pytest.mark.parametrize(("action", "payload", "expected"), COMMANDS, ids=[c[0] for c in COMMANDS])

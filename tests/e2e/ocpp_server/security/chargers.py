@@ -128,6 +128,7 @@ class SecureStation(Station):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.network_profiles: list[dict[str, Any]] = []
+        self.installed: list[tuple[str, str]] = []
         self.key: pki.PrivateKey | None = None
         self.chain: str | None = None
         self.signed = asyncio.Event()
@@ -149,6 +150,29 @@ class SecureStation(Station):
         self.chain = certificate_chain
         self.signed.set()
         return result201.CertificateSigned(status="Accepted")
+
+    @on(Action201.install_certificate)
+    async def on_install(self, certificate_type: str, certificate: str, **kw: Any) -> Any:
+        self.installed.append((certificate_type, certificate))
+        return result201.InstallCertificate(status="Accepted")
+
+    @on(Action201.get_installed_certificate_ids)
+    async def on_installed_ids(self, **kw: Any) -> Any:
+        found = [
+            {"certificate_type": k, "certificate_hash_data": hash_data(p)}
+            for k, p in self.installed
+        ]
+        return result201.GetInstalledCertificateIds(
+            status="Accepted", certificate_hash_data_chain=found or None
+        )
+
+    @on(Action201.delete_certificate)
+    async def on_delete(self, certificate_hash_data: dict[str, Any], **kw: Any) -> Any:
+        serial = certificate_hash_data["serial_number"]
+        self.installed = [
+            (k, p) for k, p in self.installed if hash_data(p)["serial_number"] != serial
+        ]
+        return result201.DeleteCertificate(status="Accepted")
 
     @on(Action201.set_network_profile)
     async def on_network_profile(self, connection_data: dict[str, Any], **kw: Any) -> Any:

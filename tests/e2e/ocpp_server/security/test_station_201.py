@@ -108,3 +108,20 @@ async def test_basic_auth_password_set_by_variable_is_taken_and_redacted(tls_nod
             select(ChargerCommand.payload).where(ChargerCommand.action == "SetVariables")
         )
     assert stored["setVariableData"][0]["attributeValue"] == "********"
+
+
+async def test_station_root_certificates_installed_listed_and_deleted(tls_node, db):
+    srv, keys = tls_node
+    ws_url, _ = urls(srv)
+    async with link(ws_url, CP, CHARGER_PASSWORD, None, SecureStation, "ocpp2.0.1") as st:
+        root = {"certificateType": "CSMSRootCertificate", "certificate": keys.root_pem}
+        assert await srv.bus.call(CP, "InstallCertificate", root, 10) == {"status": "Accepted"}
+        listed = await srv.bus.call(CP, "GetInstalledCertificateIds", {}, 10)
+        (entry,) = listed["certificateHashDataChain"]
+        assert entry["certificateType"] == "CSMSRootCertificate"
+        data = entry["certificateHashData"]
+        assert certificates_of(db)[0].status == CertificateStatus.INSTALLED
+        answer = await srv.bus.call(CP, "DeleteCertificate", {"certificateHashData": data}, 10)
+        assert answer == {"status": "Accepted"} and st.installed == []
+    (row,) = certificates_of(db)
+    assert row.status == CertificateStatus.DELETED and row.kind == "CSMSRootCertificate"

@@ -16,6 +16,7 @@ import billing.jobs
 import booking.jobs
 import energy.jobs
 import ocpp_server.jobs
+import ocpp_server.security_jobs
 from billing import payments, webhooks
 from billing.facade import Billing
 from billing.gateway import PaymentGateway, gateway_for
@@ -35,7 +36,8 @@ from mobility.outbox import Outbox
 from mobility.web.context import WebContext
 from mobility.web.server import WebServer
 from mobility.web.shell import create_shell, finish
-from ocpp_server import operator_api
+from ocpp_server import operator_api, security_api
+from ocpp_server.security.services import SecurityService
 from ocpp_server.server import OcppServer
 from ocpp_server.services import ChargingService
 
@@ -65,6 +67,7 @@ class Core:
     bookings: BookingService
     charging: ChargingService
     energy: SmartCharging
+    security: SecurityService
 
 
 def build_core(
@@ -95,6 +98,7 @@ def build_core(
         bookings=BookingService(db, billing, BookingPolicy(), PlanOutlook(db)),
         charging=ChargingService(db, settings, billing),
         energy=SmartCharging(db, bus, command_timeout=settings.command_timeout),
+        security=SecurityService(db, settings, outbox),
     )
 
 
@@ -107,6 +111,9 @@ def create_web_app(core: Core, **config: Any) -> Flask:
     webhooks.init_app(app, webhooks.WebhookContext(core.settings, core.db))
     operator_api.init_app(app, operator_api.OperatorContext(core.settings, core.db, core.bus))
     energy_web.init_app(app, energy_web.EnergyContext(core.db, core.energy))
+    operator_context = operator_api.OperatorContext(core.settings, core.db, core.bus)
+    operator_api.init_app(app, operator_context)
+    security_api.init_app(app, security_api.SecurityContext(operator_context, core.security))
     return finish(app)
 
 
@@ -126,7 +133,7 @@ def create_app(
 
 def build_ocpp_server(core: Core) -> OcppServer:
     """One OCPP node on this process's core."""
-    return OcppServer(core.settings, core.charging, core.bus)
+    return OcppServer(core.settings, core.charging, core.bus, core.security)
 
 
 def ocpp_node(
@@ -146,6 +153,7 @@ def all_jobs(core: Core) -> list[JobSpec]:
         # Intents a crash or an outage left pending (payments, mail) are retried here.
         JobSpec("outbox.run_due", core.outbox.run_due, "interval", {"seconds": 30}),
         *ocpp_server.jobs.jobs(core.charging),
+        *ocpp_server.security_jobs.jobs(core.security, core.bus, core.settings),
         *booking.jobs.jobs(core.bookings),
         *billing.jobs.jobs(core.db, core.billing),
         JobSpec(

@@ -28,6 +28,22 @@ class Settings:
     ocpp_port: int = 9000
     ocpp_tls_cert: str | None = None
     ocpp_tls_key: str | None = None
+    # A second listener for wss:// next to ws:// on OCPP_PORT (profiles 2-3 beside profile 1).
+    ocpp_tls_port: int | None = None
+    # CA certificates trusted for chargers' client certificates (security profile 3); unset
+    # with the internal CA: that CA.
+    ocpp_tls_client_ca: str | None = None
+    # Who signs chargers' certificates: "internal" (the CSMS-run CA below) or "external"
+    # (CSRs are kept; the operator sends CertificateSigned with the external CA's answer).
+    ocpp_ca: str = "internal"
+    ocpp_ca_cert: str = "var/ocpp-ca/ca-cert.pem"
+    ocpp_ca_key: str = field(default="var/ocpp-ca/ca-key.pem", repr=False)
+    ocpp_ca_name: str = "Mobility hub charger CA"
+    charger_cert_days: int = 365
+    # Chargers' certificates expiring within this many days are renewed (a job asks for a CSR).
+    charger_cert_renew_days: int = 30
+    # Where critical security events are mailed (unset: every operator).
+    security_alert_mail: str | None = None
     ocpp_auto_register: bool = False
     heartbeat_interval: int = 300
     offline_grace: int = 60
@@ -91,6 +107,15 @@ _ENV: dict[str, tuple[str, type]] = {
     "OCPP_PORT": ("ocpp_port", int),
     "OCPP_TLS_CERT": ("ocpp_tls_cert", str),
     "OCPP_TLS_KEY": ("ocpp_tls_key", str),
+    "OCPP_TLS_PORT": ("ocpp_tls_port", int),
+    "OCPP_TLS_CLIENT_CA": ("ocpp_tls_client_ca", str),
+    "OCPP_CA": ("ocpp_ca", str),
+    "OCPP_CA_CERT": ("ocpp_ca_cert", str),
+    "OCPP_CA_KEY": ("ocpp_ca_key", str),
+    "OCPP_CA_NAME": ("ocpp_ca_name", str),
+    "CHARGER_CERT_DAYS": ("charger_cert_days", int),
+    "CHARGER_CERT_RENEW_DAYS": ("charger_cert_renew_days", int),
+    "SECURITY_ALERT_MAIL": ("security_alert_mail", str),
     "OCPP_AUTO_REGISTER": ("ocpp_auto_register", bool),
     "HEARTBEAT_INTERVAL": ("heartbeat_interval", int),
     "OFFLINE_GRACE": ("offline_grace", int),
@@ -141,6 +166,7 @@ def _validate(s: Settings) -> None:
             raise ConfigError(f"{name} must be between 0 and 65535, got {port}")
     if bool(s.ocpp_tls_cert) != bool(s.ocpp_tls_key):
         raise ConfigError("OCPP_TLS_CERT and OCPP_TLS_KEY must be set together")
+    _validate_security(s)
     if s.heartbeat_interval <= 0 or s.command_timeout <= 0:
         raise ConfigError("HEARTBEAT_INTERVAL and COMMAND_TIMEOUT must be positive")
     if s.auth_cache_hours < 0:
@@ -153,6 +179,17 @@ def _validate(s: Settings) -> None:
         raise ConfigError(f"PUBLIC_URL must be an http(s) URL, got {s.public_url!r}")
     if s.stripe_secret_key and not s.stripe_secret_key.startswith(("sk_", "rk_")):
         raise ConfigError("STRIPE_SECRET_KEY must start with sk_ or rk_")
+
+
+def _validate_security(s: Settings) -> None:
+    if s.ocpp_tls_port is not None and not s.ocpp_tls_cert:
+        raise ConfigError("OCPP_TLS_PORT needs OCPP_TLS_CERT and OCPP_TLS_KEY")
+    if s.ocpp_tls_port is not None and not 0 <= s.ocpp_tls_port <= 65535:
+        raise ConfigError(f"OCPP_TLS_PORT must be between 0 and 65535, got {s.ocpp_tls_port}")
+    if s.ocpp_ca not in ("internal", "external"):
+        raise ConfigError(f"OCPP_CA must be internal or external, got {s.ocpp_ca!r}")
+    if not 0 < s.charger_cert_renew_days < s.charger_cert_days:
+        raise ConfigError("CHARGER_CERT_RENEW_DAYS must be positive and below CHARGER_CERT_DAYS")
 
 
 def _sqlite_under(url: str, base: Path) -> str:

@@ -28,6 +28,8 @@ from ocpp_server.events import (
     ProfileOutcome,
     ReservationOutcome,
 )
+from ocpp_server.security.rules import redacted
+from ocpp_server.security.services import apply_effect as apply_security_effect
 from ocpp_server.services import charger_row
 
 
@@ -38,7 +40,10 @@ def command_started(
     with db.transaction() as s:
         charger = charger_row(s, cp_id)
         cmd = ChargerCommand(
-            charger_id=charger.id, action=action, payload=payload, requested_by_id=user_id
+            charger_id=charger.id,
+            action=action,
+            payload=redacted(action, payload),  # no charger password in the history
+            requested_by_id=user_id,
         )
         s.add(cmd)
         s.flush()
@@ -72,7 +77,7 @@ def command_offline(
             ChargerCommand(
                 charger_id=charger_pk,
                 action=action,
-                payload=payload,
+                payload=redacted(action, payload),
                 status=CommandStatus.OFFLINE,
                 error="charger not connected",
                 requested_by_id=user_id,
@@ -116,6 +121,8 @@ def _apply(s: Session, charger_pk: int, effect: CommandEffect) -> None:
             .where(Charger.id == charger_pk)
             .values(local_list_version=effect.version)
         )
+    else:
+        apply_security_effect(s, charger_pk, effect)
 
 
 def _in_force(charger_pk: int) -> Any:

@@ -12,6 +12,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from ocpp_server.security.events import SecurityEffect
+
 
 @dataclass(frozen=True)
 class StationInfo:
@@ -223,4 +225,5 @@ CommandEffect = (
     | HeartbeatIntervalChanged
     | ProfileOutcome
     | ProfileCleared
+    | SecurityEffect  # certificates and charger passwords (ocpp_server/security)
 )

@@ -89,6 +89,7 @@ def _charger(s: Session, c: Charger) -> dict[str, Any]:
         "diagnostics_status": c.diagnostics_status,
         "local_list_version": c.local_list_version,
         "ocpp_version": c.ocpp_version,
+        "security_profile": c.security_profile,
         "commands": list(protocols.by_version(c.ocpp_version).commands),
         "connectors": [_connector(x) for x in connectors],
     }

@@ -55,6 +55,7 @@ from mobility.models.energy import (
 )
 from mobility.models.hubs import Hub, Vehicle, VehicleKind, VehicleState, VehicleVisibility
 from mobility.models.outbox import OutboxItem, OutboxStatus
+from mobility.models.security import CertificateStatus, ChargerCertificate, SecurityEvent
 
 __all__ = [
     "HOLDING_STATES",
@@ -62,7 +63,9 @@ __all__ = [
     "Base",
     "Booking",
     "BookingStatus",
+    "CertificateStatus",
     "Charger",
+    "ChargerCertificate",
     "ChargerCommand",
     "ChargerEvent",
     "ChargingProfileRecord",
@@ -99,6 +102,7 @@ __all__ = [
     "RegistrationStatus",
     "Reservation",
     "ReservationStatus",
+    "SecurityEvent",
     "SeriesKind",
     "Tariff",
     "TariffScope",

@@ -11,6 +11,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     ForeignKey,
     Index,
     Integer,
@@ -68,7 +69,10 @@ class Charger(IdMixin, TimestampMixin, Base):
     """A charging station that connects over OCPP."""
 
     __tablename__ = "chargers"
-    __table_args__ = (one_of("registration_status", RegistrationStatus),)
+    __table_args__ = (
+        one_of("registration_status", RegistrationStatus),
+        CheckConstraint("security_profile BETWEEN 1 AND 3", name="security_profile_valid"),
+    )
 
     charge_point_id: Mapped[str] = mapped_column(String(64), unique=True)
     hub_id: Mapped[int | None] = mapped_column(
@@ -76,6 +80,9 @@ class Charger(IdMixin, TimestampMixin, Base):
     )
     name: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Lowest OCPP security profile (1-3) accepted from this charger: raised when it first
+    # connects with a higher one, never lowered by the charger (downgrade protection).
+    security_profile: Mapped[int] = mapped_column(Integer, default=1)
     registration_status: Mapped[str] = mapped_column(
         String(20), default=RegistrationStatus.ACCEPTED
     )

@@ -14,6 +14,7 @@ from ocpp_server.events import (
     ReservationOutcome,
 )
 from ocpp_server.v16 import schedules
+from ocpp_server.v16.security import COMMANDS as SECURITY_COMMANDS
 
 # Core, Firmware management, Local auth list, Reservation, Remote trigger and Smart charging.
 COMMANDS: tuple[str, ...] = (
@@ -36,6 +37,7 @@ COMMANDS: tuple[str, ...] = (
     "UpdateFirmware",
     "GetDiagnostics",
     "DataTransfer",
+    *SECURITY_COMMANDS,  # the security whitepaper's (ocpp_server/v16/security.py)
 )
 _ACCEPTED = ("Accepted", "Scheduled")
 

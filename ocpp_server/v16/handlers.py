@@ -16,13 +16,14 @@ from ocpp_server import framing
 from ocpp_server.events import BootReport, CommandEffect
 from ocpp_server.node import Node
 from ocpp_server.session import CommandSession
-from ocpp_server.v16 import schedules, translate
+from ocpp_server.v16 import schedules, security, translate
 from ocpp_server.v16.commands import COMMANDS, effects
+from ocpp_server.v16.security import SecurityHandlers16
 
 log = logging.getLogger(__name__)
 
 
-class ChargePoint16(CommandSession, ChargePoint):
+class ChargePoint16(SecurityHandlers16, CommandSession, ChargePoint):
     """The CSMS side of one charger's OCPP 1.6 connection."""
 
     CALLS = call
@@ -37,7 +38,7 @@ class ChargePoint16(CommandSession, ChargePoint):
         self, action: str, payload: dict[str, Any], answer: dict[str, Any]
     ) -> list[CommandEffect]:
         """What an answered command changes in our records."""
-        return effects(action, payload, answer)
+        return effects(action, payload, answer) + security.effects(action, payload, answer)
 
     async def route_message(self, raw_msg: str | bytes) -> None:
         """Route a frame; malformed ones get a CallError instead of being dropped silently."""

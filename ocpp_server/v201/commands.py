@@ -13,6 +13,7 @@ from ocpp_server.events import (
     ReservationOutcome,
 )
 from ocpp_server.v201 import schedules
+from ocpp_server.v201.security import COMMANDS as SECURITY_COMMANDS
 
 # Core profile of the 2.0.1 functional blocks this CSMS drives: transactions, availability,
 # device model, local list, reservation, smart charging, firmware, diagnostics, display, tariff.
@@ -41,6 +42,7 @@ COMMANDS: tuple[str, ...] = (
     "DataTransfer",
     "SetDisplayMessage",
     "CostUpdated",
+    *SECURITY_COMMANDS,  # certificates and network profiles (ocpp_server/v201/security.py)
 )
 _ACCEPTED = ("Accepted", "Scheduled")
 

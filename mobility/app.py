@@ -109,7 +109,6 @@ def create_web_app(core: Core, **config: Any) -> Flask:
         app, BookingContext(core.settings, core.db, core.billing, core.bookings, core.outbox)
     )
     webhooks.init_app(app, webhooks.WebhookContext(core.settings, core.db))
-    operator_api.init_app(app, operator_api.OperatorContext(core.settings, core.db, core.bus))
     energy_web.init_app(app, energy_web.EnergyContext(core.db, core.energy))
     operator_context = operator_api.OperatorContext(core.settings, core.db, core.bus)
     operator_api.init_app(app, operator_context)

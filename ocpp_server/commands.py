@@ -12,10 +12,14 @@ from sqlalchemy.orm import Session
 from mobility.clock import utcnow
 from mobility.db import Database
 from mobility.models import Charger, ChargerCommand, CommandStatus, Connector, Reservation
+from ocpp_server import configuration, local_lists
 from ocpp_server.events import (
     AvailabilityChanged,
     CommandEffect,
+    ConfigurationChanged,
+    ConfigurationReported,
     HeartbeatIntervalChanged,
+    LocalListSent,
     LocalListVersion,
     ReservationOutcome,
 )
@@ -98,11 +102,13 @@ def _apply(s: Session, charger_pk: int, effect: CommandEffect) -> None:
             .values(heartbeat_interval=effect.seconds)
         )
     elif isinstance(effect, LocalListVersion):
-        s.execute(
-            update(Charger)
-            .where(Charger.id == charger_pk)
-            .values(local_list_version=effect.version)
-        )
+        local_lists.version_reported(s, charger_pk, effect.version)
+    elif isinstance(effect, LocalListSent):
+        local_lists.apply_sent(s, charger_pk, effect)
+    elif isinstance(effect, ConfigurationReported):
+        configuration.apply_report(s, charger_pk, effect)
+    elif isinstance(effect, ConfigurationChanged):
+        configuration.apply_change(s, charger_pk, effect)
 
 
 def create_reservation(
@@ -113,6 +119,7 @@ def create_reservation(
     expires_at: datetime,
     user_id: int | None = None,
     parent_id_tag: str | None = None,
+    booking_id: int | None = None,
 ) -> int:
     """A reservation row whose id is sent to the charger."""
     with db.transaction() as s:
@@ -124,6 +131,7 @@ def create_reservation(
             parent_id_tag=parent_id_tag,
             expires_at=expires_at,
             user_id=user_id,
+            booking_id=booking_id,
         )
         s.add(res)
         s.flush()

@@ -86,6 +86,7 @@ def base_settings(fresh_database_url) -> Settings:  # type: ignore[no-untyped-de
         ocpp_port=0,
         web_port=0,
         command_timeout=5.0,
+        ocpp_after_boot_delay=0.0,
     )
     database = Database(settings)
     migrations.upgrade(database.engine)

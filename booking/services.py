@@ -34,15 +34,27 @@ from mobility.models import (
     Vehicle,
     VehicleState,
 )
+from mobility.outbox import Outbox
+
+# Outbox intent recorded when a booking is cancelled; whoever holds something for the booking
+# (a charger reservation) is told after commit by the handler the composition root registers.
+BOOKING_CANCELLED = "booking.cancelled"
 
 
 class BookingService:
     """Bookings and trips under one booking policy (injected once by the composition root)."""
 
-    def __init__(self, db: Database, billing: Billing, policy: rules.BookingPolicy) -> None:
+    def __init__(
+        self,
+        db: Database,
+        billing: Billing,
+        policy: rules.BookingPolicy,
+        outbox: Outbox | None = None,
+    ) -> None:
         self.db = db
         self.billing = billing
         self.policy = policy
+        self.outbox = outbox
         self.tz = ZoneInfo(db.settings.timezone)
 
     def search(self, s: Session, q: Search, user_id: int | None) -> list[Vehicle]:
@@ -259,6 +271,9 @@ class BookingService:
             booking.cancelled_at = now
             booking.cancel_fee_minor = fee
             invoice = self.billing.cancel_booking(s, booking, fee)
+            if self.outbox is not None:
+                key = f"{BOOKING_CANCELLED}:{booking.id}"
+                self.outbox.record(s, BOOKING_CANCELLED, key, {"booking_id": booking.id})
             return booking, invoice
 
     def start_trip(self, user_id: int, booking_id: int) -> Trip:

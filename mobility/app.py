@@ -21,7 +21,7 @@ from billing.gateway import PaymentGateway, gateway_for
 from booking import web as booking_web
 from booking.context import BookingContext
 from booking.rules import BookingPolicy
-from booking.services import BookingService
+from booking.services import BOOKING_CANCELLED, BookingService
 from mobility.bus import CommandBus, InProcessBus
 from mobility.config import Settings, load_settings
 from mobility.db import Database
@@ -32,6 +32,7 @@ from mobility.web.context import WebContext
 from mobility.web.server import WebServer
 from mobility.web.shell import create_shell, finish
 from ocpp_server import operator_api
+from ocpp_server.reservations import BookingReservations
 from ocpp_server.server import OcppServer
 from ocpp_server.services import ChargingService
 
@@ -78,15 +79,18 @@ def build_core(
     outbox.register(payments.OUTBOX_KIND, payments.PaymentRunner(db, gateway, outbox))
     outbox.register(MAIL_KIND, lambda p: mailer.send(p["to"], p["subject"], p["body"]))
     billing = Billing(settings, gateway, db, outbox)
+    bus = bus or make_bus(settings)
+    # Booking and charging meet here: a cancelled booking's reservations end on the charger.
+    outbox.register(BOOKING_CANCELLED, BookingReservations(db, bus, settings.command_timeout))
     return Core(
         settings=settings,
         db=db,
-        bus=bus or make_bus(settings),
+        bus=bus,
         mailer=mailer,
         gateway=gateway,
         outbox=outbox,
         billing=billing,
-        bookings=BookingService(db, billing, BookingPolicy()),
+        bookings=BookingService(db, billing, BookingPolicy(), outbox),
         charging=ChargingService(db, settings, billing),
     )
 
@@ -137,7 +141,7 @@ def all_jobs(core: Core) -> list[JobSpec]:
     return [
         # Intents a crash or an outage left pending (payments, mail) are retried here.
         JobSpec("outbox.run_due", core.outbox.run_due, "interval", {"seconds": 30}),
-        *ocpp_server.jobs.jobs(core.charging),
+        *ocpp_server.jobs.jobs(core.charging, core.bus),
         *booking.jobs.jobs(core.bookings),
         *billing.jobs.jobs(core.db, core.billing),
     ]

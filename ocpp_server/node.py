@@ -47,7 +47,8 @@ class ProtocolAdapter:
     """One OCPP version: its websocket subprotocol, command catalogue and session factory.
 
     `reservation_terms` reads a ReserveNow payload (ValueError, KeyError or TypeError when it
-    cannot); `reservation_id_field` names the field that carries our reservation's id.
+    cannot); `reservation_id_field` names the field that carries our reservation's id, and
+    `parent_id_field` the group token's field ("" when the version's ReserveNow has none).
     """
 
     subprotocol: str
@@ -56,3 +57,4 @@ class ProtocolAdapter:
     session: Callable[[str, Any, Node], ChargerSession]
     reservation_terms: Callable[[dict[str, Any]], ReservationTerms]
     reservation_id_field: str
+    parent_id_field: str = ""

@@ -12,6 +12,7 @@ ADAPTER = ProtocolAdapter(
     session=ChargePoint16,
     reservation_terms=reservation_terms,
     reservation_id_field=RESERVATION_ID_FIELD,
+    parent_id_field="parentIdTag",
 )
 
 __all__ = ["ADAPTER", "ChargePoint16"]

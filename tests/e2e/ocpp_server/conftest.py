@@ -125,14 +125,15 @@ async def connect(
     cp_id: str = "CP-LYON-001",
     password: str | None = CHARGER_PASSWORD,
     scheme: str = "ws",
+    charger_class: type[Charger] | None = None,
     **kwargs: Any,
-) -> AsyncIterator[Charger]:
+) -> AsyncIterator[Any]:
     headers = basic(cp_id, password) if password is not None else {}
     url = f"{scheme}://127.0.0.1:{srv.port}/ocpp/{cp_id}"
     async with websockets.connect(
         url, subprotocols=["ocpp1.6"], additional_headers=headers, **kwargs
     ) as ws:
-        cp = Charger(cp_id, ws, response_timeout=10)
+        cp = (charger_class or Charger)(cp_id, ws, response_timeout=10)
         task = asyncio.create_task(cp.start())
         try:
             yield cp

@@ -119,6 +119,8 @@ class OcppServer:
             ssl=self._ssl(),
             ping_interval=self.settings.ocpp_ping_interval,
             ping_timeout=self.settings.ocpp_ping_timeout,
+            # A socket that answers no ping will not answer a close either: do not wait long.
+            close_timeout=min(10.0, self.settings.ocpp_ping_timeout),
             max_size=2**20,
             # A restart makes every charger reconnect at once: queue them, do not drop SYNs.
             backlog=4096,

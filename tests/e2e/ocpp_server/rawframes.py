@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 from collections.abc import Callable
@@ -56,10 +57,8 @@ class RawCharger:
 
     async def serve(self, seconds: float) -> None:
         """Answer the CSMS's calls for a while (nothing of our own to send)."""
-        try:
+        with contextlib.suppress(TimeoutError):
             await self.reply("never", seconds)
-        except TimeoutError:
-            pass
 
 
 def url(srv: Any, cp_id: str) -> str:

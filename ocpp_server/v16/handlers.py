@@ -54,6 +54,9 @@ class ChargePoint16(CommandSession, ChargePoint):
             found = profiles.problems(payload, config)
             if found:
                 raise ValidationFailed("SetChargingProfile refused: " + "; ".join(found))
+        if action == "ChangeConfiguration":
+            # The boot answer learnt at the handshake may be stale now (HeartbeatInterval).
+            self.node.boot_answer(self.id)
         return await super().send_command(action, payload)
 
     def effects_of(

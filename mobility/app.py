@@ -23,7 +23,7 @@ from billing.gateway import PaymentGateway, gateway_for
 from booking import web as booking_web
 from booking.context import BookingContext
 from booking.rules import BookingPolicy
-from booking.services import BookingService
+from booking.services import BOOKING_CANCELLED, BookingService
 from energy import web as energy_web
 from energy.outlook import PlanOutlook
 from energy.service import SmartCharging
@@ -37,6 +37,7 @@ from mobility.web.context import WebContext
 from mobility.web.server import WebServer
 from mobility.web.shell import create_shell, finish
 from ocpp_server import operator_api, security_api
+from ocpp_server.reservations import BookingReservations
 from ocpp_server.security.services import SecurityService
 from ocpp_server.server import OcppServer
 from ocpp_server.services import ChargingService
@@ -87,6 +88,8 @@ def build_core(
     outbox.register(MAIL_KIND, lambda p: mailer.send(p["to"], p["subject"], p["body"]))
     billing = Billing(settings, gateway, db, outbox)
     bus = bus or make_bus(settings)
+    # Booking and charging meet here: a cancelled booking's reservations end on the charger.
+    outbox.register(BOOKING_CANCELLED, BookingReservations(db, bus, settings.command_timeout))
     return Core(
         settings=settings,
         db=db,
@@ -95,7 +98,9 @@ def build_core(
         gateway=gateway,
         outbox=outbox,
         billing=billing,
-        bookings=BookingService(db, billing, BookingPolicy(), PlanOutlook(db)),
+        bookings=BookingService(
+            db, billing, BookingPolicy(), outlook=PlanOutlook(db), outbox=outbox
+        ),
         charging=ChargingService(db, settings, billing),
         energy=SmartCharging(db, bus, command_timeout=settings.command_timeout),
         security=SecurityService(db, settings, outbox),
@@ -151,7 +156,7 @@ def all_jobs(core: Core) -> list[JobSpec]:
     return [
         # Intents a crash or an outage left pending (payments, mail) are retried here.
         JobSpec("outbox.run_due", core.outbox.run_due, "interval", {"seconds": 30}),
-        *ocpp_server.jobs.jobs(core.charging),
+        *ocpp_server.jobs.jobs(core.charging, core.bus),
         *ocpp_server.security_jobs.jobs(core.security, core.bus, core.settings),
         *booking.jobs.jobs(core.bookings),
         *billing.jobs.jobs(core.db, core.billing),

@@ -50,6 +50,15 @@ class Settings:
     command_timeout: float = 30.0
     # Longest a charger may trust a cached "Accepted" before asking again (0: card expiry only).
     auth_cache_hours: int = 24
+    # Ask chargers for their whole configuration after each boot (some crash on it: off by
+    # default; models known to choke are skipped anyway, see ocpp_server/v16/quirks.py).
+    ocpp_probe_configuration: bool = False
+    # After-boot requests (local list, probing) start within this many seconds of the boot,
+    # spread at random so a reconnect storm does not double.
+    ocpp_after_boot_delay: float = 10.0
+    # Websocket pings: a charger whose socket answers no ping within the timeout is closed.
+    ocpp_ping_interval: float = 30.0
+    ocpp_ping_timeout: float = 30.0
     stripe_secret_key: str | None = field(default=None, repr=False)
     stripe_publishable_key: str | None = None
     stripe_webhook_secret: str | None = field(default=None, repr=False)
@@ -121,6 +130,10 @@ _ENV: dict[str, tuple[str, type]] = {
     "OFFLINE_GRACE": ("offline_grace", int),
     "COMMAND_TIMEOUT": ("command_timeout", float),
     "AUTH_CACHE_HOURS": ("auth_cache_hours", int),
+    "OCPP_PROBE_CONFIGURATION": ("ocpp_probe_configuration", bool),
+    "OCPP_AFTER_BOOT_DELAY": ("ocpp_after_boot_delay", float),
+    "OCPP_PING_INTERVAL": ("ocpp_ping_interval", float),
+    "OCPP_PING_TIMEOUT": ("ocpp_ping_timeout", float),
     "STRIPE_SECRET_KEY": ("stripe_secret_key", str),
     "STRIPE_PUBLISHABLE_KEY": ("stripe_publishable_key", str),
     "STRIPE_WEBHOOK_SECRET": ("stripe_webhook_secret", str),
@@ -169,6 +182,10 @@ def _validate(s: Settings) -> None:
     _validate_security(s)
     if s.heartbeat_interval <= 0 or s.command_timeout <= 0:
         raise ConfigError("HEARTBEAT_INTERVAL and COMMAND_TIMEOUT must be positive")
+    if s.ocpp_after_boot_delay < 0:
+        raise ConfigError("OCPP_AFTER_BOOT_DELAY must be 0 or more")
+    if s.ocpp_ping_interval <= 0 or s.ocpp_ping_timeout <= 0:
+        raise ConfigError("OCPP_PING_INTERVAL and OCPP_PING_TIMEOUT must be positive")
     if s.auth_cache_hours < 0:
         raise ConfigError("AUTH_CACHE_HOURS must be 0 or more")
     if len(s.currency) != 3 or not s.currency.isalpha():

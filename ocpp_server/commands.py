@@ -19,10 +19,14 @@ from mobility.models import (
     Connector,
     Reservation,
 )
+from ocpp_server import configuration, local_lists
 from ocpp_server.events import (
     AvailabilityChanged,
     CommandEffect,
+    ConfigurationChanged,
+    ConfigurationReported,
     HeartbeatIntervalChanged,
+    LocalListSent,
     LocalListVersion,
     ProfileCleared,
     ProfileOutcome,
@@ -116,11 +120,13 @@ def _apply(s: Session, charger_pk: int, effect: CommandEffect) -> None:
     elif isinstance(effect, ProfileCleared):
         _clear_profiles(s, charger_pk, effect)
     elif isinstance(effect, LocalListVersion):
-        s.execute(
-            update(Charger)
-            .where(Charger.id == charger_pk)
-            .values(local_list_version=effect.version)
-        )
+        local_lists.version_reported(s, charger_pk, effect.version)
+    elif isinstance(effect, LocalListSent):
+        local_lists.apply_sent(s, charger_pk, effect)
+    elif isinstance(effect, ConfigurationReported):
+        configuration.apply_report(s, charger_pk, effect)
+    elif isinstance(effect, ConfigurationChanged):
+        configuration.apply_change(s, charger_pk, effect)
     else:
         apply_security_effect(s, charger_pk, effect)
 
@@ -175,6 +181,7 @@ def create_reservation(
     expires_at: datetime,
     user_id: int | None = None,
     parent_id_tag: str | None = None,
+    booking_id: int | None = None,
 ) -> int:
     """A reservation row whose id is sent to the charger."""
     with db.transaction() as s:
@@ -186,6 +193,7 @@ def create_reservation(
             parent_id_tag=parent_id_tag,
             expires_at=expires_at,
             user_id=user_id,
+            booking_id=booking_id,
         )
         s.add(res)
         s.flush()

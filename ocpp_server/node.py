@@ -49,7 +49,8 @@ class ProtocolAdapter:
     """One OCPP version: its websocket subprotocol, command catalogue and session factory.
 
     `reservation_terms` reads a ReserveNow payload (ValueError, KeyError or TypeError when it
-    cannot); `reservation_id_field` names the field that carries our reservation's id;
+    cannot); `reservation_id_field` names the field that carries our reservation's id,
+    `parent_id_field` the group token's field ("" when the version's ReserveNow has none), and
     `certificate_renewal` is the command (action, payload) asking the charger for a new CSR.
     """
 
@@ -60,3 +61,4 @@ class ProtocolAdapter:
     reservation_terms: Callable[[dict[str, Any]], ReservationTerms]
     reservation_id_field: str
     certificate_renewal: tuple[str, dict[str, Any]]
+    parent_id_field: str = ""

@@ -12,6 +12,7 @@ import weakref
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import unquote
 
 import ocpp.messages as ocpp_messages
 import websockets
@@ -38,8 +39,13 @@ FLUSH_SECONDS = 1.0
 
 
 def charger_id_from_path(path: str) -> str | None:
-    """`/ocpp/<id>` or `/<id>` -> id; None when the path names no charger."""
-    parts = [p for p in path.split("?", 1)[0].split("/") if p]
+    """`/ocpp/<id>` or `/<id>` -> id (percent-decoded); None when the path names no charger.
+
+    Chargers percent-encode ids with special characters (`CP%2D01` for `CP-01`); the id is
+    decoded once, after the path is split, so an encoded slash stays inside the id (and is
+    then refused as an invalid id).
+    """
+    parts = [unquote(p) for p in path.split("?", 1)[0].split("/") if p]
     if len(parts) == 2 and parts[0] == "ocpp":
         return parts[1]
     if len(parts) == 1 and parts[0] != "ocpp":
@@ -205,8 +211,10 @@ class OcppServer:
             select_subprotocol=self._select_subprotocol,
             process_request=self._check_request,
             ssl=context,
-            ping_interval=30,
-            ping_timeout=30,
+            ping_interval=self.settings.ocpp_ping_interval,
+            ping_timeout=self.settings.ocpp_ping_timeout,
+            # A socket that answers no ping will not answer a close either: do not wait long.
+            close_timeout=min(10.0, self.settings.ocpp_ping_timeout),
             max_size=2**20,
             # A restart makes every charger reconnect at once: queue them, do not drop SYNs.
             backlog=4096,

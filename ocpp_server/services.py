@@ -284,6 +284,7 @@ class ChargingService:
                 started_at=ev.timestamp,
                 auth_status=auth.status,
                 last_seq_no=ev.seq_no,
+                review_reason=f"start: {ev.clock_note}" if ev.clock_note else None,
             )
             s.add(tx)
             s.flush()
@@ -387,7 +388,9 @@ class ChargingService:
             if rows:
                 s.execute(insert(MeterValue), rows)
             s.flush()
-            tx.review_reason = self._anomaly(s, charger, tx)
+            # A clock we could not believe (at start or now) leaves the times to an operator.
+            clock = f"stop: {ev.clock_note}" if ev.clock_note else None
+            tx.review_reason = tx.review_reason or clock or self._anomaly(s, charger, tx)
             if tx.review_reason is not None:
                 log.warning("session %s held for review: %s", tx.id, tx.review_reason)
             self._settle(s, tx)
@@ -395,8 +398,11 @@ class ChargingService:
 
     @staticmethod
     def _last_register(s: Session, tx: ChargingTransaction) -> int:
-        """The session's latest stored energy register (none: no energy since the start)."""
-        value = s.scalar(
+        """The session's latest stored energy register (none: no energy since the start).
+
+        The whole meter's register, not one phase's, when the charger sends both.
+        """
+        stmt = (
             select(MeterValue.value)
             .where(
                 MeterValue.transaction_id == tx.id,
@@ -406,6 +412,9 @@ class ChargingService:
             .order_by(MeterValue.timestamp.desc(), MeterValue.id.desc())
             .limit(1)
         )
+        value = s.scalar(stmt.where(MeterValue.phase.is_(None)))
+        if value is None:
+            value = s.scalar(stmt)
         return int(value) if value is not None else tx.meter_start_wh
 
     @staticmethod

@@ -89,6 +89,7 @@ def base_settings(fresh_database_url, tmp_path_factory) -> Settings:  # type: ig
         command_timeout=5.0,
         ocpp_ca_cert=str(ca / "ca-cert.pem"),
         ocpp_ca_key=str(ca / "ca-key.pem"),
+        ocpp_after_boot_delay=0.0,
     )
     database = Database(settings)
     migrations.upgrade(database.engine)

@@ -14,6 +14,7 @@ ADAPTER = ProtocolAdapter(
     reservation_terms=reservation_terms,
     reservation_id_field=RESERVATION_ID_FIELD,
     certificate_renewal=CERTIFICATE_RENEWAL,
+    parent_id_field="parentIdTag",
 )
 
 __all__ = ["ADAPTER", "ChargePoint16"]

@@ -230,6 +230,42 @@ ROUTES: list[tuple[str, str, str, str | None, int, str | None, bool]] = [
         None,
         True,
     ),
+    (
+        "get",
+        "/api/v1/operator/security-events",
+        "Chargers' security events; ?critical=true&open=true for unacknowledged critical ones",
+        None,
+        200,
+        "Page",
+        True,
+    ),
+    (
+        "post",
+        "/api/v1/operator/security-events/{event_id}/acknowledge",
+        "Acknowledge a security event (operator)",
+        None,
+        200,
+        None,
+        True,
+    ),
+    (
+        "get",
+        "/api/v1/operator/chargers/{cp_id}/certificates",
+        "A charger's certificates: signed, requested, installed (operator)",
+        None,
+        200,
+        "Page",
+        True,
+    ),
+    (
+        "put",
+        "/api/v1/operator/chargers/{cp_id}/security-profile",
+        "Set the lowest OCPP security profile accepted from a charger (operator)",
+        None,
+        200,
+        None,
+        True,
+    ),
 ]
 
 

@@ -35,6 +35,11 @@ from mobility.models import (
     Vehicle,
     VehicleState,
 )
+from mobility.outbox import Outbox
+
+# Outbox intent recorded when a booking is cancelled; whoever holds something for the booking
+# (a charger reservation) is told after commit by the handler the composition root registers.
+BOOKING_CANCELLED = "booking.cancelled"
 
 
 class BookingService:
@@ -46,11 +51,13 @@ class BookingService:
         billing: Billing,
         policy: rules.BookingPolicy,
         outlook: ChargeOutlook | None = None,
+        outbox: Outbox | None = None,
     ) -> None:
         self.db = db
         self.billing = billing
         self.policy = policy
         self.outlook: ChargeOutlook = outlook or NoOutlook()
+        self.outbox = outbox
         self.tz = ZoneInfo(db.settings.timezone)
 
     def search(self, s: Session, q: Search, user_id: int | None) -> list[Vehicle]:
@@ -309,6 +316,9 @@ class BookingService:
             booking.cancelled_at = now
             booking.cancel_fee_minor = fee
             invoice = self.billing.cancel_booking(s, booking, fee)
+            if self.outbox is not None:
+                key = f"{BOOKING_CANCELLED}:{booking.id}"
+                self.outbox.record(s, BOOKING_CANCELLED, key, {"booking_id": booking.id})
             return booking, invoice
 
     def start_trip(self, user_id: int, booking_id: int) -> Trip:

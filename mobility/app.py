@@ -16,13 +16,14 @@ import billing.jobs
 import booking.jobs
 import energy.jobs
 import ocpp_server.jobs
+import ocpp_server.security_jobs
 from billing import payments, webhooks
 from billing.facade import Billing
 from billing.gateway import PaymentGateway, gateway_for
 from booking import web as booking_web
 from booking.context import BookingContext
 from booking.rules import BookingPolicy
-from booking.services import BookingService
+from booking.services import BOOKING_CANCELLED, BookingService
 from energy import web as energy_web
 from energy.outlook import PlanOutlook
 from energy.service import SmartCharging
@@ -35,7 +36,9 @@ from mobility.outbox import Outbox
 from mobility.web.context import WebContext
 from mobility.web.server import WebServer
 from mobility.web.shell import create_shell, finish
-from ocpp_server import operator_api
+from ocpp_server import operator_api, security_api
+from ocpp_server.reservations import BookingReservations
+from ocpp_server.security.services import SecurityService
 from ocpp_server.server import OcppServer
 from ocpp_server.services import ChargingService
 
@@ -65,6 +68,7 @@ class Core:
     bookings: BookingService
     charging: ChargingService
     energy: SmartCharging
+    security: SecurityService
 
 
 def build_core(
@@ -84,6 +88,8 @@ def build_core(
     outbox.register(MAIL_KIND, lambda p: mailer.send(p["to"], p["subject"], p["body"]))
     billing = Billing(settings, gateway, db, outbox)
     bus = bus or make_bus(settings)
+    # Booking and charging meet here: a cancelled booking's reservations end on the charger.
+    outbox.register(BOOKING_CANCELLED, BookingReservations(db, bus, settings.command_timeout))
     return Core(
         settings=settings,
         db=db,
@@ -92,9 +98,12 @@ def build_core(
         gateway=gateway,
         outbox=outbox,
         billing=billing,
-        bookings=BookingService(db, billing, BookingPolicy(), PlanOutlook(db)),
+        bookings=BookingService(
+            db, billing, BookingPolicy(), outlook=PlanOutlook(db), outbox=outbox
+        ),
         charging=ChargingService(db, settings, billing),
         energy=SmartCharging(db, bus, command_timeout=settings.command_timeout),
+        security=SecurityService(db, settings, outbox),
     )
 
 
@@ -105,8 +114,10 @@ def create_web_app(core: Core, **config: Any) -> Flask:
         app, BookingContext(core.settings, core.db, core.billing, core.bookings, core.outbox)
     )
     webhooks.init_app(app, webhooks.WebhookContext(core.settings, core.db))
-    operator_api.init_app(app, operator_api.OperatorContext(core.settings, core.db, core.bus))
     energy_web.init_app(app, energy_web.EnergyContext(core.db, core.energy))
+    operator_context = operator_api.OperatorContext(core.settings, core.db, core.bus)
+    operator_api.init_app(app, operator_context)
+    security_api.init_app(app, security_api.SecurityContext(operator_context, core.security))
     return finish(app)
 
 
@@ -126,7 +137,7 @@ def create_app(
 
 def build_ocpp_server(core: Core) -> OcppServer:
     """One OCPP node on this process's core."""
-    return OcppServer(core.settings, core.charging, core.bus)
+    return OcppServer(core.settings, core.charging, core.bus, core.security)
 
 
 def ocpp_node(
@@ -145,7 +156,8 @@ def all_jobs(core: Core) -> list[JobSpec]:
     return [
         # Intents a crash or an outage left pending (payments, mail) are retried here.
         JobSpec("outbox.run_due", core.outbox.run_due, "interval", {"seconds": 30}),
-        *ocpp_server.jobs.jobs(core.charging),
+        *ocpp_server.jobs.jobs(core.charging, core.bus),
+        *ocpp_server.security_jobs.jobs(core.security, core.bus, core.settings),
         *booking.jobs.jobs(core.bookings),
         *billing.jobs.jobs(core.db, core.billing),
         JobSpec(

@@ -28,12 +28,37 @@ class Settings:
     ocpp_port: int = 9000
     ocpp_tls_cert: str | None = None
     ocpp_tls_key: str | None = None
+    # A second listener for wss:// next to ws:// on OCPP_PORT (profiles 2-3 beside profile 1).
+    ocpp_tls_port: int | None = None
+    # CA certificates trusted for chargers' client certificates (security profile 3); unset
+    # with the internal CA: that CA.
+    ocpp_tls_client_ca: str | None = None
+    # Who signs chargers' certificates: "internal" (the CSMS-run CA below) or "external"
+    # (CSRs are kept; the operator sends CertificateSigned with the external CA's answer).
+    ocpp_ca: str = "internal"
+    ocpp_ca_cert: str = "var/ocpp-ca/ca-cert.pem"
+    ocpp_ca_key: str = field(default="var/ocpp-ca/ca-key.pem", repr=False)
+    ocpp_ca_name: str = "Mobility hub charger CA"
+    charger_cert_days: int = 365
+    # Chargers' certificates expiring within this many days are renewed (a job asks for a CSR).
+    charger_cert_renew_days: int = 30
+    # Where critical security events are mailed (unset: every operator).
+    security_alert_mail: str | None = None
     ocpp_auto_register: bool = False
     heartbeat_interval: int = 300
     offline_grace: int = 60
     command_timeout: float = 30.0
     # Longest a charger may trust a cached "Accepted" before asking again (0: card expiry only).
     auth_cache_hours: int = 24
+    # Ask chargers for their whole configuration after each boot (some crash on it: off by
+    # default; models known to choke are skipped anyway, see ocpp_server/v16/quirks.py).
+    ocpp_probe_configuration: bool = False
+    # After-boot requests (local list, probing) start within this many seconds of the boot,
+    # spread at random so a reconnect storm does not double.
+    ocpp_after_boot_delay: float = 10.0
+    # Websocket pings: a charger whose socket answers no ping within the timeout is closed.
+    ocpp_ping_interval: float = 30.0
+    ocpp_ping_timeout: float = 30.0
     stripe_secret_key: str | None = field(default=None, repr=False)
     stripe_publishable_key: str | None = None
     stripe_webhook_secret: str | None = field(default=None, repr=False)
@@ -91,11 +116,24 @@ _ENV: dict[str, tuple[str, type]] = {
     "OCPP_PORT": ("ocpp_port", int),
     "OCPP_TLS_CERT": ("ocpp_tls_cert", str),
     "OCPP_TLS_KEY": ("ocpp_tls_key", str),
+    "OCPP_TLS_PORT": ("ocpp_tls_port", int),
+    "OCPP_TLS_CLIENT_CA": ("ocpp_tls_client_ca", str),
+    "OCPP_CA": ("ocpp_ca", str),
+    "OCPP_CA_CERT": ("ocpp_ca_cert", str),
+    "OCPP_CA_KEY": ("ocpp_ca_key", str),
+    "OCPP_CA_NAME": ("ocpp_ca_name", str),
+    "CHARGER_CERT_DAYS": ("charger_cert_days", int),
+    "CHARGER_CERT_RENEW_DAYS": ("charger_cert_renew_days", int),
+    "SECURITY_ALERT_MAIL": ("security_alert_mail", str),
     "OCPP_AUTO_REGISTER": ("ocpp_auto_register", bool),
     "HEARTBEAT_INTERVAL": ("heartbeat_interval", int),
     "OFFLINE_GRACE": ("offline_grace", int),
     "COMMAND_TIMEOUT": ("command_timeout", float),
     "AUTH_CACHE_HOURS": ("auth_cache_hours", int),
+    "OCPP_PROBE_CONFIGURATION": ("ocpp_probe_configuration", bool),
+    "OCPP_AFTER_BOOT_DELAY": ("ocpp_after_boot_delay", float),
+    "OCPP_PING_INTERVAL": ("ocpp_ping_interval", float),
+    "OCPP_PING_TIMEOUT": ("ocpp_ping_timeout", float),
     "STRIPE_SECRET_KEY": ("stripe_secret_key", str),
     "STRIPE_PUBLISHABLE_KEY": ("stripe_publishable_key", str),
     "STRIPE_WEBHOOK_SECRET": ("stripe_webhook_secret", str),
@@ -141,8 +179,13 @@ def _validate(s: Settings) -> None:
             raise ConfigError(f"{name} must be between 0 and 65535, got {port}")
     if bool(s.ocpp_tls_cert) != bool(s.ocpp_tls_key):
         raise ConfigError("OCPP_TLS_CERT and OCPP_TLS_KEY must be set together")
+    _validate_security(s)
     if s.heartbeat_interval <= 0 or s.command_timeout <= 0:
         raise ConfigError("HEARTBEAT_INTERVAL and COMMAND_TIMEOUT must be positive")
+    if s.ocpp_after_boot_delay < 0:
+        raise ConfigError("OCPP_AFTER_BOOT_DELAY must be 0 or more")
+    if s.ocpp_ping_interval <= 0 or s.ocpp_ping_timeout <= 0:
+        raise ConfigError("OCPP_PING_INTERVAL and OCPP_PING_TIMEOUT must be positive")
     if s.auth_cache_hours < 0:
         raise ConfigError("AUTH_CACHE_HOURS must be 0 or more")
     if len(s.currency) != 3 or not s.currency.isalpha():
@@ -153,6 +196,17 @@ def _validate(s: Settings) -> None:
         raise ConfigError(f"PUBLIC_URL must be an http(s) URL, got {s.public_url!r}")
     if s.stripe_secret_key and not s.stripe_secret_key.startswith(("sk_", "rk_")):
         raise ConfigError("STRIPE_SECRET_KEY must start with sk_ or rk_")
+
+
+def _validate_security(s: Settings) -> None:
+    if s.ocpp_tls_port is not None and not s.ocpp_tls_cert:
+        raise ConfigError("OCPP_TLS_PORT needs OCPP_TLS_CERT and OCPP_TLS_KEY")
+    if s.ocpp_tls_port is not None and not 0 <= s.ocpp_tls_port <= 65535:
+        raise ConfigError(f"OCPP_TLS_PORT must be between 0 and 65535, got {s.ocpp_tls_port}")
+    if s.ocpp_ca not in ("internal", "external"):
+        raise ConfigError(f"OCPP_CA must be internal or external, got {s.ocpp_ca!r}")
+    if not 0 < s.charger_cert_renew_days < s.charger_cert_days:
+        raise ConfigError("CHARGER_CERT_RENEW_DAYS must be positive and below CHARGER_CERT_DAYS")
 
 
 def _sqlite_under(url: str, base: Path) -> str:

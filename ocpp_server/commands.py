@@ -19,17 +19,23 @@ from mobility.models import (
     Connector,
     Reservation,
 )
+from ocpp_server import configuration, local_lists
 from ocpp_server.device_model import store_values
 from ocpp_server.events import (
     AvailabilityChanged,
     CommandEffect,
+    ConfigurationChanged,
+    ConfigurationReported,
     HeartbeatIntervalChanged,
+    LocalListSent,
     LocalListVersion,
     ProfileCleared,
     ProfileOutcome,
     ReservationOutcome,
     VariablesReported,
 )
+from ocpp_server.security.rules import redacted
+from ocpp_server.security.services import apply_effect as apply_security_effect
 from ocpp_server.services import charger_row
 
 
@@ -40,7 +46,10 @@ def command_started(
     with db.transaction() as s:
         charger = charger_row(s, cp_id)
         cmd = ChargerCommand(
-            charger_id=charger.id, action=action, payload=payload, requested_by_id=user_id
+            charger_id=charger.id,
+            action=action,
+            payload=redacted(action, payload),  # no charger password in the history
+            requested_by_id=user_id,
         )
         s.add(cmd)
         s.flush()
@@ -74,7 +83,7 @@ def command_offline(
             ChargerCommand(
                 charger_id=charger_pk,
                 action=action,
-                payload=payload,
+                payload=redacted(action, payload),
                 status=CommandStatus.OFFLINE,
                 error="charger not connected",
                 requested_by_id=user_id,
@@ -115,11 +124,15 @@ def _apply(s: Session, charger_pk: int, effect: CommandEffect) -> None:
     elif isinstance(effect, ProfileCleared):
         _clear_profiles(s, charger_pk, effect)
     elif isinstance(effect, LocalListVersion):
-        s.execute(
-            update(Charger)
-            .where(Charger.id == charger_pk)
-            .values(local_list_version=effect.version)
-        )
+        local_lists.version_reported(s, charger_pk, effect.version)
+    elif isinstance(effect, LocalListSent):
+        local_lists.apply_sent(s, charger_pk, effect)
+    elif isinstance(effect, ConfigurationReported):
+        configuration.apply_report(s, charger_pk, effect)
+    elif isinstance(effect, ConfigurationChanged):
+        configuration.apply_change(s, charger_pk, effect)
+    else:
+        apply_security_effect(s, charger_pk, effect)
 
 
 def _in_force(charger_pk: int) -> Any:
@@ -172,6 +185,7 @@ def create_reservation(
     expires_at: datetime,
     user_id: int | None = None,
     parent_id_tag: str | None = None,
+    booking_id: int | None = None,
 ) -> int:
     """A reservation row whose id is sent to the charger."""
     with db.transaction() as s:
@@ -183,6 +197,7 @@ def create_reservation(
             parent_id_tag=parent_id_tag,
             expires_at=expires_at,
             user_id=user_id,
+            booking_id=booking_id,
         )
         s.add(res)
         s.flush()

@@ -12,6 +12,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from ocpp_server.security.events import SecurityEffect
+
 
 @dataclass(frozen=True)
 class StationInfo:
@@ -102,6 +104,7 @@ class TransactionStarted:
     transaction_ref: str | None = None
     reservation_id: int | None = None
     seq_no: int | None = None
+    clock_note: str | None = None  # the charger's clock could not be believed (see translate)
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,7 @@ class TransactionEnded:
     seq_no: int | None = None
     # True where the CSMS hands out ids (1.6): an unknown id is then a stray, kept as an orphan.
     csms_assigned_ref: bool = True
+    clock_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +165,7 @@ class ReservationTerms:
     connector_id: int
     id_token: str
     expires_at: datetime
+    parent_id_token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -253,6 +258,53 @@ class ChargingNeeds:
     transfer_mode: str
 
 
+@dataclass(frozen=True)
+class ConfigurationValue:
+    """One configuration key as a charger reports it."""
+
+    key: str
+    value: str | None
+    readonly: bool | None
+
+
+@dataclass(frozen=True)
+class ConfigurationReported:
+    """A charger's configuration report; `complete` when it answered for every key it has."""
+
+    values: tuple[ConfigurationValue, ...]
+    unknown: tuple[str, ...] = ()
+    complete: bool = False
+
+
+@dataclass(frozen=True)
+class ConfigurationChanged:
+    """A charger's answer to a change of one key (Accepted, RebootRequired, Rejected...)."""
+
+    key: str
+    value: str
+    status: str
+
+
+@dataclass(frozen=True)
+class LocalListEntryInfo:
+    """One local authorisation list entry; `status` None removes the tag from the list."""
+
+    id_tag: str
+    status: str | None
+    expires_at: datetime | None = None
+    parent_id_tag: str | None = None
+
+
+@dataclass(frozen=True)
+class LocalListSent:
+    """A local list update the charger answered (Accepted, Failed, NotSupported...)."""
+
+    version: int
+    full: bool
+    entries: tuple[LocalListEntryInfo, ...]
+    status: str
+
+
 CommandEffect = (
     ReservationOutcome
     | AvailabilityChanged
@@ -260,5 +312,9 @@ CommandEffect = (
     | HeartbeatIntervalChanged
     | ProfileOutcome
     | ProfileCleared
+    | SecurityEffect  # certificates and charger passwords (ocpp_server/security)
+    | ConfigurationReported
+    | ConfigurationChanged
+    | LocalListSent
     | VariablesReported
 )

@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
+import logging
+from collections.abc import Awaitable, Callable
+from decimal import InvalidOperation
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
+from ocpp import exceptions as ocpp_errors
 from ocpp.charge_point import camel_to_snake_case, snake_to_camel_case
 from ocpp.exceptions import OCPPError
 from ocpp.messages import MessageType, get_validator
+from sqlalchemy import exc as db_errors
 
-from mobility.errors import ChargerRefused, DomainError, ValidationFailed
+from mobility.errors import (
+    ChargerRefused,
+    DomainError,
+    Forbidden,
+    NotFound,
+    Unauthorized,
+    ValidationFailed,
+)
 from ocpp_server import rules
+
+log = logging.getLogger(__name__)
 
 # CallErrors that mean "the payload we sent was wrong", not "the charger said no".
 PAYLOAD_ERRORS = (
@@ -84,3 +99,48 @@ def charger_error(cp_id: str, action: str, exc: OCPPError) -> DomainError:
         f"Charger {cp_id} answered {action} with {exc.code}: {exc.description}",
         charger_code=exc.code,
     )
+
+
+def call_error(exc: BaseException) -> OCPPError:
+    """The CallError a charger should get for what went wrong while handling its call.
+
+    Domain errors and unreadable values are the charger's to fix (or nobody's), and say so;
+    only our own failures are InternalError, with a hint to send again when storage is away.
+    """
+    if isinstance(exc, OCPPError):
+        return exc
+    text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    if isinstance(exc, ValidationFailed):
+        return ocpp_errors.PropertyConstraintViolationError(description=text[:200])
+    if isinstance(exc, Unauthorized | Forbidden):
+        return ocpp_errors.SecurityError(description=text[:200])
+    if isinstance(exc, NotFound | DomainError):
+        return ocpp_errors.GenericError(description=text[:200])
+    if isinstance(exc, db_errors.DataError | OverflowError):
+        return ocpp_errors.PropertyConstraintViolationError(
+            description="A value is out of the range we can store"
+        )
+    if isinstance(exc, ValueError | TypeError | KeyError | InvalidOperation):
+        return ocpp_errors.TypeConstraintViolationError(
+            description=f"Unreadable value: {text[:160]}"
+        )
+    if isinstance(exc, db_errors.OperationalError | db_errors.InterfaceError):
+        return ocpp_errors.InternalError(description="Storage unavailable; send again later")
+    log.error("unexpected error handling a charger's call", exc_info=exc)
+    return ocpp_errors.InternalError(description="Unexpected error; send again later")
+
+
+Handler = TypeVar("Handler", bound=Callable[..., Awaitable[Any]])
+
+
+def translated_errors(handler: Handler) -> Handler:
+    """Decorate a charger-call handler: its failures become the right CallError."""
+
+    @functools.wraps(handler)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return await handler(*args, **kwargs)
+        except Exception as exc:
+            raise call_error(exc) from exc
+
+    return wrapper  # type: ignore[return-value]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 
-from ocpp_server.services import AuthOutcome, ChargingService
+from ocpp_server.services import Attempt, AuthOutcome, ChargingService
 
-Waiting = tuple[str, str | None, "asyncio.Future[AuthOutcome]"]
+Waiting = tuple[Attempt, "asyncio.Future[AuthOutcome]"]
 WINDOW = 0.005  # seconds a handshake may wait for others to share its query
 LARGEST = 1000  # handshakes per query at most
 
@@ -25,11 +25,11 @@ class Gate:
         self._timer: asyncio.TimerHandle | None = None
         self._running: set[asyncio.Task[None]] = set()
 
-    async def check(self, cp_id: str, password: str | None) -> AuthOutcome:
-        """The outcome for one charger (raises what the database raised)."""
+    async def check(self, cp_id: str, password: str | None, profile: int = 1) -> AuthOutcome:
+        """The outcome for one charger on a security profile (raises what the database raised)."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[AuthOutcome] = loop.create_future()
-        self._waiting.append((cp_id, password, future))
+        self._waiting.append(((cp_id, password, profile), future))
         if len(self._waiting) >= LARGEST:
             self._start()
         elif self._timer is None:
@@ -46,17 +46,15 @@ class Gate:
             self._running.add(task)
             task.add_done_callback(self._running.discard)
 
-    async def _check(
-        self, batch: list[tuple[str, str | None, asyncio.Future[AuthOutcome]]]
-    ) -> None:
-        attempts = [(cp, pw) for cp, pw, _ in batch]
+    async def _check(self, batch: list[Waiting]) -> None:
+        attempts = [attempt for attempt, _ in batch]
         try:
             outcomes = await asyncio.to_thread(self.charging.authenticate_many, attempts)
         except Exception as exc:
-            for _, _, future in batch:
+            for _, future in batch:
                 if not future.done():
                     future.set_exception(exc)
             return
-        for (_, _, future), outcome in zip(batch, outcomes, strict=True):
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
             if not future.done():
                 future.set_result(outcome)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import logging
 
+from mobility.bus import CommandBus
+from mobility.errors import DomainError
 from mobility.jobs import JobSpec
+from ocpp_server import local_lists
 from ocpp_server.services import ChargingService
+from ocpp_server.v16 import translate
 
 log = logging.getLogger(__name__)
 
@@ -18,9 +22,36 @@ def mark_offline_chargers(charging: ChargingService) -> list[str]:
     return stale
 
 
-def jobs(charging: ChargingService) -> list[JobSpec]:
+def sync_local_lists(charging: ChargingService, bus: CommandBus) -> int:
+    """Send connected 1.6 chargers the local list changes they miss (Full when they lag).
+
+    Runs outside any transaction: each update goes through the command bus to whichever
+    node holds the charger, and its answer is recorded there as the command's effect.
+    """
+    sent = 0
+    timeout = charging.settings.command_timeout
+    for cp_id in local_lists.due(charging.db):
+        try:
+            for update in local_lists.updates_for(charging.db, cp_id):
+                payload = translate.local_list_payload(update)
+                answer = bus.call_sync(cp_id, "SendLocalList", payload, timeout)
+                sent += 1
+                if answer.get("status") != "Accepted":
+                    break
+        except DomainError as exc:  # offline, refused, timed out: next run tries again
+            log.info("local list of %s not sent: %s", cp_id, exc.message)
+    return sent
+
+
+def jobs(charging: ChargingService, bus: CommandBus) -> list[JobSpec]:
     """The OCPP server's periodic jobs."""
     return [
+        JobSpec(
+            "ocpp.sync_local_lists",
+            lambda: sync_local_lists(charging, bus),
+            "interval",
+            {"minutes": 1},
+        ),
         JobSpec(
             "ocpp.mark_offline",
             lambda: mark_offline_chargers(charging),

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from mobility.config import Settings
 from ocpp_server.events import BootAnswer, Report, ReservationTerms
+from ocpp_server.security.services import SecurityService
 from ocpp_server.services import ChargingService
 
 
@@ -16,6 +17,7 @@ class Node(Protocol):
 
     settings: Settings
     charging: ChargingService
+    security: SecurityService
 
     def seen(self, cp_id: str) -> None:
         """Note a sign of life of a charger."""
@@ -47,7 +49,9 @@ class ProtocolAdapter:
     """One OCPP version: its websocket subprotocol, command catalogue and session factory.
 
     `reservation_terms` reads a ReserveNow payload (ValueError, KeyError or TypeError when it
-    cannot); `reservation_id_field` names the field that carries our reservation's id.
+    cannot); `reservation_id_field` names the field that carries our reservation's id,
+    `parent_id_field` the group token's field ("" when the version's ReserveNow has none), and
+    `certificate_renewal` is the command (action, payload) asking the charger for a new CSR.
     """
 
     subprotocol: str
@@ -56,3 +60,5 @@ class ProtocolAdapter:
     session: Callable[[str, Any, Node], ChargerSession]
     reservation_terms: Callable[[dict[str, Any]], ReservationTerms]
     reservation_id_field: str
+    certificate_renewal: tuple[str, dict[str, Any]]
+    parent_id_field: str = ""

@@ -16,17 +16,19 @@ from mobility.config import Settings
 from mobility.db import Database
 from mobility.errors import ChargerUnavailable, NotFound, ValidationFailed
 from mobility.models import (
+    Booking,
     Charger,
     ChargerCommand,
     ChargerVariable,
     ChargingTransaction,
     Connector,
+    IdToken,
     Reservation,
 )
 from mobility.web.auth import current_user, operator_required
 from mobility.web.extensions import csrf
 from mobility.web.pagination import envelope, page_args, paginate
-from ocpp_server import commands, protocols
+from ocpp_server import commands, configuration, protocols
 from ocpp_server.node import ProtocolAdapter
 
 bp = Blueprint("operator_api", __name__, url_prefix="/api/v1/operator")
@@ -89,7 +91,12 @@ def _charger(s: Session, c: Charger) -> dict[str, Any]:
         "firmware_status": c.firmware_status,
         "diagnostics_status": c.diagnostics_status,
         "local_list_version": c.local_list_version,
+        "local_list_status": c.local_list_status,
+        "local_list_in_step": c.local_list_synced_version is not None
+        and c.local_list_synced_version == c.local_list_version,
+        "configuration": configuration.view(s, c.id),
         "ocpp_version": c.ocpp_version,
+        "security_profile": c.security_profile,
         "commands": list(protocols.by_version(c.ocpp_version).commands),
         "connectors": [_connector(x) for x in connectors],
     }
@@ -198,16 +205,35 @@ def _reserve(
         ) from None
     if terms.expires_at <= utcnow():
         raise ValidationFailed("The reservation's expiry must be in the future")
+    # A card of a group (a fleet) reserves for the group: any card with that parent may use it.
+    parent = terms.parent_id_token or s.scalar(
+        select(IdToken.parent_id_tag).where(IdToken.id_tag == terms.id_token)
+    )
     res = Reservation(
         charger_id=charger.id,
         connector_id=terms.connector_id,
         id_tag=terms.id_token,
+        parent_id_tag=parent,
         expires_at=terms.expires_at,
         user_id=getattr(current_user(), "id", None),
+        booking_id=_booking_arg(s),
     )
     s.add(res)
     s.flush()
-    return {**payload, adapter.reservation_id_field: res.id}
+    filled: dict[str, Any] = {adapter.reservation_id_field: res.id}
+    if parent and adapter.parent_id_field and adapter.parent_id_field not in payload:
+        filled[adapter.parent_id_field] = parent
+    return {**payload, **filled}
+
+
+def _booking_arg(s: Session) -> int | None:
+    """`?booking=<id>`: the booking a reservation serves (cancelling it cancels the reservation)."""
+    raw = request.args.get("booking")
+    if raw is None:
+        return None
+    if not raw.isdigit() or s.get(Booking, int(raw)) is None:
+        raise ValidationFailed(f"No booking {raw}.", field="booking")
+    return int(raw)
 
 
 @bp.post("/chargers/<cp_id>/commands/<action>")

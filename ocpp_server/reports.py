@@ -20,7 +20,7 @@ from mobility.models import (
     MeterValue,
     TransactionStatus,
 )
-from ocpp_server import rules
+from ocpp_server import configuration, rules
 from ocpp_server.events import BootReport, MeterReport, Report, StatusReport
 from ocpp_server.services import meter_rows
 
@@ -151,6 +151,7 @@ class _Rows:
         if self.boots:
             s.execute(update(Charger), list(self.boots.values()))
             s.execute(insert(ChargerEvent), self.boot_events)
+            configuration.rebooted(s, list(self.boots))
         _apply_live_status(s, self.latest)
         # No last_seen update here: the server's liveness batch records every message once a
         # second, and rewriting charger rows every 100 ms costs the database dearly.

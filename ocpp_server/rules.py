@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -31,6 +31,17 @@ POWER = "Power.Active.Import"
 # Prefixed units and their base unit with the factor to it.
 _SCALED = {"kWh": ("Wh", 1000), "kW": ("W", 1000), "kvarh": ("varh", 1000), "kvar": ("var", 1000)}
 _RENAMED = {"Percent": "%"}
+
+
+# OCPP 1.6 was published in 2015: a charger stamping earlier has a clock that was never set
+# (1970 after a power loss); later than a day ahead of us is a clock running wild.
+EARLIEST_PLAUSIBLE = datetime(2015, 1, 1, tzinfo=UTC)
+AHEAD_TOLERATED = timedelta(days=1)
+
+
+def plausible_time(at: datetime, now: datetime) -> bool:
+    """Whether a charger's timestamp can be believed."""
+    return EARLIEST_PLAUSIBLE <= at <= now + AHEAD_TOLERATED
 
 
 def valid_charge_point_id(cp_id: str) -> bool:

@@ -12,6 +12,7 @@ import weakref
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import unquote
 
 import ocpp.messages as ocpp_messages
 import websockets
@@ -27,6 +28,8 @@ from ocpp_server.events import BootAnswer, Report
 from ocpp_server.gate import Gate
 from ocpp_server.node import ChargerSession
 from ocpp_server.presence import Presence
+from ocpp_server.security import tls
+from ocpp_server.security.services import SecurityService
 from ocpp_server.services import ChargingService
 from ocpp_server.writer import WriteBehind
 
@@ -36,8 +39,13 @@ FLUSH_SECONDS = 1.0
 
 
 def charger_id_from_path(path: str) -> str | None:
-    """`/ocpp/<id>` or `/<id>` -> id; None when the path names no charger."""
-    parts = [p for p in path.split("?", 1)[0].split("/") if p]
+    """`/ocpp/<id>` or `/<id>` -> id (percent-decoded); None when the path names no charger.
+
+    Chargers percent-encode ids with special characters (`CP%2D01` for `CP-01`); the id is
+    decoded once, after the path is split, so an encoded slash stays inside the id (and is
+    then refused as an invalid id).
+    """
+    parts = [unquote(p) for p in path.split("?", 1)[0].split("/") if p]
     if len(parts) == 2 and parts[0] == "ocpp":
         return parts[1]
     if len(parts) == 1 and parts[0] != "ocpp":
@@ -56,17 +64,30 @@ def basic_password(header: str | None, cp_id: str) -> str | None:
     return password if user == cp_id else None
 
 
+def _bound_port(server: Server) -> int:
+    sock = next(iter(server.sockets))
+    return int(sock.getsockname()[1])
+
+
 class OcppServer:
     """One OCPP node: a websocket server plus the sessions of chargers connected to it."""
 
-    def __init__(self, settings: Settings, charging: ChargingService, bus: CommandBus) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        charging: ChargingService,
+        bus: CommandBus,
+        security: SecurityService,
+    ) -> None:
         self.settings = settings
         self.charging = charging
+        self.security = security
         self.db = charging.db
         self.bus = bus
         self.sessions: dict[str, ChargerSession] = {}
         self._sockets: dict[str, ServerConnection] = {}
         self._server: Server | None = None
+        self._tls_server: Server | None = None  # wss:// beside ws:// (OCPP_TLS_PORT)
         self._seen: set[str] = set()
         self._flusher: asyncio.Task[None] | None = None
         self.presence = Presence(charging, bus, settings.node_id)
@@ -85,43 +106,38 @@ class OcppServer:
 
     @property
     def port(self) -> int:
-        """The bound port (useful when started on port 0)."""
+        """The bound port of OCPP_PORT (useful when started on port 0)."""
         assert self._server is not None, "server not started"
-        sock = next(iter(self._server.sockets))
-        return int(sock.getsockname()[1])
+        return _bound_port(self._server)
+
+    @property
+    def tls_port(self) -> int:
+        """The bound port of the wss:// listener beside ws:// (OCPP_TLS_PORT)."""
+        assert self._tls_server is not None, "no TLS listener (OCPP_TLS_PORT unset)"
+        return _bound_port(self._tls_server)
 
     def _ssl(self) -> ssl.SSLContext | None:
         if not self.settings.ocpp_tls_cert:
             return None
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-        ctx.load_cert_chain(self.settings.ocpp_tls_cert, self.settings.ocpp_tls_key)
-        return ctx
+        return tls.server_context(self.settings, self.security.client_ca_file())
 
     async def start(self) -> None:
         """Bind and start accepting chargers."""
         # Schema validation is CPU-bound and fast with cached validators: run it inline rather
         # than paying a thread-pool hop per message (the library's default).
         ocpp_messages.ASYNC_VALIDATION = False
-        self._server = await serve(
-            self._handle,
-            self.settings.ocpp_host,
-            self.settings.ocpp_port,
-            subprotocols=protocols.subprotocols(),  # type: ignore[arg-type]
-            select_subprotocol=self._select_subprotocol,
-            process_request=self._check_request,
-            ssl=self._ssl(),
-            ping_interval=30,
-            ping_timeout=30,
-            max_size=2**20,
-            # A restart makes every charger reconnect at once: queue them, do not drop SYNs.
-            backlog=4096,
-        )
+        context = self._ssl()
+        separate = self.settings.ocpp_tls_port is not None
+        self._server = await self._listen(self.settings.ocpp_port, None if separate else context)
+        if separate and self.settings.ocpp_tls_port is not None:
+            self._tls_server = await self._listen(self.settings.ocpp_tls_port, context)
         self.bus.attach(self.execute, asyncio.get_running_loop())
         self._flusher = asyncio.create_task(self._flush_loop())
         self._writer = asyncio.create_task(self.writes.run())
         self._presence = asyncio.create_task(self.presence.run())
         log.info("OCPP server listening on %s:%s", self.settings.ocpp_host, self.port)
+        if self._tls_server is not None:
+            log.info("OCPP over TLS on %s:%s", self.settings.ocpp_host, self.tls_port)
 
     async def stop(self) -> None:
         """Close every session and stop listening."""
@@ -132,9 +148,10 @@ class OcppServer:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
+        for server in (self._server, self._tls_server):
+            if server is not None:
+                server.close()
+                await server.wait_closed()
         for last in (self._flush, self.writes.flush, self.presence.settle):
             try:
                 await last()
@@ -185,13 +202,35 @@ class OcppServer:
             raise ChargerUnavailable(f"Charger {charger_id} is not connected.")
         return await session.send_command(action, payload)
 
+    async def _listen(self, port: int, context: ssl.SSLContext | None) -> Server:
+        return await serve(
+            self._handle,
+            self.settings.ocpp_host,
+            port,
+            subprotocols=protocols.subprotocols(),  # type: ignore[arg-type]
+            select_subprotocol=self._select_subprotocol,
+            process_request=self._check_request,
+            ssl=context,
+            ping_interval=self.settings.ocpp_ping_interval,
+            ping_timeout=self.settings.ocpp_ping_timeout,
+            # A socket that answers no ping will not answer a close either: do not wait long.
+            close_timeout=min(10.0, self.settings.ocpp_ping_timeout),
+            max_size=2**20,
+            # A restart makes every charger reconnect at once: queue them, do not drop SYNs.
+            backlog=4096,
+        )
+
     async def _check_request(self, conn: ServerConnection, request: Request) -> Response | None:
         cp_id = charger_id_from_path(request.path)
         if cp_id is None:
             return conn.respond(HTTPStatus.NOT_FOUND, "Path must be /ocpp/<charge_point_id>\n")
+        profile, common_name = tls.connection_profile(conn.transport)
+        if profile == 3 and common_name != cp_id:
+            log.warning("refused charger %s: certificate names %s", cp_id, common_name)
+            return conn.respond(HTTPStatus.FORBIDDEN, "Certificate does not name this charger\n")
         password = basic_password(request.headers.get("Authorization"), cp_id)
         try:
-            outcome = await self.gate.check(cp_id, password)
+            outcome = await self.gate.check(cp_id, password, profile)
         except Exception as exc:  # cannot check the password now: the charger retries
             log.warning("cannot authenticate %s now: %s", cp_id, exc)
             return conn.respond(HTTPStatus.SERVICE_UNAVAILABLE, "Try again later\n")

@@ -45,9 +45,12 @@ from ocpp_server.events import (
     TransactionStarted,
     TransactionUpdated,
 )
+from ocpp_server.security import rules as security_rules
 
 log = logging.getLogger(__name__)
 ORPHAN_PREFIX = "orphan:"
+# A handshake's credentials: charge point id, HTTP Basic password, security profile (1-3).
+Attempt = tuple[str, str | None, int]
 
 
 @dataclass(frozen=True)
@@ -99,17 +102,18 @@ class ChargingService:
         self.billing = billing
 
     # -- connections --------------------------------------------------------------------
-    def authenticate(self, cp_id: str, password: str | None) -> AuthOutcome:
-        """Security profile 1: HTTP Basic password per charger; unknown ones per configuration."""
-        return self.authenticate_many([(cp_id, password)])[0]
+    def authenticate(self, cp_id: str, password: str | None, profile: int = 1) -> AuthOutcome:
+        """HTTP Basic password per charger (profiles 1-2), its security profile never lowered."""
+        return self.authenticate_many([(cp_id, password, profile)])[0]
 
-    def authenticate_many(self, attempts: list[tuple[str, str | None]]) -> list[AuthOutcome]:
-        """Check many chargers' passwords with one query (a reconnect storm's handshakes).
+    def authenticate_many(self, attempts: list[Attempt]) -> list[AuthOutcome]:
+        """Check many chargers' credentials with one query (a reconnect storm's handshakes).
 
-        A read (no write lock) unless an unknown charger is registered; each outcome carries
-        the answer the charger's BootNotification will get.
+        A read (no write lock) unless an unknown charger is registered or a charger came on a
+        higher security profile than before; each outcome carries the answer the charger's
+        BootNotification will get.
         """
-        wanted = {cp for cp, _ in attempts if rules.valid_charge_point_id(cp)}
+        wanted = {cp for cp, _, _ in attempts if rules.valid_charge_point_id(cp)}
         rows: dict[str, Any] = {}
         if wanted:
             with self.db.sessions() as s:
@@ -120,19 +124,30 @@ class ChargingService:
                         Charger.registration_status,
                         Charger.heartbeat_interval,
                         Charger.ocpp_version,
+                        Charger.security_profile,
                     ).where(Charger.charge_point_id.in_(wanted))
                 )
                 rows = {r[0]: r[1:] for r in found}
-        return [self._outcome(cp, password, rows) for cp, password in attempts]
+        outcomes = [self._outcome(cp, pw, profile, rows) for cp, pw, profile in attempts]
+        self._raise_profiles(attempts, outcomes, rows)
+        return outcomes
 
-    def _outcome(self, cp_id: str, password: str | None, rows: dict[str, Any]) -> AuthOutcome:
+    def _outcome(
+        self, cp_id: str, password: str | None, profile: int, rows: dict[str, Any]
+    ) -> AuthOutcome:
         if not rules.valid_charge_point_id(cp_id):
             return AuthOutcome(False, "Invalid charge point id")
         row = rows.get(cp_id)
         if row is None:
-            return self._register(cp_id, password)
-        digest, status, interval, protocol = row
+            return self._register(cp_id, password, profile)
+        digest, status, interval, protocol, stored_profile = row
         boot = BootAnswer(status, interval or self.settings.heartbeat_interval)
+        refusal = security_rules.profile_refusal(stored_profile, profile)
+        if refusal is not None:
+            return AuthOutcome(False, refusal)
+        if profile not in security_rules.BASIC_AUTH_PROFILES:
+            # Profile 3: the node checked that the client certificate names this charger.
+            return AuthOutcome(True, boot=boot, protocol=protocol)
         if digest is None:
             if self.settings.ocpp_auto_register:
                 return AuthOutcome(True, boot=boot, protocol=protocol)
@@ -141,7 +156,29 @@ class ChargingService:
             return AuthOutcome(False, "Wrong password")
         return AuthOutcome(True, boot=boot, protocol=protocol)
 
-    def _register(self, cp_id: str, password: str | None) -> AuthOutcome:
+    def _raise_profiles(
+        self, attempts: list[Attempt], outcomes: list[AuthOutcome], rows: dict[str, Any]
+    ) -> None:
+        """Chargers admitted on a higher profile than before keep it from now on."""
+        raised: dict[int, list[str]] = {}
+        for (cp_id, _, profile), outcome in zip(attempts, outcomes, strict=True):
+            row = rows.get(cp_id)
+            if outcome.allowed and row is not None:
+                new = security_rules.raised_profile(row[4], profile)
+                if new is not None:
+                    raised.setdefault(new, []).append(cp_id)
+        if not raised:
+            return
+        with self.db.transaction() as s:
+            for profile, cp_ids in raised.items():
+                s.execute(
+                    update(Charger)
+                    .where(Charger.charge_point_id.in_(cp_ids), Charger.security_profile < profile)
+                    .values(security_profile=profile)
+                )
+        log.info("security profile raised: %s", raised)
+
+    def _register(self, cp_id: str, password: str | None, profile: int = 1) -> AuthOutcome:
         """An unknown charger: refused, or (OCPP_AUTO_REGISTER) kept as Pending."""
         if not self.settings.ocpp_auto_register:
             return AuthOutcome(False, "Unknown charge point")
@@ -154,6 +191,7 @@ class ChargingService:
                         registration_status=RegistrationStatus.PENDING,
                         password_hash=token_digest(password) if password else None,
                         heartbeat_interval=interval,
+                        security_profile=profile,
                     )
                 )
         return AuthOutcome(True, boot=BootAnswer(RegistrationStatus.PENDING, interval))
@@ -246,6 +284,7 @@ class ChargingService:
                 started_at=ev.timestamp,
                 auth_status=auth.status,
                 last_seq_no=ev.seq_no,
+                review_reason=f"start: {ev.clock_note}" if ev.clock_note else None,
             )
             s.add(tx)
             s.flush()
@@ -349,7 +388,9 @@ class ChargingService:
             if rows:
                 s.execute(insert(MeterValue), rows)
             s.flush()
-            tx.review_reason = self._anomaly(s, charger, tx)
+            # A clock we could not believe (at start or now) leaves the times to an operator.
+            clock = f"stop: {ev.clock_note}" if ev.clock_note else None
+            tx.review_reason = tx.review_reason or clock or self._anomaly(s, charger, tx)
             if tx.review_reason is not None:
                 log.warning("session %s held for review: %s", tx.id, tx.review_reason)
             self._settle(s, tx)
@@ -357,8 +398,11 @@ class ChargingService:
 
     @staticmethod
     def _last_register(s: Session, tx: ChargingTransaction) -> int:
-        """The session's latest stored energy register (none: no energy since the start)."""
-        value = s.scalar(
+        """The session's latest stored energy register (none: no energy since the start).
+
+        The whole meter's register, not one phase's, when the charger sends both.
+        """
+        stmt = (
             select(MeterValue.value)
             .where(
                 MeterValue.transaction_id == tx.id,
@@ -368,6 +412,9 @@ class ChargingService:
             .order_by(MeterValue.timestamp.desc(), MeterValue.id.desc())
             .limit(1)
         )
+        value = s.scalar(stmt.where(MeterValue.phase.is_(None)))
+        if value is None:
+            value = s.scalar(stmt)
         return int(value) if value is not None else tx.meter_start_wh
 
     @staticmethod
@@ -453,9 +500,15 @@ class ChargingService:
             s.add(ChargerEvent(charger_id=charger.id, action=action, payload=payload))
             charger.last_seen_at = utcnow()
 
-    def record_firmware_status(self, cp_id: str, status: str, payload: dict[str, Any]) -> None:
-        """A firmware update's progress."""
-        self.record_event(cp_id, "FirmwareStatusNotification", payload)
+    def record_firmware_status(
+        self,
+        cp_id: str,
+        status: str,
+        payload: dict[str, Any],
+        action: str = "FirmwareStatusNotification",
+    ) -> None:
+        """A firmware update's progress, kept under the protocol's message name."""
+        self.record_event(cp_id, action, payload)
         with self.db.transaction() as s:
             charger_row(s, cp_id).firmware_status = status
 

@@ -74,9 +74,10 @@ def is_postgres() -> bool:
 
 
 @pytest.fixture(scope="session")
-def base_settings(fresh_database_url) -> Settings:  # type: ignore[no-untyped-def]
-    """Settings for the session's migrated database."""
+def base_settings(fresh_database_url, tmp_path_factory) -> Settings:  # type: ignore[no-untyped-def]
+    """Settings for the session's migrated database (the charger CA in a temporary folder)."""
     url = fresh_database_url()
+    ca = tmp_path_factory.mktemp("ocpp-ca")
     settings = load_settings(
         {},
         database_url=url,
@@ -86,6 +87,9 @@ def base_settings(fresh_database_url) -> Settings:  # type: ignore[no-untyped-de
         ocpp_port=0,
         web_port=0,
         command_timeout=5.0,
+        ocpp_ca_cert=str(ca / "ca-cert.pem"),
+        ocpp_ca_key=str(ca / "ca-key.pem"),
+        ocpp_after_boot_delay=0.0,
     )
     database = Database(settings)
     migrations.upgrade(database.engine)

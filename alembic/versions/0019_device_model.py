@@ -1,7 +1,7 @@
 """OCPP 2.0.1 device model per charger and ISO 15118 charging needs (the planner reads them).
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0014
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 from mobility.models.base import UTCDateTime
 
 revision: str = "0019"
-down_revision: str | None = "0017"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -38,9 +38,11 @@ from mobility.models.charging import (
     ChargingProfileRecord,
     ChargingTransaction,
     CommandStatus,
+    ConfigurationKey,
     Connector,
     ConnectorStatusEvent,
     EvChargingNeeds,
+    LocalListEntry,
     MeterValue,
     RegistrationStatus,
     Reservation,
@@ -57,6 +59,7 @@ from mobility.models.energy import (
 )
 from mobility.models.hubs import Hub, Vehicle, VehicleKind, VehicleState, VehicleVisibility
 from mobility.models.outbox import OutboxItem, OutboxStatus
+from mobility.models.security import CertificateStatus, ChargerCertificate, SecurityEvent
 
 __all__ = [
     "HOLDING_STATES",
@@ -64,7 +67,9 @@ __all__ = [
     "Base",
     "Booking",
     "BookingStatus",
+    "CertificateStatus",
     "Charger",
+    "ChargerCertificate",
     "ChargerCommand",
     "ChargerEvent",
     "ChargerVariable",
@@ -72,6 +77,7 @@ __all__ = [
     "ChargingTransaction",
     "CommandStatus",
     "Company",
+    "ConfigurationKey",
     "Connector",
     "ConnectorStatusEvent",
     "CostCentre",
@@ -90,6 +96,7 @@ __all__ = [
     "InvoiceLine",
     "InvoiceSequence",
     "InvoiceStatus",
+    "LocalListEntry",
     "MemberRole",
     "Membership",
     "MembershipStatus",
@@ -103,6 +110,7 @@ __all__ = [
     "RegistrationStatus",
     "Reservation",
     "ReservationStatus",
+    "SecurityEvent",
     "SeriesKind",
     "Tariff",
     "TariffScope",

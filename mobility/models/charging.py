@@ -11,6 +11,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     ForeignKey,
     Index,
     Integer,
@@ -68,7 +69,10 @@ class Charger(IdMixin, TimestampMixin, Base):
     """A charging station that connects over OCPP."""
 
     __tablename__ = "chargers"
-    __table_args__ = (one_of("registration_status", RegistrationStatus),)
+    __table_args__ = (
+        one_of("registration_status", RegistrationStatus),
+        CheckConstraint("security_profile BETWEEN 1 AND 3", name="security_profile_valid"),
+    )
 
     charge_point_id: Mapped[str] = mapped_column(String(64), unique=True)
     hub_id: Mapped[int | None] = mapped_column(
@@ -76,6 +80,9 @@ class Charger(IdMixin, TimestampMixin, Base):
     )
     name: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Lowest OCPP security profile (1-3) accepted from this charger: raised when it first
+    # connects with a higher one, never lowered by the charger (downgrade protection).
+    security_profile: Mapped[int] = mapped_column(Integer, default=1)
     registration_status: Mapped[str] = mapped_column(
         String(20), default=RegistrationStatus.ACCEPTED
     )
@@ -99,6 +106,13 @@ class Charger(IdMixin, TimestampMixin, Base):
     diagnostics_status: Mapped[str | None] = mapped_column(String(30))
     firmware_status: Mapped[str | None] = mapped_column(String(30))
     local_list_version: Mapped[int] = mapped_column(Integer, default=0)
+    # The local list version we sent last and the charger accepted (None: never, or lost);
+    # a charger reporting another version lags and gets the list in full again.
+    local_list_synced_version: Mapped[int | None] = mapped_column(Integer)
+    # Outcome of the last SendLocalList (Accepted, Failed, NotSupported, VersionMismatch).
+    local_list_status: Mapped[str | None] = mapped_column(String(20))
+    # Digest of the list the charger holds as we believe (compared with the wanted list's).
+    local_list_digest: Mapped[str | None] = mapped_column(String(64))
     # Solar-aware smart charging: power the hub may draw for this charger.
     is_public: Mapped[bool] = mapped_column(Boolean, default=True)
     tariff_id: Mapped[int | None] = mapped_column(ForeignKey("tariffs.id", ondelete="SET NULL"))
@@ -229,9 +243,46 @@ class Reservation(IdMixin, TimestampMixin, Base):
     id_tag: Mapped[str] = mapped_column(String(36))
     parent_id_tag: Mapped[str | None] = mapped_column(String(36))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The booking this reservation serves: cancelling the booking cancels it on the charger.
+    booking_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bookings.id", ondelete="SET NULL"), index=True
+    )
     expires_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(20), default=ReservationStatus.REQUESTED)
     transaction_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class ConfigurationKey(IdMixin, Base):
+    """One configuration key of a charger as it last reported it, and our change to it."""
+
+    __tablename__ = "charger_configuration"
+    __table_args__ = (UniqueConstraint("charger_id", "key"),)
+
+    charger_id: Mapped[int] = mapped_column(ForeignKey("chargers.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(50))
+    value: Mapped[str | None] = mapped_column(Text)
+    readonly: Mapped[bool | None] = mapped_column(Boolean)
+    # False when the charger listed the key as unknown (or answered NotSupported to a change).
+    known: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A value the charger accepted with RebootRequired: in force after its next boot.
+    pending_value: Mapped[str | None] = mapped_column(Text)
+    # The charger's answer to our last ChangeConfiguration of this key.
+    change_status: Mapped[str | None] = mapped_column(String(20))
+    reported_at: Mapped[datetime | None]
+    changed_at: Mapped[datetime | None]
+
+
+class LocalListEntry(IdMixin, Base):
+    """An entry of a charger's local authorisation list, as the charger holds it."""
+
+    __tablename__ = "local_list_entries"
+    __table_args__ = (UniqueConstraint("charger_id", "id_tag"),)
+
+    charger_id: Mapped[int] = mapped_column(ForeignKey("chargers.id", ondelete="CASCADE"))
+    id_tag: Mapped[str] = mapped_column(String(36))
+    status: Mapped[str] = mapped_column(String(20))
+    expires_at: Mapped[datetime | None]
+    parent_id_tag: Mapped[str | None] = mapped_column(String(36))
 
 
 class ChargingProfileRecord(IdMixin, TimestampMixin, Base):

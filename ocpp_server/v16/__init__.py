@@ -3,6 +3,7 @@
 from ocpp_server.node import ProtocolAdapter
 from ocpp_server.v16.commands import COMMANDS
 from ocpp_server.v16.handlers import ChargePoint16
+from ocpp_server.v16.security import CERTIFICATE_RENEWAL
 from ocpp_server.v16.translate import PROTOCOL_VERSION, RESERVATION_ID_FIELD, reservation_terms
 
 ADAPTER = ProtocolAdapter(
@@ -12,6 +13,8 @@ ADAPTER = ProtocolAdapter(
     session=ChargePoint16,
     reservation_terms=reservation_terms,
     reservation_id_field=RESERVATION_ID_FIELD,
+    certificate_renewal=CERTIFICATE_RENEWAL,
+    parent_id_field="parentIdTag",
 )
 
 __all__ = ["ADAPTER", "ChargePoint16"]

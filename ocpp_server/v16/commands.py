@@ -7,13 +7,15 @@ from typing import Any
 from ocpp_server.events import (
     AvailabilityChanged,
     CommandEffect,
+    ConfigurationChanged,
     HeartbeatIntervalChanged,
     LocalListVersion,
     ProfileCleared,
     ProfileOutcome,
     ReservationOutcome,
 )
-from ocpp_server.v16 import schedules
+from ocpp_server.v16 import schedules, translate
+from ocpp_server.v16.security import COMMANDS as SECURITY_COMMANDS
 
 # Core, Firmware management, Local auth list, Reservation, Remote trigger and Smart charging.
 COMMANDS: tuple[str, ...] = (
@@ -36,6 +38,7 @@ COMMANDS: tuple[str, ...] = (
     "UpdateFirmware",
     "GetDiagnostics",
     "DataTransfer",
+    *SECURITY_COMMANDS,  # the security whitepaper's (ocpp_server/v16/security.py)
 )
 _ACCEPTED = ("Accepted", "Scheduled")
 
@@ -56,12 +59,18 @@ def effects(action: str, payload: dict[str, Any], answer: dict[str, Any]) -> lis
         return [ProfileOutcome(connector, profile_id, stack, purpose, accepted, payload, tx)]
     if action == "ClearChargingProfile" and accepted:
         return [_cleared(payload)]
-    if action == "SendLocalList" and accepted:
-        return [LocalListVersion(int(payload["listVersion"]))]
+    if action == "SendLocalList":
+        return [translate.local_list_sent(payload, str(status))]
     if action == "GetLocalListVersion" and "listVersion" in answer:
         return [LocalListVersion(int(answer["listVersion"]))]
-    if action == "ChangeConfiguration" and status in ("Accepted", "RebootRequired"):
-        return _configuration(str(payload.get("key")), str(payload.get("value")))
+    if action == "GetConfiguration":
+        return [translate.configuration_report(payload, answer)]
+    if action == "ChangeConfiguration":
+        key, value = str(payload.get("key")), str(payload.get("value"))
+        changed: list[CommandEffect] = [ConfigurationChanged(key, value, str(status))]
+        if status in ("Accepted", "RebootRequired"):
+            changed += _configuration(key, value)
+        return changed
     return []
 
 

@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import random
 from types import ModuleType
 from typing import Any, ClassVar
 
-from ocpp.routing import on
+import websockets
+from ocpp.routing import after, on
 from ocpp.v16 import ChargePoint, call, call_result
 from ocpp.v16.enums import Action, RegistrationStatus
 
 from mobility.clock import utcnow
-from ocpp_server import framing
+from mobility.errors import DomainError, ValidationFailed
+from ocpp_server import configuration, framing, local_lists
 from ocpp_server.events import BootReport, CommandEffect
+from ocpp_server.framing import translated_errors
 from ocpp_server.node import Node
 from ocpp_server.session import CommandSession
-from ocpp_server.v16 import schedules, translate
+from ocpp_server.v16 import profiles, schedules, security, translate
 from ocpp_server.v16.commands import COMMANDS, effects
+from ocpp_server.v16.quirks import USED_KEYS, quirks_for
+from ocpp_server.v16.security import SecurityHandlers16
 
 log = logging.getLogger(__name__)
 
 
-class ChargePoint16(CommandSession, ChargePoint):
+class ChargePoint16(SecurityHandlers16, CommandSession, ChargePoint):
     """The CSMS side of one charger's OCPP 1.6 connection."""
 
     CALLS = call
@@ -32,12 +39,34 @@ class ChargePoint16(CommandSession, ChargePoint):
     def __init__(self, charger_id: str, connection: Any, node: Node) -> None:
         super().__init__(charger_id, connection, response_timeout=node.settings.command_timeout)
         self._attach(node)
+        self._booted: tuple[str, str | None, str | None] | None = None  # status, vendor, model
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> None:
+        """Serve the charger; requests still planned for it end with its socket."""
+        try:
+            await super().start()
+        finally:
+            for task in list(self._tasks):
+                task.cancel()
+
+    async def send_command(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Send a command; a charging profile is checked against the charger first."""
+        if action == "SetChargingProfile":
+            config = await self._db(configuration.values_of, self.db, self.id)
+            found = profiles.problems(payload, config)
+            if found:
+                raise ValidationFailed("SetChargingProfile refused: " + "; ".join(found))
+        if action == "ChangeConfiguration":
+            # The boot answer learnt at the handshake may be stale now (HeartbeatInterval).
+            self.node.boot_answer(self.id)
+        return await super().send_command(action, payload)
 
     def effects_of(
         self, action: str, payload: dict[str, Any], answer: dict[str, Any]
     ) -> list[CommandEffect]:
         """What an answered command changes in our records."""
-        return effects(action, payload, answer)
+        return effects(action, payload, answer) + security.effects(action, payload, answer)
 
     async def route_message(self, raw_msg: str | bytes) -> None:
         """Route a frame; malformed ones get a CallError instead of being dropped silently."""
@@ -69,9 +98,13 @@ class ChargePoint16(CommandSession, ChargePoint):
             )
             return
         if parsed[0] == 2 and isinstance(parsed[2], str):
-            # Chargers send vendor fields the strict 1.6 schemas forbid: drop them, keep the rest.
+            # Chargers send vendor fields the strict 1.6 schemas forbid: drop them, keep the
+            # rest; numbers where the schema wants strings (meter values) become strings.
             raw_msg = framing.pruned_call(
-                parsed[1], parsed[2], parsed[3], translate.PROTOCOL_VERSION
+                parsed[1],
+                parsed[2],
+                translate.lenient_call(parsed[2], parsed[3]),
+                translate.PROTOCOL_VERSION,
             )
         try:
             await super().route_message(raw_msg)
@@ -80,32 +113,76 @@ class ChargePoint16(CommandSession, ChargePoint):
             await self._send(framing.frame_error(raw_msg, "InternalError", str(exc)[:200]))
 
     @on(Action.boot_notification)
+    @translated_errors
     async def on_boot(self, **payload: Any) -> Any:
         answer = self.node.boot_answer(self.id) or await self._db(
             self.charging.boot_answer, self.id
         )
         # Station details are stored with the next batch: the answer needs none of them.
-        self._queue(BootReport(translate.station_info(payload), payload, utcnow()))
+        info = translate.station_info(payload)
+        self._queue(BootReport(info, payload, utcnow()))
+        self._booted = (answer.status, info.vendor, info.model)
         return call_result.BootNotification(
             current_time=_now(), interval=answer.interval, status=RegistrationStatus(answer.status)
         )
 
+    @after(Action.boot_notification)
+    def after_boot(self, **_: Any) -> None:
+        """Once the boot is answered: probe the configuration if allowed, sync the local list."""
+        if self._booted is None or self._booted[0] != RegistrationStatus.accepted:
+            return
+        task = asyncio.create_task(self._after_boot(self._booted[1], self._booted[2]))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _after_boot(self, vendor: str | None, model: str | None) -> None:
+        quirks = quirks_for(vendor, model)
+        settings = self.node.settings
+        # Spread over a while: after a restart every charger boots at once.
+        await asyncio.sleep(random.uniform(0, settings.ocpp_after_boot_delay))
+        try:
+            if settings.ocpp_probe_configuration and quirks.probe_configuration:
+                keys = list(quirks.configuration_keys or USED_KEYS)
+                await self.send_command("GetConfiguration", {"key": keys})
+            if quirks.local_list:
+                await self.sync_local_list(ask_version=True)
+        except DomainError as exc:  # the charger refused: the job tries again later
+            log.info("%s: after-boot requests stopped: %s", self.id, exc.message)
+        except websockets.ConnectionClosed:
+            pass  # gone meanwhile: it boots again when it comes back
+
+    async def sync_local_list(self, ask_version: bool = False) -> int:
+        """Bring the charger's local list in step (Full when it lags); updates sent."""
+        if ask_version:
+            await self.send_command("GetLocalListVersion", {})
+        sent = 0
+        for update in await self._db(local_lists.updates_for, self.db, self.id):
+            answer = await self.send_command("SendLocalList", translate.local_list_payload(update))
+            sent += 1
+            if answer.get("status") != "Accepted":
+                break
+        return sent
+
     @on(Action.heartbeat)
+    @translated_errors
     async def on_heartbeat(self, **_: Any) -> Any:
         # Liveness is recorded in batches by the node (every message counts as a sign of life).
         return call_result.Heartbeat(current_time=_now())
 
     @on(Action.status_notification)
+    @translated_errors
     async def on_status(self, **payload: Any) -> Any:
         self._queue(translate.status_report(payload))
         return call_result.StatusNotification()
 
     @on(Action.authorize)
+    @translated_errors
     async def on_authorize(self, id_tag: str, **_: Any) -> Any:
         auth = await self._db(self.charging.authorize, id_tag)
         return call_result.Authorize(id_tag_info=translate.id_tag_info(auth))
 
     @on(Action.start_transaction)
+    @translated_errors
     async def on_start(self, **payload: Any) -> Any:
         answer = await self._db(
             self.charging.start_transaction, self.id, translate.started(payload)
@@ -116,6 +193,7 @@ class ChargePoint16(CommandSession, ChargePoint):
         )
 
     @on(Action.stop_transaction)
+    @translated_errors
     async def on_stop(self, **payload: Any) -> Any:
         ended = translate.ended(payload)
         # The session is priced from stored samples (idle time): none may still be queued.
@@ -126,23 +204,27 @@ class ChargePoint16(CommandSession, ChargePoint):
         )
 
     @on(Action.meter_values)
+    @translated_errors
     async def on_meter_values(self, **payload: Any) -> Any:
         self._queue(translate.meter_report(payload))
         return call_result.MeterValues()
 
     @on(Action.data_transfer)
+    @translated_errors
     async def on_data_transfer(self, **payload: Any) -> Any:
         await self._db(self.charging.record_event, self.id, "DataTransfer", payload)
         # We know no vendor extensions: say so, as the spec asks, rather than pretending.
         return call_result.DataTransfer(status="UnknownVendorId")
 
     @on(Action.diagnostics_status_notification)
+    @translated_errors
     async def on_diagnostics(self, **payload: Any) -> Any:
         status = str(payload.get("status"))
         await self._db(self.charging.record_diagnostics_status, self.id, status, payload)
         return call_result.DiagnosticsStatusNotification()
 
     @on(Action.firmware_status_notification)
+    @translated_errors
     async def on_firmware(self, **payload: Any) -> Any:
         status = str(payload.get("status"))
         await self._db(self.charging.record_firmware_status, self.id, status, payload)

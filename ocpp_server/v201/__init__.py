@@ -3,6 +3,7 @@
 from ocpp_server.node import ProtocolAdapter
 from ocpp_server.v201.commands import COMMANDS
 from ocpp_server.v201.handlers import ChargePoint201
+from ocpp_server.v201.security import CERTIFICATE_RENEWAL
 from ocpp_server.v201.translate import PROTOCOL_VERSION, RESERVATION_ID_FIELD, reservation_terms
 
 ADAPTER = ProtocolAdapter(
@@ -12,6 +13,7 @@ ADAPTER = ProtocolAdapter(
     session=ChargePoint201,
     reservation_terms=reservation_terms,
     reservation_id_field=RESERVATION_ID_FIELD,
+    certificate_renewal=CERTIFICATE_RENEWAL,
 )
 
 __all__ = ["ADAPTER", "ChargePoint201"]

@@ -14,6 +14,7 @@ from ocpp_server.events import (
     VariablesReported,
 )
 from ocpp_server.v201 import device_model, schedules
+from ocpp_server.v201.security import COMMANDS as SECURITY_COMMANDS
 
 # Core profile of the 2.0.1 functional blocks this CSMS drives: transactions, availability,
 # device model, local list, reservation, smart charging, firmware, diagnostics, display, tariff.
@@ -45,6 +46,7 @@ COMMANDS: tuple[str, ...] = (
     "GetDisplayMessages",
     "ClearDisplayMessage",
     "CostUpdated",
+    *SECURITY_COMMANDS,  # certificates and network profiles (ocpp_server/v201/security.py)
 )
 _ACCEPTED = ("Accepted", "Scheduled")
 

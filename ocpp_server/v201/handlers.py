@@ -17,8 +17,9 @@ from ocpp_server import device_model as ocpp_device_model
 from ocpp_server.events import BootReport, CommandEffect
 from ocpp_server.node import Node
 from ocpp_server.session import CommandSession
-from ocpp_server.v201 import device_model, schedules, translate
+from ocpp_server.v201 import device_model, schedules, security, translate
 from ocpp_server.v201.commands import COMMANDS, effects
+from ocpp_server.v201.security import SecurityHandlers201
 
 log = logging.getLogger(__name__)
 _ACTIONS = frozenset(a.value for a in Action)
@@ -37,7 +38,7 @@ def _frame_problem(parsed: Any) -> tuple[str, str] | None:
     return None
 
 
-class ChargePoint201(CommandSession, ChargePoint):
+class ChargePoint201(SecurityHandlers201, CommandSession, ChargePoint):
     """The CSMS side of one charging station's OCPP 2.0.1 connection."""
 
     CALLS = call
@@ -52,7 +53,7 @@ class ChargePoint201(CommandSession, ChargePoint):
         self, action: str, payload: dict[str, Any], answer: dict[str, Any]
     ) -> list[CommandEffect]:
         """What an answered command changes in our records."""
-        return effects(action, payload, answer)
+        return effects(action, payload, answer) + security.effects(action, payload, answer)
 
     async def route_message(self, raw_msg: str | bytes) -> None:
         """Route a frame; malformed ones get a CallError instead of being dropped silently."""
@@ -168,7 +169,7 @@ class ChargePoint201(CommandSession, ChargePoint):
         await self._db(commands.record_effects, self.db, self.id, [outcome])
         return call_result.ReservationStatusUpdate()
 
-    # -- firmware, logs, security, vendor data --------------------------------------------
+    # -- firmware, logs, vendor data (security: v201/security.py) -----------------------
     @on(Action.firmware_status_notification)
     async def on_firmware(self, **payload: Any) -> Any:
         status = str(payload.get("status"))
@@ -186,11 +187,6 @@ class ChargePoint201(CommandSession, ChargePoint):
             "LogStatusNotification",
         )
         return call_result.LogStatusNotification()
-
-    @on(Action.security_event_notification)
-    async def on_security_event(self, **payload: Any) -> Any:
-        await self._store("SecurityEventNotification", payload)
-        return call_result.SecurityEventNotification()
 
     @on(Action.data_transfer)
     async def on_data_transfer(self, **payload: Any) -> Any:

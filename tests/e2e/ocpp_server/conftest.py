@@ -126,6 +126,7 @@ async def connect(
     password: str | None = CHARGER_PASSWORD,
     scheme: str = "ws",
     cls: type[Charger] = Charger,
+    charger_class: type[Charger] | None = None,
     **kwargs: Any,
 ) -> AsyncIterator[Any]:
     headers = basic(cp_id, password) if password is not None else {}
@@ -133,7 +134,7 @@ async def connect(
     async with websockets.connect(
         url, subprotocols=["ocpp1.6"], additional_headers=headers, **kwargs
     ) as ws:
-        cp = cls(cp_id, ws, response_timeout=10)
+        cp = (charger_class or cls)(cp_id, ws, response_timeout=10)
         task = asyncio.create_task(cp.start())
         try:
             yield cp

@@ -117,7 +117,11 @@ def test_operator_sends_commands_and_sees_their_history(api, db):
     )
     assert r.status_code == 503 and r.get_json()["error"] == "charger_offline"
     r = client.get("/api/v1/operator/chargers/CP-LYON-001/commands", headers=h)
-    history = [(c["action"], c["status"]) for c in r.get_json()["items"]]
+    items = r.get_json()["items"]
+    # After its boot the charger got its local list (GetLocalListVersion, SendLocalList).
+    sync = {(c["action"], c["status"]) for c in items if "LocalList" in c["action"]}
+    assert sync == {("GetLocalListVersion", "answered"), ("SendLocalList", "answered")}
+    history = [(c["action"], c["status"]) for c in items if "LocalList" not in c["action"]]
     assert history == [("Reset", "error"), ("ReserveNow", "answered"), ("Reset", "answered")]
     with db.sessions() as s:
         offline = s.scalar(select(ChargerCommand).where(ChargerCommand.status == "offline"))

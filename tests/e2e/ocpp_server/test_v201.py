@@ -31,6 +31,7 @@ from mobility.models import (
     Invoice,
     MeterValue,
     Reservation,
+    SecurityEvent,
     User,
 )
 from mobility.security import token_digest
@@ -224,7 +225,6 @@ async def test_other_station_messages_are_answered_and_kept(server, db):
         assert {
             "FirmwareStatusNotification",
             "LogStatusNotification",
-            "SecurityEventNotification",
             "DataTransfer",
             "ReservationStatusUpdate",
             "NotifyChargingLimit",
@@ -236,6 +236,8 @@ async def test_other_station_messages_are_answered_and_kept(server, db):
         assert s.scalar(select(EvChargingNeeds.connector_id)) == 1
         meter = s.scalar(select(MeterValue).where(MeterValue.connector_id == 0))
         assert meter.value == 5000 and meter.unit == "Wh" and meter.transaction_id is None
+        event = s.scalar(select(SecurityEvent))  # security events have their own table
+        assert (event.type, event.critical) == ("FirmwareUpdated", True)
 
 
 async def test_authorize_answers_id_token_info(server, db):
@@ -490,8 +492,9 @@ COMMANDS = [
 
 def test_the_catalogue_is_covered():
     from ocpp_server.v201.commands import COMMANDS as CATALOGUE
+    from ocpp_server.v201.security import COMMANDS as SECURITY  # tests/e2e/ocpp_server/security
 
-    assert sorted(CATALOGUE) == sorted([c[0] for c in COMMANDS] + ["ReserveNow"])
+    assert sorted(CATALOGUE) == sorted([c[0] for c in COMMANDS] + ["ReserveNow", *SECURITY])
 
 
 @pytest.mark.parametrize(("action", "payload", "expected"), COMMANDS, ids=[c[0] for c in COMMANDS])
@@ -594,7 +597,7 @@ async def _raw201(srv: Any) -> Any:
         ('[7, "m2", "Heartbeat", {}]', "m2", {"MessageTypeNotSupported"}),
         ('[2, "m3", "Heartbeat", []]', "m3", {"FormatViolation"}),
         ('[2, "m4", "FlyToTheMoon", {}]', "m4", {"NotImplemented"}),
-        ('[2, "m5", "SignCertificate", {"csr": "x"}]', "m5", {"NotSupported"}),
+        ('[2, "m5", "GetCertificateStatus", {"ocspRequestData": {}}]', "m5", {"NotSupported"}),
         (
             '[2, "m6", "StatusNotification", {"evseId": "one"}]',
             "m6",
@@ -665,10 +668,7 @@ async def test_a_failing_handler_answers_internal_error_and_keeps_the_socket(
     monkeypatch.setattr(server.charging, "record_event", broken)
     async with connect201(server) as st:
         with pytest.raises(OCPPError):
-            await st.call(
-                call.SecurityEventNotification(type="X", timestamp=_iso(datetime.now(UTC))),
-                suppress=False,
-            )
+            await st.call(call.DataTransfer(vendor_id="com.acme"), suppress=False)
         assert (await st.call(call.Heartbeat())).current_time
 
 

@@ -1,0 +1,1 @@
+"""OCPP security, version-neutral: security profiles, the charger CA, certificates, events."""

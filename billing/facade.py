@@ -186,6 +186,26 @@ class Billing:
 
     def price_charging(self, s: Session, tx: ChargingTransaction) -> PriceBreakdown:
         """Final price of a finished charging session."""
+        stop = tx.stopped_at or tx.started_at
+        return self._price_session(s, tx, stop, tx.meter_stop_wh)
+
+    def running_price(self, s: Session, tx: ChargingTransaction, now: datetime) -> PriceBreakdown:
+        """What a session still running costs so far, from its readings up to `now` (what a
+        station's display shows; the final price is `price_charging` once it has ended)."""
+        register = s.scalar(
+            select(func.max(MeterValue.value)).where(
+                MeterValue.transaction_id == tx.id,
+                MeterValue.measurand == ENERGY_REGISTER,
+                MeterValue.phase.is_(None),
+                MeterValue.timestamp <= now,
+            )
+        )
+        reached = max(int(register), tx.meter_start_wh) if register is not None else None
+        return self._price_session(s, tx, max(now, tx.started_at), reached)
+
+    def _price_session(
+        self, s: Session, tx: ChargingTransaction, stop: datetime, stop_wh: int | None
+    ) -> PriceBreakdown:
         charger = s.get(Charger, tx.charger_id)
         tariff = find_tariff(
             s,
@@ -193,17 +213,15 @@ class Billing:
             company_id=tx.company_id,
             tariff_id=charger.tariff_id if charger else None,
         )
-        stop = tx.stopped_at or tx.started_at
         samples = _session_samples(s, tx, stop)
-        if samples and tx.meter_stop_wh is not None:
+        if samples and stop_wh is not None:
             # Metered: energy, power and current between samples; idle only after the end.
             periods = charging_periods_from_samples(
-                tx.started_at, stop, samples, Decimal(tx.meter_start_wh), Decimal(tx.meter_stop_wh)
+                tx.started_at, stop, samples, Decimal(tx.meter_start_wh), Decimal(stop_wh)
             )
         else:
-            periods = charging_periods(
-                tx.started_at, stop, Decimal(tx.energy_wh), tx.charging_ended_at
-            )
+            energy = max(0, (stop_wh or tx.meter_start_wh) - tx.meter_start_wh)
+            periods = charging_periods(tx.started_at, stop, Decimal(energy), tx.charging_ended_at)
         return price_session(spec_of(tariff), periods, self.tz)
 
     # -- money ----------------------------------------------------------------------------

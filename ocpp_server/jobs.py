@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from mobility.bus import CommandBus
+from mobility.clock import utcnow
 from mobility.errors import DomainError
 from mobility.jobs import JobSpec
 from ocpp_server import local_lists
@@ -12,6 +13,7 @@ from ocpp_server.services import ChargingService
 from ocpp_server.v16 import translate
 
 log = logging.getLogger(__name__)
+RUNNING_COST_MINUTES = 5  # how often a 2.0.1 station's display learns the running cost
 
 
 def mark_offline_chargers(charging: ChargingService) -> list[str]:
@@ -43,6 +45,22 @@ def sync_local_lists(charging: ChargingService, bus: CommandBus) -> int:
     return sent
 
 
+def send_running_costs(charging: ChargingService, bus: CommandBus) -> int:
+    """Tell 2.0.1 stations what each running session costs so far (CostUpdated), from our
+    tariffs, outside any transaction; a station that is away gets it at the next run."""
+    sent = 0
+    for cost in charging.running_costs(utcnow()):
+        payload = {"totalCost": float(cost.total), "transactionId": cost.transaction_ref}
+        try:
+            bus.call_sync(
+                cost.charge_point_id, "CostUpdated", payload, charging.settings.command_timeout
+            )
+            sent += 1
+        except DomainError as exc:
+            log.info("running cost of %s not sent: %s", cost.transaction_ref, exc.message)
+    return sent
+
+
 def jobs(charging: ChargingService, bus: CommandBus) -> list[JobSpec]:
     """The OCPP server's periodic jobs."""
     return [
@@ -60,6 +78,12 @@ def jobs(charging: ChargingService, bus: CommandBus) -> list[JobSpec]:
         ),
         JobSpec(
             "ocpp.expire_reservations", charging.expire_reservations, "interval", {"minutes": 1}
+        ),
+        JobSpec(
+            "ocpp.running_costs",
+            lambda: send_running_costs(charging, bus),
+            "interval",
+            {"minutes": RUNNING_COST_MINUTES},
         ),
         # Retries billing of completed sessions that could not be billed at stop time.
         JobSpec("ocpp.bill_unbilled", charging.settle_unbilled, "interval", {"minutes": 5}),

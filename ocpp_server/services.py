@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -34,6 +34,7 @@ from mobility.models import (
     ReservationStatus,
     TransactionStatus,
 )
+from mobility.money import to_major
 from mobility.security import same, token_digest
 from ocpp_server import rules
 from ocpp_server.events import (
@@ -91,6 +92,16 @@ def meter_rows(
         }
         for m in samples
     ]
+
+
+@dataclass(frozen=True)
+class RunningCost:
+    """A running session's cost so far, incl. VAT, in its currency's major unit."""
+
+    charge_point_id: str
+    transaction_ref: str
+    total: Decimal
+    currency: str
 
 
 class ChargingService:
@@ -491,6 +502,26 @@ class ChargingService:
                 if tx is not None:
                     self._settle(s, tx)
         return len(ids)
+
+    def running_costs(self, now: datetime, protocol: str = "2.0.1") -> list[RunningCost]:
+        """What each running session on a connected station of `protocol` costs so far."""
+        with self.db.sessions() as s:
+            rows = s.execute(
+                select(ChargingTransaction, Charger.charge_point_id)
+                .join(Charger, Charger.id == ChargingTransaction.charger_id)
+                .where(
+                    ChargingTransaction.status == TransactionStatus.ACTIVE,
+                    ChargingTransaction.transaction_ref.is_not(None),
+                    Charger.ocpp_version == protocol,
+                    Charger.is_online.is_(True),
+                )
+            ).all()
+            out = []
+            for tx, cp_id in rows:
+                price = self.billing.running_price(s, tx, now)
+                total = to_major(price.total_minor, price.currency)
+                out.append(RunningCost(cp_id, str(tx.transaction_ref), total, price.currency))
+            return out
 
     # -- other reports --------------------------------------------------------------------
     def record_event(self, cp_id: str, action: str, payload: dict[str, Any]) -> None:

@@ -120,23 +120,17 @@ def read_site(s: Session, site: EnergySite, now: datetime, slots: int) -> SiteIn
         for key, tx in sessions.items()
         if key not in flagged and key not in car_on
     )
-    price = _series(s, site.id, SeriesKind.PRICE, start, slots) or Series(
-        start, (float(site.flat_price_eur_kwh),)
+    unsteered = [outlets[k] for k in flagged if k in sessions]
+    model_site = _site(
+        s,
+        site,
+        hub,
+        start,
+        slots,
+        [(k, o) for k, o in outlets.items() if k not in flagged],
+        unsteered,
     )
-    pv = _series(s, site.id, SeriesKind.PV, start, slots) or _clear_sky(site, hub, start, slots)
-    limit = _limit(s, site, start, slots, [outlets[k] for k in flagged if k in sessions])
-    model_site = Site(
-        id=str(site.id),
-        grid_limit_kw=float(site.grid_limit_kw),
-        connectors=tuple(
-            Connector(key, o.max_kw) for key, o in outlets.items() if key not in flagged
-        ),
-        price=price,
-        pv_kw=pv,
-        limit_kw=limit,
-        phase_limit_a=None if site.phase_limit_a is None else float(site.phase_limit_a),
-        voltage_v=float(site.voltage_v),
-    )
+    price, pv = model_site.price, model_site.pv_kw
     problem = Problem(start, (model_site,), tuple(cars), tuple(bookings), public)
     inputs = SiteInputs(
         site_pk=site.id,
@@ -150,6 +144,32 @@ def read_site(s: Session, site: EnergySite, now: datetime, slots: int) -> SiteIn
         price=tuple(price.window(start, slots)),
     )
     return _with_digest(inputs, statuses)
+
+
+def _site(
+    s: Session,
+    site: EnergySite,
+    hub: Hub,
+    start: datetime,
+    slots: int,
+    steered: list[tuple[str, Outlet]],
+    unsteered: list[Outlet],
+) -> Site:
+    """The planner's site: steered connectors, price, PV and the limit left for them."""
+    price = _series(s, site.id, SeriesKind.PRICE, start, slots) or Series(
+        start, (float(site.flat_price_eur_kwh),)
+    )
+    pv = _series(s, site.id, SeriesKind.PV, start, slots) or _clear_sky(site, hub, start, slots)
+    return Site(
+        id=str(site.id),
+        grid_limit_kw=float(site.grid_limit_kw),
+        connectors=tuple(Connector(key, o.max_kw) for key, o in steered),
+        price=price,
+        pv_kw=pv,
+        limit_kw=_limit(s, site, start, slots, unsteered),
+        phase_limit_a=None if site.phase_limit_a is None else float(site.phase_limit_a),
+        voltage_v=float(site.voltage_v),
+    )
 
 
 def _outlets(s: Session, hub_id: int) -> tuple[dict[str, Outlet], dict[str, str]]:

@@ -247,16 +247,7 @@ class SmartCharging:
     ) -> None:
         """Sessions drawing more than the profile they accepted get planned at worst case."""
         now = utcnow()
-        settled = {}
-        for key, tx_pk in inputs.session_pks.items():
-            schedule = wanted.get(key)
-            if schedule is None or schedule.purpose != TX_PROFILE:
-                continue
-            digest, since = in_force.get(
-                (inputs.outlets[key].charger_pk, schedule.profile_id), (None, None)
-            )
-            if digest == schedule.digest and since is not None and now - since >= SETTLE:
-                settled[key] = (tx_pk, since + SETTLE)
+        settled = _settled(inputs, wanted, in_force, now)
         if not settled:
             return
         with self.db.sessions() as s:
@@ -329,6 +320,22 @@ class SmartCharging:
                 .where(EnergySite.id == site_pk)
                 .values(replan_requested_at=utcnow())
             )
+
+
+def _settled(
+    inputs: SiteInputs, wanted: dict[str, PowerSchedule], in_force: InForce, now: datetime
+) -> dict[str, tuple[int, datetime]]:
+    """Sessions whose TxProfile has been in force long enough to judge: session, since when."""
+    out = {}
+    for key, tx_pk in inputs.session_pks.items():
+        schedule = wanted.get(key)
+        if schedule is None or schedule.purpose != TX_PROFILE:
+            continue
+        charger_pk = inputs.outlets[key].charger_pk
+        digest, since = in_force.get((charger_pk, schedule.profile_id), (None, None))
+        if digest == schedule.digest and since is not None and now - since >= SETTLE:
+            out[key] = (tx_pk, since + SETTLE)
+    return out
 
 
 def _overdrawn(s: Session, tx_pk: int, schedule: PowerSchedule, since: datetime) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from energy.model import SLOT, SitePlan, Trip, VehiclePlan
+from energy.model import SLOT, BookingOutcome, ConnectorPlan, SitePlan, Trip, VehiclePlan
 from mobility.clock import as_utc
 
 
@@ -29,36 +29,9 @@ def plan_body(plan: SitePlan, pv_kw: tuple[float, ...], price: tuple[float, ...]
         "pv_kw": _kw(pv_kw[: len(plan.load_kw)]),
         "price_eur_kwh": [round(p, 5) for p in price[: len(plan.load_kw)]],
         "cost_eur": round(plan.cost_eur, 4),
-        "connectors": [
-            {
-                "id": c.connector_id,
-                "kw": _kw(c.kw),
-                "segments": [
-                    {
-                        "from_slot": (g.start - plan.start) // SLOT,
-                        "to_slot": (g.end - plan.start) // SLOT,
-                        "kw": round(g.kw, 3),
-                        "reason": g.reason.value,
-                        "serves": g.serves,
-                    }
-                    for g in c.segments
-                ],
-            }
-            for c in plan.connectors
-        ],
+        "connectors": [_connector(plan.start, c) for c in plan.connectors],
         "vehicles": [_vehicle(v) for v in plan.vehicles],
-        "bookings": [
-            {
-                "booking_id": b.booking_id,
-                "vehicle_id": b.vehicle_id,
-                "departure": _iso(b.departure),
-                "target_soc": round(b.target_soc, 4),
-                "expected_soc": round(b.expected_soc, 4),
-                "shortfall_kwh": round(b.shortfall_kwh, 3),
-                "short": b.short,
-            }
-            for b in plan.bookings
-        ],
+        "bookings": [_booking(b) for b in plan.bookings],
         "sessions": [
             {
                 "session_id": x.session_id,
@@ -68,6 +41,36 @@ def plan_body(plan: SitePlan, pv_kw: tuple[float, ...], price: tuple[float, ...]
             }
             for x in plan.sessions
         ],
+    }
+
+
+def _connector(start: datetime, c: ConnectorPlan) -> dict[str, Any]:
+    """A connector's power per slot and its runs with reasons (slot indices from the start)."""
+    return {
+        "id": c.connector_id,
+        "kw": _kw(c.kw),
+        "segments": [
+            {
+                "from_slot": (g.start - start) // SLOT,
+                "to_slot": (g.end - start) // SLOT,
+                "kw": round(g.kw, 3),
+                "reason": g.reason.value,
+                "serves": g.serves,
+            }
+            for g in c.segments
+        ],
+    }
+
+
+def _booking(b: BookingOutcome) -> dict[str, Any]:
+    return {
+        "booking_id": b.booking_id,
+        "vehicle_id": b.vehicle_id,
+        "departure": _iso(b.departure),
+        "target_soc": round(b.target_soc, 4),
+        "expected_soc": round(b.expected_soc, 4),
+        "shortfall_kwh": round(b.shortfall_kwh, 3),
+        "short": b.short,
     }
 
 

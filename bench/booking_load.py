@@ -1,8 +1,9 @@
 """Benchmark: concurrent booking of overlapping slots on a small fleet, availability search, and a
-bare Flask endpoint on the same server setup (waitress, the production server, separate process).
+bare Flask endpoint served the same way, for each WSGI server (separate process each):
+waitress (one process, threads) and gunicorn (gthread workers, POSIX).
 
 Run: .venv/bin/python bench/booking_load.py [--clients 16] [--seconds 10]
-     [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
+     [--servers waitress,gunicorn] [--workers 2] [--postgres postgresql://...]
 Prints requests/s, p99 latency, bookings/s and the number of double bookings (must be 0).
 """
 
@@ -13,6 +14,7 @@ import http.client
 import json
 import multiprocessing as mp
 import random
+import socket
 import sys
 import tempfile
 import threading
@@ -65,13 +67,10 @@ def _seed(url: str) -> None:
     db.dispose()
 
 
-def serve(kind: str, url: str | None, port_q: Any, stop: Any) -> None:
-    """Serve the booking app (or a bare Flask app) with the production server (waitress)."""
+def _app(kind: str, url: str | None) -> Any:
     import logging
 
     from flask import Flask
-
-    from mobility.web.server import WebServer
 
     logging.disable(logging.WARNING)
     if kind == "bare":
@@ -80,17 +79,44 @@ def serve(kind: str, url: str | None, port_q: Any, stop: Any) -> None:
         @app.get("/ping")
         def ping() -> dict[str, str]:
             return {"status": "ok"}
-    else:
-        assert url is not None
-        _seed(url)
-        from mobility.app import create_app
-        from mobility.config import load_settings
 
-        app = create_app(load_settings({}, database_url=url, secret_key="bench"))
-    server = WebServer(app, "127.0.0.1", 0).start()
-    port_q.put(server.port)
+        return app
+    from mobility.app import create_app
+    from mobility.config import load_settings
+
+    return create_app(load_settings({}, database_url=url, secret_key="bench"))
+
+
+def serve(kind: str, url: str | None, server: str, port: int, workers: int, stop: Any) -> None:
+    """Serve the booking app (or a bare Flask app) with `server` on `port` until stopped."""
+    if server == "gunicorn":
+        from _gunicorn import GunicornServer
+
+        threads = max(1, 16 // workers)
+        GunicornServer(lambda: _app(kind, url), "127.0.0.1", port, workers, threads).run()
+        return
+    from mobility.web.server import WebServer
+
+    web = WebServer(_app(kind, url), "127.0.0.1", port).start()
     stop.wait()
-    server.close()
+    web.close()
+
+
+def _wait_listening(port: int, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            _request(port, "GET", "/nowhere")
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"server on port {port} did not start")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def _request(
@@ -183,12 +209,15 @@ def double_bookings(url: str) -> int:
     return int(n or 0)
 
 
-def run(kind: str, url: str | None, clients: int, seconds: float) -> dict[str, Any]:
+def run(
+    kind: str, url: str | None, clients: int, seconds: float, server: str, workers: int
+) -> dict[str, Any]:
     ctx = mp.get_context("spawn")
-    port_q, stop = ctx.Queue(), ctx.Event()
-    proc = ctx.Process(target=serve, args=(kind, url, port_q, stop))
+    stop = ctx.Event()
+    port = _free_port()
+    proc = ctx.Process(target=serve, args=(kind, url, server, port, workers, stop))
     proc.start()
-    port = port_q.get(timeout=300)
+    _wait_listening(port)
     result: dict[str, Any] = {}
     if kind == "bare":
         n, lat, _ = load(port, clients, seconds, lambda i, rng: ("GET", "/ping", None, None))
@@ -225,6 +254,8 @@ def run(kind: str, url: str | None, clients: int, seconds: float) -> dict[str, A
         n, lat, codes = load(port, clients, seconds, book)
         result["book"] = (n / seconds, p99(lat), codes.get(201, 0) / seconds, codes)
     stop.set()
+    if server == "gunicorn":
+        proc.terminate()  # SIGTERM: gunicorn's graceful stop
     proc.join(30)
     return result
 
@@ -233,39 +264,50 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--servers", default="waitress,gunicorn")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--postgres", default=None)
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        for server in args.servers.split(","):
+            # Fresh databases per server: each starts from the same seeded state.
+            dbs = [("sqlite", f"sqlite:///{tmp}/booking-{server}.sqlite")]
+            if args.postgres:
+                dbs.append(("postgresql", fresh_pg(args.postgres, "booking_bench")))
+            for _, url in dbs:
+                _seed(url)
+            report(server, dbs, args)
+
+
+def report(server: str, dbs: list[tuple[str, str]], args: Any) -> None:
+    """One server: the bare endpoint before and after the app runs, then the app per database."""
     # The ceiling is measured before and after the database runs and averaged: on a small
     # machine the load generator shares the CPU, and one sample can be off by 20 %.
-    bare_before = run("bare", None, args.clients, args.seconds)["bare"]
-    results = []
-    with tempfile.TemporaryDirectory() as tmp:
-        dbs = [("sqlite", f"sqlite:///{tmp}/booking.sqlite")]
-        if args.postgres:
-            dbs.append(("postgresql", fresh_pg(args.postgres, "booking_bench")))
-        for name, url in dbs:
-            results.append((name, url, run(name, url, args.clients, args.seconds)))
-        bare_after = run("bare", None, args.clients, args.seconds)["bare"]
-        ceiling = (bare_before[0] + bare_after[0]) / 2
+    way = (server, args.workers)
+    bare_before = run("bare", None, args.clients, args.seconds, *way)["bare"]
+    results = [(name, url, run(name, url, args.clients, args.seconds, *way)) for name, url in dbs]
+    bare_after = run("bare", None, args.clients, args.seconds, *way)["bare"]
+    ceiling = (bare_before[0] + bare_after[0]) / 2
+    label = f"gunicorn, {args.workers} gthread workers" if server == "gunicorn" else "waitress"
+    print(
+        f"\n== {label}: bare Flask endpoint {bare_before[0]:.0f} req/s before, "
+        f"{bare_after[0]:.0f} after, ceiling {ceiling:.0f} req/s, "
+        f"p99 {max(bare_before[1], bare_after[1]):.1f} ms"
+    )
+    print(
+        f"{'database':<12}{'search/s':>10}{'p99 ms':>9}{'vs bare':>9}"
+        f"{'book req/s':>12}{'p99 ms':>9}{'booked/s':>10}{'409s':>7}{'double':>8}"
+    )
+    for name, url, r in results:
+        codes = r["book"][3]
         print(
-            f"\nbare Flask endpoint (waitress): {bare_before[0]:.0f} req/s before, "
-            f"{bare_after[0]:.0f} after, ceiling {ceiling:.0f} req/s, "
-            f"p99 {max(bare_before[1], bare_after[1]):.1f} ms"
+            f"{name:<12}{r['search'][0]:>10.0f}{r['search'][1]:>9.1f}"
+            f"{r['search'][0] / ceiling:>9.2f}{r['book'][0]:>12.0f}{r['book'][1]:>9.1f}"
+            f"{r['book'][2]:>10.1f}{codes.get(409, 0):>7}{double_bookings(url):>8}"
         )
-        print(
-            f"{'database':<12}{'search/s':>10}{'p99 ms':>9}{'vs bare':>9}"
-            f"{'book req/s':>12}{'p99 ms':>9}{'booked/s':>10}{'409s':>7}{'double':>8}"
-        )
-        for name, url, r in results:
-            codes = r["book"][3]
-            print(
-                f"{name:<12}{r['search'][0]:>10.0f}{r['search'][1]:>9.1f}"
-                f"{r['search'][0] / ceiling:>9.2f}{r['book'][0]:>12.0f}{r['book'][1]:>9.1f}"
-                f"{r['book'][2]:>10.1f}{codes.get(409, 0):>7}{double_bookings(url):>8}"
-            )
-            other = {c: n for c, n in codes.items() if c not in (201, 409)}
-            if other:
-                print(f"  unexpected statuses: {other}")
+        other = {c: n for c, n in codes.items() if c not in (201, 409)}
+        if other:
+            print(f"  unexpected statuses: {other}")
 
 
 if __name__ == "__main__":

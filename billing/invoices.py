@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from billing.pricing import PriceLine
@@ -27,11 +29,16 @@ from mobility.money import format_minor, to_major
 
 def next_number(s: Session, series: str) -> str:
     """Take the next number of a series under a row lock (gap-free under concurrency)."""
-    seq = s.get(InvoiceSequence, series, with_for_update=True)
-    if seq is None:
-        seq = InvoiceSequence(series=series, next_value=1)
-        s.add(seq)
-        s.flush()
+    # A new series (a new year) may be started by several transactions at once: the row is
+    # inserted if missing without failing on the others' insert, then locked.
+    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+    s.execute(
+        insert(InvoiceSequence)
+        .values(series=series, next_value=1)
+        .on_conflict_do_nothing(index_elements=["series"])
+    )
+    seq = s.get(InvoiceSequence, series, with_for_update=True, populate_existing=True)
+    assert seq is not None
     number = seq.next_value
     seq.next_value = number + 1
     return f"{series}-{number:06d}"

@@ -1,53 +1,170 @@
-"""Account use cases: register, authenticate, change password, API tokens."""
+"""Account use cases: register, confirm the e-mail, authenticate, reset or change a password,
+API tokens.
+
+Registration answers the same whether the address is new or taken (the owner of a taken
+address gets a mail instead), and an account signs in only once its e-mail is confirmed, so
+neither step tells a stranger which addresses have accounts.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from booking import rules
+from booking.account_links import CONFIRM_EMAIL, RESET_PASSWORD, AccountLinks
 from mobility.clock import utcnow
 from mobility.db import Database, rowcount
-from mobility.errors import Conflict, Unauthorized, ValidationFailed
+from mobility.errors import Forbidden, Unauthorized, ValidationFailed
+from mobility.mail import MAIL_KIND, mail_intent
 from mobility.models import ApiToken, User
+from mobility.outbox import Outbox
 from mobility.security import hash_password, new_token, token_digest, verify_password
 
 # Verifying against a dummy hash keeps "unknown email" as slow as "wrong password".
 _DUMMY_HASH = hash_password("not-a-real-password-0000")
 
+# At most one mail of a kind per account per window: repeated attempts cannot flood a mailbox.
+_LINK_WINDOW_S = 60
+_NOTICE_WINDOW_S = 3600
 
-def register(db: Database, email: str, password: str, full_name: str) -> User:
-    """Create a citizen account."""
-    email = rules.validate_email(email)
-    rules.validate_password(password, email)
-    name = full_name.strip()
-    if not name or len(name) > 200:
-        raise ValidationFailed("Enter your name (at most 200 characters).", field="full_name")
-    try:
-        with db.transaction() as s:
-            if s.scalar(select(User.id).where(User.email == email)) is not None:
-                raise Conflict("An account with this email exists already.", field="email")
-            user = User(email=email, password_hash=hash_password(password), full_name=name)
+
+class EmailNotConfirmed(Forbidden):
+    """Right password, but the account's e-mail address is not confirmed yet."""
+
+    code = "email_not_confirmed"
+
+
+def _window(seconds: int) -> int:
+    return int(utcnow().timestamp()) // seconds
+
+
+class Accounts:
+    """Account use cases that mail links (through the outbox, after commit)."""
+
+    def __init__(self, db: Database, outbox: Outbox, links: AccountLinks, base_url: str) -> None:
+        self.db, self.outbox, self.links, self.base_url = db, outbox, links, base_url
+
+    def register(self, email: str, password: str, full_name: str, then: str = "") -> None:
+        """Create an unconfirmed citizen account and mail its link; a taken address is told.
+
+        `then` is a site path the confirmation link leads on to (after signing in).
+        """
+        email = rules.validate_email(email)
+        rules.validate_password(password, email)
+        name = full_name.strip()
+        if not name or len(name) > 200:
+            raise ValidationFailed("Enter your name (at most 200 characters).", field="full_name")
+        password_hash = hash_password(password)  # hashed either way: same time for both
+        try:
+            self._register(email, password_hash, name, then)
+        except IntegrityError:
+            self._register(email, password_hash, name, then)  # made meanwhile: now it is taken
+
+    def _register(self, email: str, password_hash: str, name: str, then: str) -> None:
+        with self.db.transaction() as s:
+            taken = s.scalar(select(User).where(User.email == email))
+            if taken is not None:
+                self._mail_taken_notice(s, taken)
+                return
+            user = User(email=email, password_hash=password_hash, full_name=name)
             s.add(user)
             s.flush()
+            self._mail_confirmation(s, user, "signup", then)
+
+    def authenticate(self, email: str, password: str) -> User:
+        """The user with these credentials, or Unauthorized (same message either way).
+
+        An unconfirmed account with the right password gets EmailNotConfirmed and a new link.
+        """
+        with self.db.transaction() as s:
+            user = s.scalar(select(User).where(User.email == email.strip().lower()))
+            if user is None or not user.is_active:
+                verify_password(_DUMMY_HASH, password)
+                raise Unauthorized("Wrong email or password.")
+            if not verify_password(user.password_hash, password):
+                raise Unauthorized("Wrong email or password.")
+            if user.email_verified_at is not None:
+                user.last_login_at = utcnow()
+                return user
+            self._mail_confirmation(s, user, str(_window(_LINK_WINDOW_S)))
+        # Raised after the block: the new link's mail intent is committed.
+        raise EmailNotConfirmed(
+            "Confirm your e-mail address first: we have sent you a new link.", field="email"
+        )
+
+    def confirm_email(self, token: str) -> User:
+        """Mark the e-mail of a link's account confirmed (again is fine)."""
+        claim = self.links.read(CONFIRM_EMAIL, token)
+        with self.db.transaction() as s:
+            user = s.get(User, claim.user_id)
+            if user is None or not claim.matches(user.email, user.password_hash):
+                raise ValidationFailed("This link is not valid any more; sign in to get a new one.")
+            if user.email_verified_at is None:
+                user.email_verified_at = utcnow()
             return user
-    except IntegrityError:
-        raise Conflict("An account with this email exists already.", field="email") from None
 
+    def request_password_reset(self, email: str) -> None:
+        """Mail a reset link if the address has an account (the caller is told nothing)."""
+        with self.db.transaction() as s:
+            user = s.scalar(select(User).where(User.email == email.strip().lower()))
+            if user is None or not user.is_active:
+                return
+            token = self.links.make(RESET_PASSWORD, user.id, user.email, user.password_hash)
+            body = (
+                "Someone (we hope you) asked to reset the password of your mobility hub\n"
+                "account. Open this link within an hour to choose a new one:\n\n"
+                f"{self.base_url}/password-reset/{token}\n\n"
+                "If it was not you, ignore this mail: your password stays as it is."
+            )
+            key = f"mail:password-reset:{user.id}:{_window(_LINK_WINDOW_S)}"
+            self._mail(s, key, user.email, "Reset your password", body)
 
-def authenticate(db: Database, email: str, password: str) -> User:
-    """The user with these credentials, or Unauthorized (same message either way)."""
-    with db.transaction() as s:
-        user = s.scalar(select(User).where(User.email == email.strip().lower()))
-        if user is None or not user.is_active:
-            verify_password(_DUMMY_HASH, password)
-            raise Unauthorized("Wrong email or password.")
-        if not verify_password(user.password_hash, password):
-            raise Unauthorized("Wrong email or password.")
-        user.last_login_at = utcnow()
-        return user
+    def reset_password(self, token: str, new_password: str) -> User:
+        """Set a new password from a reset link (once); the mailbox is proven, so confirmed."""
+        claim = self.links.read(RESET_PASSWORD, token)
+        with self.db.transaction() as s:
+            user = s.get(User, claim.user_id)
+            if user is None or not claim.matches(user.email, user.password_hash):
+                raise ValidationFailed("This link has been used or is not valid any more.")
+            rules.validate_password(new_password, user.email)
+            user.password_hash = hash_password(new_password)
+            user.email_verified_at = user.email_verified_at or utcnow()
+            return user
+
+    def _mail_confirmation(self, s: Session, user: User, occasion: str, then: str = "") -> None:
+        token = self.links.make(CONFIRM_EMAIL, user.id, user.email, user.password_hash)
+        link = f"{self.base_url}/confirm-email/{token}" + (
+            f"?{urlencode({'next': then})}" if then else ""
+        )
+        body = (
+            f"Welcome{', ' + user.full_name if user.full_name else ''}.\n\n"
+            "Open this link within 3 days to confirm your e-mail address, then sign in:\n\n"
+            f"{link}\n\n"
+            "If you did not create an account, ignore this mail: without the link, nothing\n"
+            "happens."
+        )
+        key = f"mail:confirm-email:{user.id}:{occasion}"
+        self._mail(s, key, user.email, "Confirm your e-mail address", body)
+
+    def _mail_taken_notice(self, s: Session, user: User) -> None:
+        body = (
+            "Someone (perhaps you) tried to register on the mobility hub platform with this\n"
+            "e-mail address. It already has an account, so no new one was made.\n\n"
+            f"Sign in: {self.base_url}/login\n"
+            f"Forgot your password? Reset it: {self.base_url}/password-reset\n\n"
+            "If it was not you, you can ignore this mail."
+        )
+        key = f"mail:signup-attempt:{user.id}:{_window(_NOTICE_WINDOW_S)}"
+        self._mail(s, key, user.email, "Someone tried to register with your address", body)
+
+    def _mail(self, s: Session, key: str, to: str, subject: str, body: str) -> None:
+        # Sent on the outbox's workers: the answer never waits for (or reveals) the mail.
+        self.outbox.record(s, MAIL_KIND, key, mail_intent(to, subject, body), secret=True)
 
 
 def change_password(db: Database, user_id: int, current: str, new: str) -> User:

@@ -79,16 +79,14 @@ def openapi() -> Any:
 
 
 @bp.post("/accounts")
+@login_limited
 def register() -> Any:
-    """Create a citizen account."""
+    """Create a citizen account; the same answer whether the address is new or taken."""
     data = _body()
-    user = accounts.register(
-        ctx().db,
-        str(data.get("email", "")),
-        str(data.get("password", "")),
-        str(data.get("full_name", "")),
-    )
-    return {"id": user.id, "email": user.email, "full_name": user.full_name}, 201
+    email = str(data.get("email", ""))
+    ctx().accounts.register(email, str(data.get("password", "")), str(data.get("full_name", "")))
+    message = "Check your e-mail: the message we sent says what to do next."
+    return {"status": "check_email", "email": email.strip().lower(), "message": message}, 202
 
 
 @bp.post("/tokens")
@@ -96,9 +94,7 @@ def register() -> Any:
 def create_token() -> Any:
     """Exchange email + password for a bearer token (rate-limited)."""
     data = _body()
-    user = accounts.authenticate(
-        ctx().db, str(data.get("email", "")), str(data.get("password", ""))
-    )
+    user = ctx().accounts.authenticate(str(data.get("email", "")), str(data.get("password", "")))
     token = accounts.issue_token(ctx().db, user.id, str(data.get("name", "api")))
     return {"token": token, "token_type": "Bearer", "user_id": user.id}, 201
 

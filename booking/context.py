@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from billing.facade import Billing
+from booking.accounts import Accounts
 from booking.services import BookingService
 from mobility.config import Settings
 from mobility.db import Database
@@ -24,6 +25,7 @@ class BookingContext:
     billing: Billing
     bookings: BookingService
     outbox: Outbox
+    accounts: Accounts
 
 
 def ctx() -> BookingContext:

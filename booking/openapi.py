@@ -93,7 +93,15 @@ SCHEMAS: dict[str, Any] = {
 
 # (method, path, summary, request schema, success code, response schema, needs auth)
 ROUTES: list[tuple[str, str, str, str | None, int, str | None, bool]] = [
-    ("post", "/api/v1/accounts", "Register a citizen account", None, 201, None, False),
+    (
+        "post",
+        "/api/v1/accounts",
+        "Register a citizen account (the same 202 for new and taken addresses; a mail follows)",
+        None,
+        202,
+        None,
+        False,
+    ),
     (
         "post",
         "/api/v1/tokens",

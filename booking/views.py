@@ -125,25 +125,56 @@ def _safe_next(target: str | None) -> str:
     return url_for("views.index")
 
 
+CHECK_EMAIL = (
+    "Check your e-mail: we have sent a message to {email} with what to do next."
+    " No mail within a few minutes? Look in the spam folder, or register again."
+)
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@login_limited
 def register() -> Page:
-    """Create an account and log in."""
+    """Create an account; the same answer whether the address is new or taken."""
     form = request.form
     if request.method == "POST":
         try:
-            user = accounts.register(
-                ctx().db, form.get("email", ""), form.get("password", ""), form.get("full_name", "")
+            ctx().accounts.register(
+                form.get("email", ""),
+                form.get("password", ""),
+                form.get("full_name", ""),
+                then=_safe_next(request.args["next"]) if request.args.get("next") else "",
             )
         except DomainError as exc:
-            return render_template(
-                "auth.html", heading="Register", mode="register", form=form, error=exc.message
-            ), exc.http_status
-        login_user(user)
-        flash("Welcome! Your account is ready.")
-        if request.args.get("next"):
-            return redirect(_safe_next(request.args.get("next")))
-        return redirect(url_for("views.search_page"))
-    return render_template("auth.html", heading="Register", mode="register", form=form)
+            return _auth_page("register", form, exc)
+        message = CHECK_EMAIL.format(email=form.get("email", "").strip().lower())
+        return render_template("check_email.html", heading="Check your e-mail", message=message)
+    return _auth_page("register", form)
+
+
+def _auth_page(mode: str, form: Any, error: DomainError | None = None) -> Page:
+    heading = {"register": "Register", "login": "Log in"}[mode]
+    page = render_template(
+        "auth.html",
+        heading=heading,
+        mode=mode,
+        form=form,
+        error=error.message if error else None,
+    )
+    return (page, error.http_status) if error else page
+
+
+@bp.get("/confirm-email/<token>")
+def confirm_email(token: str) -> Page:
+    """Open the link mailed at sign-up: the address is confirmed, the owner signs in."""
+    try:
+        ctx().accounts.confirm_email(token)
+    except DomainError as exc:
+        return render_template("check_email.html", heading="Link not valid", error=exc.message), 400
+    flash("Your e-mail address is confirmed. Sign in to start.")
+    then = request.args.get("next")
+    return redirect(
+        url_for("views.login", next=_safe_next(then)) if then else url_for("views.login")
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -153,14 +184,43 @@ def login() -> Page:
     form = request.form
     if request.method == "POST":
         try:
-            user = accounts.authenticate(ctx().db, form.get("email", ""), form.get("password", ""))
+            user = ctx().accounts.authenticate(form.get("email", ""), form.get("password", ""))
         except DomainError as exc:
-            return render_template(
-                "auth.html", heading="Log in", mode="login", form=form, error=exc.message
-            ), exc.http_status
+            return _auth_page("login", form, exc)
         login_user(user)
         return redirect(_safe_next(request.args.get("next")))
-    return render_template("auth.html", heading="Log in", mode="login", form=form)
+    return _auth_page("login", form)
+
+
+@bp.route("/password-reset", methods=["GET", "POST"])
+@login_limited
+def password_reset() -> Page:
+    """Ask for a reset link (the answer never says whether the address has an account)."""
+    if request.method == "POST":
+        email = request.form.get("email", "").strip().lower()
+        ctx().accounts.request_password_reset(email)
+        message = (
+            f"If {email} has an account, a link to choose a new password is on its way."
+            " It works for an hour."
+        )
+        return render_template("check_email.html", heading="Check your e-mail", message=message)
+    return render_template("password_reset.html", mode="request")
+
+
+@bp.route("/password-reset/<token>", methods=["GET", "POST"])
+def password_reset_done(token: str) -> Page:
+    """Choose a new password from a reset link; other sessions end."""
+    if request.method == "POST":
+        try:
+            user = ctx().accounts.reset_password(token, request.form.get("password", ""))
+        except DomainError as exc:
+            return render_template(
+                "password_reset.html", mode="choose", error=exc.message
+            ), exc.http_status
+        login_user(user, end_others=True)
+        flash("Your new password is set.")
+        return redirect(url_for("views.index"))
+    return render_template("password_reset.html", mode="choose")
 
 
 @bp.post("/logout")

@@ -21,6 +21,8 @@ from billing import payments, webhooks
 from billing.facade import Billing
 from billing.gateway import PaymentGateway, gateway_for
 from booking import web as booking_web
+from booking.account_links import AccountLinks
+from booking.accounts import Accounts
 from booking.context import BookingContext
 from booking.rules import BookingPolicy
 from booking.services import BOOKING_CANCELLED, BookingService
@@ -110,8 +112,11 @@ def build_core(
 def create_web_app(core: Core, **config: Any) -> Flask:
     """The web app: the shell plus every package's blueprints."""
     app = create_shell(WebContext(core.settings, core.db, core.bus), **config)
+    links = AccountLinks(core.settings.secret_key)
+    accounts = Accounts(core.db, core.outbox, links, core.settings.base_url)
     booking_web.init_app(
-        app, BookingContext(core.settings, core.db, core.billing, core.bookings, core.outbox)
+        app,
+        BookingContext(core.settings, core.db, core.billing, core.bookings, core.outbox, accounts),
     )
     webhooks.init_app(app, webhooks.WebhookContext(core.settings, core.db))
     energy_web.init_app(app, energy_web.EnergyContext(core.db, core.energy))

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mobility.clock import utcnow
 from mobility.db import Database
 from mobility.models import (
     Charger,
@@ -176,23 +177,23 @@ def _seed_chargers(s: Session, hubs: list[Hub]) -> int:
 
 
 def _seed_people(s: Session) -> int:
-    pw = hash_password(DEMO_PASSWORD)
-    _get_or_add(
-        s, User, {"email": "citizen@example.org"}, password_hash=pw, full_name="Camille Martin"
-    )
+    # Demo accounts sign in at once: their e-mail addresses count as confirmed.
+    pw, confirmed = hash_password(DEMO_PASSWORD), utcnow()
+    person = {"password_hash": pw, "email_verified_at": confirmed}
+    _get_or_add(s, User, {"email": "citizen@example.org"}, full_name="Camille Martin", **person)
     _get_or_add(
         s,
         User,
         {"email": "operator@example.org"},
-        password_hash=pw,
         full_name="Hub Operator",
         role=UserRole.OPERATOR,
+        **person,
     )
     admin = _get_or_add(
-        s, User, {"email": "fleet-admin@example.org"}, password_hash=pw, full_name="Lea Dubois"
+        s, User, {"email": "fleet-admin@example.org"}, full_name="Lea Dubois", **person
     )
     member = _get_or_add(
-        s, User, {"email": "driver@example.org"}, password_hash=pw, full_name="Hugo Bernard"
+        s, User, {"email": "driver@example.org"}, full_name="Hugo Bernard", **person
     )
     company = _get_or_add(
         s,

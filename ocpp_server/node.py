@@ -43,6 +43,9 @@ class ChargerSession(Protocol):
     async def send_command(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Send a CSMS-initiated command (camelCase payload) and return the charger's answer."""
 
+    async def drain(self) -> None:
+        """Take no new frame; return once the one being handled is answered (node stopping)."""
+
 
 @dataclass(frozen=True)
 class ProtocolAdapter:

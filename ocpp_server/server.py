@@ -36,6 +36,8 @@ from ocpp_server.writer import WriteBehind
 log = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 1.0
+# At shutdown, how long a message being handled may take to be answered.
+DRAIN_SECONDS = 5.0
 
 
 def charger_id_from_path(path: str) -> str | None:
@@ -140,23 +142,38 @@ class OcppServer:
             log.info("OCPP over TLS on %s:%s", self.settings.ocpp_host, self.tls_port)
 
     async def stop(self) -> None:
-        """Close every session and stop listening."""
+        """Stop gracefully: accept no one, answer what is being handled, close every socket
+        with 1001 (going away), then store everything acknowledged."""
         self._stopping = True  # sessions closing now leave their reports to the final flush
+        listeners = [srv for srv in (self._server, self._tls_server) if srv is not None]
+        for listener in listeners:
+            listener.server.close()  # no new connections from here on
         self.bus.detach()
+        await asyncio.gather(
+            *(self._drain(session, self._sockets[cp]) for cp, session in self.sessions.items())
+        )
+        for listener in listeners:
+            listener.close()  # handshakes still in progress get 503, then wait for handlers
+            await listener.wait_closed()
         for task in (self._flusher, self._writer, self._presence):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        for server in (self._server, self._tls_server):
-            if server is not None:
-                server.close()
-                await server.wait_closed()
         for last in (self._flush, self.writes.flush, self.presence.settle):
             try:
                 await last()
             except Exception as exc:  # the database is away: say what is lost, stop anyway
                 log.error("at shutdown, %s failed: %s", last.__name__, exc)
+
+    @staticmethod
+    async def _drain(session: ChargerSession, ws: ServerConnection) -> None:
+        """Let the frame being handled be answered, then close the socket (going away)."""
+        try:
+            await asyncio.wait_for(session.drain(), DRAIN_SECONDS)
+        except TimeoutError:
+            log.warning("charger %s: a message was still being handled at shutdown", session.id)
+        await ws.close(code=1001, reason="CSMS shutting down")
 
     def seen(self, cp_id: str) -> None:
         """Note a sign of life; written to the database in batches."""
@@ -258,6 +275,9 @@ class OcppServer:
         cp_id = charger_id_from_path(ws.request.path if ws.request else "/")
         if cp_id is None:  # process_request already refused it; belt and braces
             await ws.close(code=1008, reason="Path must be /ocpp/<charge_point_id>")
+            return
+        if self._stopping:  # its handshake finished after the node began stopping
+            await ws.close(code=1001, reason="CSMS shutting down")
             return
         adapter = protocols.by_subprotocol(ws.subprotocol)
         if adapter is None:

@@ -36,11 +36,34 @@ class CommandSession:
     charging: ChargingService
     db: Database
     call: Any  # the library ChargePoint's coroutine method
+    _connection: Any  # the library ChargePoint's websocket
 
     def _attach(self, node: Node) -> None:
         self.node = node
         self.charging = node.charging
         self.db = node.charging.db
+        self._draining = False
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def start(self) -> None:
+        """Serve the charger's frames one at a time until its socket closes or the node drains."""
+        while True:
+            message = await self._connection.recv()
+            if self._draining:
+                # Arrived while the node stops: left unanswered, the charger sends it again.
+                # The node closes the socket (1001) once the frame before this one is answered.
+                continue
+            self._idle.clear()
+            try:
+                await self.route_message(message)  # type: ignore[attr-defined]
+            finally:
+                self._idle.set()
+
+    async def drain(self) -> None:
+        """Take no new frame; return once the one being handled is answered."""
+        self._draining = True
+        await self._idle.wait()
 
     async def _db(self, fn: Any, *args: Any) -> Any:
         return await asyncio.to_thread(fn, *args)

@@ -71,7 +71,9 @@ class WriteBehind:
         while True:
             await asyncio.sleep(wait)
             try:
-                await self.flush()
+                # Shielded: a stop cancelling this loop mid-write must not leave a stored batch
+                # in the queue (the final flush would store it twice); it waits for the lock.
+                await asyncio.shield(self.flush())
                 wait = self.interval
             except Exception as exc:
                 if wait == self.interval:

@@ -59,6 +59,8 @@ class User(IdMixin, TimestampMixin, Base):
     # The saved card (Stripe PaymentMethod) used for holds and charges.
     stripe_payment_method_id: Mapped[str | None] = mapped_column(String(64))
     last_login_at: Mapped[datetime | None]
+    # Set when the owner opened the link mailed at sign-up (or a reset link); needed to sign in.
+    email_verified_at: Mapped[datetime | None]
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
 

@@ -108,6 +108,8 @@ class ChargePoint16(SecurityHandlers16, CommandSession, ChargePoint):
             )
         try:
             await super().route_message(raw_msg)
+        except websockets.ConnectionClosed:
+            raise  # the socket is gone (the charger left, the node stops): nothing to answer
         except Exception as exc:  # one bad message must never end the charger's session
             log.exception("%s: failed to route message", self.id)
             await self._send(framing.frame_error(raw_msg, "InternalError", str(exc)[:200]))

@@ -7,6 +7,7 @@ import logging
 from types import ModuleType
 from typing import Any, ClassVar
 
+import websockets
 from ocpp.routing import on
 from ocpp.v201 import ChargePoint, call, call_result
 from ocpp.v201.enums import Action
@@ -78,6 +79,8 @@ class ChargePoint201(SecurityHandlers201, CommandSession, ChargePoint):
             )
         try:
             await super().route_message(raw_msg)
+        except websockets.ConnectionClosed:
+            raise  # the socket is gone (the charger left, the node stops): nothing to answer
         except Exception as exc:  # one bad message must never end the station's session
             log.exception("%s: failed to route message", self.id)
             await self._send(framing.frame_error(raw_msg, "InternalError", str(exc)[:200]))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -33,6 +35,19 @@ def token_for(client, email: str, password: str = DEMO_PASSWORD) -> dict[str, st
     r = client.post("/api/v1/tokens", json={"email": email, "password": password})
     assert r.status_code == 201, r.get_json()
     return {"Authorization": f"Bearer {r.get_json()['token']}"}
+
+
+def register_confirmed(client, mailer, email: str, password: str, name: str = "") -> None:
+    """Register through the API and open the link of the confirmation mail (LogMailer)."""
+    r = client.post(
+        "/api/v1/accounts",
+        json={"email": email, "password": password, "full_name": name or email.split("@")[0]},
+    )
+    assert r.status_code == 202, r.get_json()
+    client.application.extensions["booking"].outbox.flush()  # mail goes out after commit
+    [body] = [b for to, _, b in mailer.sent if to == email.lower() and "/confirm-email/" in b]
+    link = urlsplit(re.search(r"https?://\S+/confirm-email/\S+", body).group(0))
+    assert client.get(f"{link.path}?{link.query}").status_code == 302
 
 
 @pytest.fixture

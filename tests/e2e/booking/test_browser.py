@@ -4,17 +4,38 @@ import pytest
 
 from tests.e2e.booking.conftest import ride_for
 from tests.support.browser import log_in, served
+from tests.support.smtp import link_in
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def live_url(app):
-    with served(app) as url:
-        yield url
+def mail_site(db, settings, smtp):
+    """The site sending its mail through a real SMTP server."""
+    from mobility.app import create_app
+    from mobility.demo import seed_demo
+    from tests.support.stripe_server import free_port
+
+    seed_demo(db)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with served(create_app(settings.with_(smtp_url=smtp[1], public_url=base), db=db), port):
+        yield base
 
 
-def test_citizen_journey_in_a_real_browser(page, live_url, db):
+def test_citizen_journey_in_a_real_browser(page, mail_site, smtp, db):
+    inbox, _ = smtp
+    live_url = mail_site
+    # Same answer for a taken address; its owner gets a notice instead.
+    page.goto(live_url + "/register")
+    page.get_by_label("Full name").fill("Not Camille")
+    page.get_by_label("Email").fill("citizen@example.org")
+    page.get_by_label("Password").fill("a long enough password")
+    page.get_by_role("button", name="Register").click()
+    taken_answer = page.get_by_role("status").inner_text()
+    [notice] = inbox.wait("citizen@example.org")
+    assert notice["Subject"] == "Someone tried to register with your address"
+    assert "/password-reset" in notice.get_content()
     page.goto(live_url + "/register")
     page.get_by_label("Full name").fill("Jules Petit")
     page.get_by_label("Email").fill("jules@example.org")
@@ -23,8 +44,22 @@ def test_citizen_journey_in_a_real_browser(page, live_url, db):
     assert "at least 10 characters" in page.get_by_role("alert").inner_text()
     page.get_by_label("Password").fill("a long enough password")
     page.get_by_role("button", name="Register").click()
-    assert "Welcome" in page.get_by_role("status").inner_text()
+    new_account = page.get_by_role("status").inner_text()
+    assert "Check your e-mail" in new_account
+    assert new_account.replace("jules@", "citizen@") == taken_answer
+    # Signing in before confirming: told so, and a new link is mailed.
+    log_in(page, live_url, "jules@example.org", "a long enough password")
+    assert "Confirm your e-mail address first" in page.get_by_role("alert").inner_text()
+    signup, resent = inbox.wait("jules@example.org", 2)
+    assert signup["Subject"] == resent["Subject"] == "Confirm your e-mail address"
+    page.goto(link_in(resent, "/confirm-email/"))
+    assert "confirmed" in page.get_by_role("status").inner_text()
+    page.get_by_label("Email").fill("jules@example.org")
+    page.get_by_label("Password").fill("a long enough password")
+    page.get_by_role("button", name="Log in").click()
+    assert page.get_by_role("link", name="Jules Petit").is_visible()
 
+    page.get_by_role("navigation").get_by_role("link", name="Find a vehicle").click()
     page.get_by_label("Hub").select_option(label="Place Nautique")
     page.get_by_label("Vehicle").select_option("ebike")
     page.get_by_role("button", name="Search").click()

@@ -6,24 +6,26 @@ import pytest
 from sqlalchemy import select, update
 
 from mobility.models import Company, IdToken, Vehicle
-from tests.e2e.booking.conftest import at, token_for
-
-
-def _register(client, email):
-    r = client.post(
-        "/api/v1/accounts",
-        json={"email": email, "password": "a fine passphrase", "full_name": email.split("@")[0]},
-    )
-    assert r.status_code == 201
-    return token_for(client, email, "a fine passphrase")
+from tests.e2e.booking.conftest import at, register_confirmed, token_for
 
 
 @pytest.fixture
-def two_companies(client, db):
+def register(client, mailer):
+    """Register a confirmed citizen through the API; their bearer header."""
+
+    def make(email):
+        register_confirmed(client, mailer, email, "a fine passphrase")
+        return token_for(client, email, "a fine passphrase")
+
+    return make
+
+
+@pytest.fixture
+def two_companies(client, db, register):
     """Company A (demo, admin lea, member hugo) and company B (admin bob)."""
     lea = token_for(client, "fleet-admin@example.org")
     hugo = token_for(client, "driver@example.org")
-    bob = _register(client, "bob@beta.example")
+    bob = register("bob@beta.example")
     r = client.post(
         "/api/v1/fleet/companies",
         headers=bob,
@@ -42,8 +44,8 @@ def two_companies(client, db):
     return {"a": a, "b": r.get_json()["id"], "lea": lea, "hugo": hugo, "bob": bob}
 
 
-def test_signup_validates_vat_id_and_refuses_duplicates(client):
-    h = _register(client, "eve@x.example")
+def test_signup_validates_vat_id_and_refuses_duplicates(client, register):
+    h = register("eve@x.example")
     body = {
         "name": "X",
         "vat_id": "FR00000000000",
@@ -59,10 +61,10 @@ def test_signup_validates_vat_id_and_refuses_duplicates(client):
 
 
 def test_invite_accept_and_member_books_under_company_within_limits(
-    client, two_companies, ids, mailer
+    client, two_companies, ids, mailer, register
 ):
     c = two_companies
-    nina = _register(client, "nina@alpha.example")
+    nina = register("nina@alpha.example")
     r = client.post(
         f"/api/v1/fleet/companies/{c['a']}/invitations",
         headers=c["lea"],

@@ -1,37 +1,16 @@
 """A fleet admin in a real headless Chromium, with invitations through a real SMTP server."""
 
 import re
-from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from mobility.app import create_app
 from mobility.demo import DEMO_PASSWORD, seed_demo
 from tests.support.browser import log_in, served
+from tests.support.smtp import link_in
 from tests.support.stripe_server import free_port
 
 pytestmark = pytest.mark.browser
-
-
-class Inbox:
-    """aiosmtpd handler keeping what the SMTP server received."""
-
-    def __init__(self) -> None:
-        self.messages: list = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield inbox, f"smtp://127.0.0.1:{controller.port}"
-    controller.stop()
 
 
 @pytest.fixture
@@ -74,7 +53,8 @@ def test_company_signup_invitation_by_email_and_admin_controls(page, site, smtp)
     assert mail["To"] == "new.member@example.org" and "Rhône Bureaux" in mail["Subject"]
     link = re.search(r"(http://\S+/fleet/invitations/\S+)", mail.get_content()).group(1)
 
-    # The invitee has no account yet: link -> login -> register -> back to the invitation.
+    # The invitee has no account yet: link -> login -> register -> confirm the e-mail ->
+    # log in -> back to the invitation.
     page.get_by_role("button", name="Log out").click()
     page.goto(link)
     page.get_by_role("main").get_by_role("link", name="Register").click()
@@ -82,6 +62,13 @@ def test_company_signup_invitation_by_email_and_admin_controls(page, site, smtp)
     page.get_by_label("Email").fill("new.member@example.org")
     page.get_by_label("Password").fill("a long enough password")
     page.get_by_role("button", name="Register").click()
+    assert "Check your e-mail" in page.get_by_role("status").inner_text()
+    _, confirmation = inbox.wait("new.member@example.org", 2)
+    page.goto(link_in(confirmation, "/confirm-email/"))
+    assert "confirmed" in page.get_by_role("status").inner_text()
+    page.get_by_label("Email").fill("new.member@example.org")
+    page.get_by_label("Password").fill("a long enough password")
+    page.get_by_role("button", name="Log in").click()
     assert page.get_by_role("heading", name="Join Rhône Bureaux SARL").is_visible()
     page.get_by_role("button", name="Accept the invitation").click()
     assert "You joined Rhône Bureaux SARL" in page.get_by_role("status").inner_text()

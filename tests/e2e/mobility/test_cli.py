@@ -7,17 +7,25 @@ import subprocess
 import sys
 from pathlib import Path
 
-BIN = Path(sys.executable).parent / "mobility"
+from tests.support.node_process import ROOT
+
+# This checkout's CLI (the venv's `mobility` script may come from another checkout).
+CLI = [sys.executable, "-m", "mobility.cli"]
 
 
 def _run(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(BIN), *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
+        [*CLI, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    return {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite", **extra}
+    return {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite",
+        **extra,
+    }
 
 
 def test_unreachable_database_is_one_clear_line(tmp_path):
@@ -52,7 +60,7 @@ def test_run_seeds_no_demo_accounts_unless_asked(tmp_path):
     from mobility.models import User
 
     env = _env(tmp_path, WEB_PORT="0", OCPP_PORT="0", RUN_SCHEDULER="false")
-    proc = subprocess.Popen([str(BIN), "run"], env=env, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([*CLI, "run"], env=env, stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None and "web:" in proc.stdout.readline()
     finally:

@@ -34,6 +34,8 @@ from mobility.web.shell import create_shell, finish
 from ocpp_server import operator_api
 from ocpp_server.server import OcppServer
 from ocpp_server.services import ChargingService
+from open_data import web as open_data_web
+from open_data.context import build_context as open_data_context
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +101,10 @@ def create_web_app(core: Core, **config: Any) -> Flask:
     )
     webhooks.init_app(app, webhooks.WebhookContext(core.settings, core.db))
     operator_api.init_app(app, operator_api.OperatorContext(core.settings, core.db, core.bus))
+    policy = core.bookings.policy
+    open_data_web.init_app(
+        app, open_data_context(core.settings, core.db, policy.buffer, policy.max_advance)
+    )
     return finish(app)
 
 

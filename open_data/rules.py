@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,7 @@ def coordinate(value: Decimal | float) -> float:
     return round(float(value), COORD_DIGITS)
 
 
+@cache
 def vehicle_type_id(kind: str, model: str) -> str:
     """A stable GBFS id for a kind and model ("ecar-renault-zoe-e-tech")."""
     slug = re.sub(r"[^a-z0-9]+", "-", model.lower()).strip("-")

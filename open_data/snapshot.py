@@ -109,12 +109,15 @@ _VEHICLE_COLUMNS = (
 
 
 def _vehicles(s: Session) -> tuple[VehicleRow, ...]:
-    rows = s.execute(select(*_VEHICLE_COLUMNS).where(Vehicle.state != VehicleState.RETIRED))
+    # Core rows on the session's connection: no ORM loading for 10,000 plain tuples.
+    rows = s.connection().execute(
+        select(*_VEHICLE_COLUMNS).where(Vehicle.state != VehicleState.RETIRED)
+    )
     return tuple(VehicleRow(*row) for row in rows)
 
 
 def _holds(s: Session, now: datetime, horizon: timedelta) -> tuple[Hold, ...]:
-    rows = s.execute(
+    rows = s.connection().execute(
         select(Booking.vehicle_id, Booking.start_at, Booking.block_end_at).where(
             or_(*(Booking.status == st for st in HOLDING_STATES)),
             Booking.block_end_at > now,

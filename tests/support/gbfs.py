@@ -1,4 +1,4 @@
-"""Validate feeds against MobilityData's official GBFS JSON schemas (committed with their licence)."""
+"""Validate feeds against MobilityData's GBFS JSON schemas (committed with their licence)."""
 
 from __future__ import annotations
 

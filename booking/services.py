@@ -35,6 +35,7 @@ from mobility.models import (
     Vehicle,
     VehicleState,
 )
+from mobility.models.hubs import new_public_id
 from mobility.outbox import Outbox
 
 # Outbox intent recorded when a booking is cancelled; whoever holds something for the booking
@@ -440,6 +441,8 @@ def _close_trip(
     trip.status = TripStatus.ENDED
     vehicle.state, vehicle.locked, vehicle.hub_id = VehicleState.AVAILABLE, True, hub.id
     vehicle.soc_percent, vehicle.odometer_km = readings.end_soc, trip.end_odometer_km
+    # Open data must not let anyone follow a vehicle from one trip to the next.
+    vehicle.public_id = new_public_id()
     if trip.booking_id is not None:
         booking = s.get(Booking, trip.booking_id)
         if booking is not None:

@@ -43,6 +43,8 @@ from ocpp_server.reservations import BookingReservations
 from ocpp_server.security.services import SecurityService
 from ocpp_server.server import OcppServer
 from ocpp_server.services import ChargingService
+from open_data import web as open_data_web
+from open_data.context import build_context as open_data_context
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +125,10 @@ def create_web_app(core: Core, **config: Any) -> Flask:
     operator_context = operator_api.OperatorContext(core.settings, core.db, core.bus)
     operator_api.init_app(app, operator_context)
     security_api.init_app(app, security_api.SecurityContext(operator_context, core.security))
+    policy = core.bookings.policy
+    open_data_web.init_app(
+        app, open_data_context(core.settings, core.db, policy.buffer, policy.max_advance)
+    )
     return finish(app)
 
 

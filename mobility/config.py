@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -77,6 +78,14 @@ class Settings:
     session_days: int = 14
     secure_cookies: bool | None = None
     run_scheduler: bool = True
+    # GBFS open data feeds (docs/open-data.md); the feed contact defaults to MAIL_FROM's address.
+    gbfs_system_id: str = "mobility-hub"
+    gbfs_name: str = "Mobility hub"
+    gbfs_feed_contact_email: str | None = None
+    gbfs_languages: str = "en,fr,de"
+    gbfs_opening_hours: str = "24/7"
+    gbfs_license_id: str | None = None
+    gbfs_ttl: int = 30
     testing: bool = False
 
     @property
@@ -148,6 +157,13 @@ _ENV: dict[str, tuple[str, type]] = {
     "SESSION_DAYS": ("session_days", int),
     "SECURE_COOKIES": ("secure_cookies", bool),
     "RUN_SCHEDULER": ("run_scheduler", bool),
+    "GBFS_SYSTEM_ID": ("gbfs_system_id", str),
+    "GBFS_NAME": ("gbfs_name", str),
+    "GBFS_FEED_CONTACT_EMAIL": ("gbfs_feed_contact_email", str),
+    "GBFS_LANGUAGES": ("gbfs_languages", str),
+    "GBFS_OPENING_HOURS": ("gbfs_opening_hours", str),
+    "GBFS_LICENSE_ID": ("gbfs_license_id", str),
+    "GBFS_TTL": ("gbfs_ttl", int),
 }
 
 
@@ -194,6 +210,10 @@ def _validate(s: Settings) -> None:
         raise ConfigError("SMTP_URL must be an smtp:// or smtps:// URL")
     if s.public_url and not s.public_url.startswith(("http://", "https://")):
         raise ConfigError(f"PUBLIC_URL must be an http(s) URL, got {s.public_url!r}")
+    if s.gbfs_ttl < 0:
+        raise ConfigError("GBFS_TTL must be 0 or more seconds")
+    if not re.fullmatch(r"[A-Za-z0-9._-]+", s.gbfs_system_id):
+        raise ConfigError("GBFS_SYSTEM_ID may hold letters, digits, '.', '_' and '-' only")
     if s.stripe_secret_key and not s.stripe_secret_key.startswith(("sk_", "rk_")):
         raise ConfigError("STRIPE_SECRET_KEY must start with sk_ or rk_")
 

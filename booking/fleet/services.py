@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from booking import rules as booking_rules
 from booking.fleet import rules
 from mobility.clock import utcnow
 from mobility.db import Database
 from mobility.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from mobility.hours import validate_hours
 from mobility.mail import MAIL_KIND, mail_intent
 from mobility.models import (
     ChargingTransaction,
@@ -388,7 +388,7 @@ def add_vehicle(db: Database, admin: User, company_id: int, data: dict[str, Any]
         )
     hours = None
     if visibility == VehicleVisibility.SHARED_HOURS or data.get("public_hours") is not None:
-        hours = booking_rules.validate_hours(data.get("public_hours"))
+        hours = validate_hours(data.get("public_hours"))
     hub_id = data.get("hub_id")
     try:
         with db.transaction() as s:

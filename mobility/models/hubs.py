@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -57,8 +58,16 @@ class Hub(IdMixin, TimestampMixin, Base):
     capacity: Mapped[int] = mapped_column(Integer, default=10)
     description: Mapped[str | None] = mapped_column(Text)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Where vehicles may be left when returned here: a GeoJSON Polygon or MultiPolygon
+    # (lon/lat, WGS 84); None means at the hub's point. Published in the GBFS feeds.
+    return_zone: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     vehicles: Mapped[list[Vehicle]] = relationship(back_populates="hub")
+
+
+def new_public_id() -> str:
+    """A random public vehicle id (GBFS: rotated after every trip so trips cannot be traced)."""
+    return str(uuid.uuid4())
 
 
 def estimated_range_km(max_range_km: int, soc_percent: int) -> int:
@@ -104,6 +113,8 @@ class Vehicle(IdMixin, TimestampMixin, Base):
         ForeignKey("connectors.id", ondelete="SET NULL")
     )
     max_charge_kw: Mapped[Decimal | None] = mapped_column(Numeric(6, 1))
+    # The id open data shows; a new random one after every trip (see new_public_id).
+    public_id: Mapped[str] = mapped_column(String(36), unique=True, default=new_public_id)
 
     hub: Mapped[Hub | None] = relationship(back_populates="vehicles")
 

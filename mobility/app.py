@@ -22,6 +22,8 @@ from booking import web as booking_web
 from booking.context import BookingContext
 from booking.rules import BookingPolicy
 from booking.services import BookingService
+from console import web as console_web
+from console.context import ConsoleContext
 from mobility.bus import CommandBus, InProcessBus
 from mobility.config import Settings, load_settings
 from mobility.db import Database
@@ -31,7 +33,7 @@ from mobility.outbox import Outbox
 from mobility.web.context import WebContext
 from mobility.web.server import WebServer
 from mobility.web.shell import create_shell, finish
-from ocpp_server import operator_api
+from ocpp_server import operator_api, protocols, rules
 from ocpp_server.server import OcppServer
 from ocpp_server.services import ChargingService
 
@@ -99,7 +101,20 @@ def create_web_app(core: Core, **config: Any) -> Flask:
     )
     webhooks.init_app(app, webhooks.WebhookContext(core.settings, core.db))
     operator_api.init_app(app, operator_api.OperatorContext(core.settings, core.db, core.bus))
+    console_web.init_app(app, console_context(core))
     return finish(app)
+
+
+def console_context(core: Core) -> ConsoleContext:
+    """The console's collaborators, with what it needs to know of the OCPP protocols."""
+    return ConsoleContext(
+        settings=core.settings,
+        db=core.db,
+        bus=core.bus,
+        billing=core.billing,
+        catalogue=lambda version: protocols.by_version(version).commands,
+        valid_charger_id=rules.valid_charge_point_id,
+    )
 
 
 def create_app(

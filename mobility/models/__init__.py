@@ -14,6 +14,7 @@ from mobility.models.accounts import (
     UserRole,
     WebSession,
 )
+from mobility.models.audit import AuditEntry
 from mobility.models.base import Base, UTCDateTime
 from mobility.models.billing import (
     Invoice,
@@ -51,6 +52,7 @@ from mobility.models.outbox import OutboxItem, OutboxStatus
 __all__ = [
     "HOLDING_STATES",
     "ApiToken",
+    "AuditEntry",
     "Base",
     "Booking",
     "BookingStatus",

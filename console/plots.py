@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 56, 12, 12, 28
+WIDTH, HEIGHT = 480, 220
+LEFT, RIGHT, TOP, BOTTOM = 44, 10, 10, 26
 # Enough points to draw a smooth curve on any screen; longer series are thinned evenly.
 MAX_POINTS = 400
 
@@ -34,6 +34,10 @@ class Chart:
     values: tuple[tuple[datetime, float], ...]
     width: int = WIDTH
     height: int = HEIGHT
+    left: int = LEFT
+    right: int = RIGHT
+    top: int = TOP
+    bottom: int = BOTTOM
 
     @property
     def last(self) -> float:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, make_response, render_template, request
+from flask import Blueprint, Response, make_response, redirect, render_template, request, url_for
 
 from billing.render import money
 from console.context import ctx
@@ -67,7 +67,8 @@ def _ago(value: datetime | None) -> str:
 
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
-    return {"money": money, "local": _local, "ago": _ago, "timezone": ctx().settings.timezone}
+    tz = ctx().settings.timezone
+    return {"money": money, "local": _local, "ago": _ago, "timezone": tz, "tz": ZoneInfo(tz)}
 
 
 def paging(default: int = 25) -> tuple[int, int]:
@@ -92,3 +93,9 @@ def page(template: str, status: int = 200, **values: Any) -> Response:
     if values.get("secret"):
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def back_to(endpoint: str) -> Any:
+    """See Other: back to a list with the filters it was showing."""
+    args: dict[str, Any] = request.args.to_dict()
+    return redirect(url_for(endpoint, **args), 303)

@@ -6,10 +6,20 @@ from flask import Flask
 
 from console.context import EXTENSION, ConsoleContext
 from console.pages import bp
-from console.views import audit, chargers, sessions
+from console.views import (
+    audit,
+    billing,
+    bookings,
+    cards,
+    chargers,
+    fleet,
+    people,
+    sessions,
+    tariffs,
+)
 
 # Importing a view module registers its routes on the blueprint.
-VIEWS = (chargers, sessions, audit)
+VIEWS = (chargers, sessions, cards, fleet, bookings, tariffs, billing, people, audit)
 
 
 def init_app(app: Flask, context: ConsoleContext) -> None:

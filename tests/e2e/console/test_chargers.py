@@ -20,6 +20,15 @@ PAGES = [
     "/console/new-charger",
     "/console/sessions",
     "/console/audit",
+    "/console/cards",
+    "/console/fleet",
+    "/console/bookings",
+    "/console/trips",
+    "/console/tariffs",
+    "/console/tariffs/1",
+    "/console/invoices",
+    "/console/payments",
+    "/console/people",
     "/console/static/console.css",
 ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -113,6 +114,17 @@ def list_chargers(db: Database, f: ChargerFilter, page: int, per_page: int) -> P
         for c in found.items
     ]
     return Page(rows, found.total, found.page, found.per_page)
+
+
+def fingerprint(found: Page[ChargerRow]) -> str:
+    """A digest of everything the list shows of its chargers (an ETag for live polling)."""
+    facts: list[object] = [found.total, found.page]
+    for row in found.items:
+        c = row.charger
+        facts += [c.charge_point_id, c.name, row.hub, c.is_online, c.last_seen_at, c.connected_node]
+        facts += [c.registration_status, c.ocpp_version, c.firmware_version, c.firmware_status]
+        facts += [(x.connector_id, x.status, x.error_code) for x in row.connectors]
+    return hashlib.sha256(repr(facts).encode()).hexdigest()[:32]
 
 
 def get_charger(s: Session, cp_id: str) -> Charger:

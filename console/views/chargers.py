@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, request, url_for
+from flask import Response, current_app, flash, redirect, request, url_for
 
 from console.context import ctx
 from console.ocpp_terms import example, parse_payload
@@ -40,7 +40,27 @@ def chargers_list() -> Any:
     number, per_page = paging()
     found = chargers.list_chargers(ctx().db, _filter(), number, per_page)
     hubs, _ = chargers.choices(ctx().db)
-    return page("chargers.html", found=found, hubs=hubs, registrations=list(RegistrationStatus))
+    return page(
+        "chargers.html",
+        found=found,
+        hubs=hubs,
+        registrations=list(RegistrationStatus),
+        live_seconds=current_app.config.get("CONSOLE_LIVE_SECONDS", 10),
+    )
+
+
+@bp.get("/live/chargers")
+def chargers_live() -> Any:
+    """The list's rows for polling: 304 while nothing they show has changed (ETag)."""
+    number, per_page = paging()
+    found = chargers.list_chargers(ctx().db, _filter(), number, per_page)
+    tag = chargers.fingerprint(found)
+    if tag in request.if_none_match:
+        return Response(status=304, headers={"ETag": f'"{tag}"'})
+    response = page("chargers_rows.html", found=found)
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 def _charger_page(cp_id: str, status: int = 200, **extra: Any) -> Any:

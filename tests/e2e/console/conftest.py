@@ -75,7 +75,8 @@ def bus():
 @pytest.fixture
 def app(db, settings, bus):
     seed_demo(db)
-    return create_app(settings, db=db, bus=bus)
+    # Live tables poll every second here (the browser tests wait for an update).
+    return create_app(settings, db=db, bus=bus, CONSOLE_LIVE_SECONDS=1)
 
 
 @pytest.fixture

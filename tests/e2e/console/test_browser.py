@@ -1,8 +1,10 @@
 """The console in a real headless Chromium (phone-sized): chargers, a command, session curves."""
 
 import pytest
+from sqlalchemy import select
 
 from mobility.demo import DEMO_PASSWORD
+from mobility.models import Charger
 from tests.e2e.console.test_sessions import add_session
 from tests.support.browser import log_in, served
 
@@ -24,7 +26,7 @@ def _operator(page, base, path):
     page.wait_for_url(base + path)
 
 
-def test_chargers_list_live_status_and_search_on_a_phone(page, live_url, live):
+def test_chargers_list_live_status_and_search_on_a_phone(page, live_url, live, db):
     _operator(page, live_url, "/console/chargers")
     row = page.locator('tr[data-charger="CP-LYON-001"]')
     assert "Online" in row.inner_text() and "1.6" in row.inner_text()
@@ -32,6 +34,12 @@ def test_chargers_list_live_status_and_search_on_a_phone(page, live_url, live):
     # The page itself never scrolls sideways on a phone: wide tables scroll in their own box.
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
+    # A connector starts charging: the row follows without a reload.
+    with db.transaction() as s:
+        charger = s.scalar(select(Charger).where(Charger.charge_point_id == "CP-LYON-002"))
+        charger.connectors[1].status = "Charging"
+    row = page.locator('tr[data-charger="CP-LYON-002"]')
+    row.get_by_text("2: Charging").wait_for(timeout=10_000)
     page.get_by_label("Search id or name").fill("lyon-003")
     page.get_by_role("button", name="Filter").click()
     assert page.locator("tr[data-charger]").count() == 1

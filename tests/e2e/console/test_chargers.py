@@ -20,6 +20,7 @@ PAGES = [
     "/console/new-charger",
     "/console/sessions",
     "/console/audit",
+    "/console/live/chargers",
     "/console/cards",
     "/console/fleet",
     "/console/bookings",
@@ -252,3 +253,18 @@ def test_edit_and_deactivate_with_a_reason(operator, db):
 
 def test_unknown_charger_is_404(operator):
     assert operator.get("/console/chargers/NOPE").status_code == 404
+
+
+def test_live_rows_answer_304_until_something_shown_changes(operator, db):
+    r = operator.get("/console/live/chargers?q=lyon-00")
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "no-cache"
+    etag = r.headers["ETag"]
+    assert r.get_data(as_text=True).count("<tr data-charger=") == 3
+    again = operator.get("/console/live/chargers?q=lyon-00", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.headers["ETag"] == etag
+    with db.transaction() as s:
+        charger = s.scalar(select(Charger).where(Charger.charge_point_id == "CP-LYON-002"))
+        charger.connectors[0].status = "Charging"
+    changed = operator.get("/console/live/chargers?q=lyon-00", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert "1: Charging" in changed.get_data(as_text=True)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 WIDTH, HEIGHT = 480, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 10, 10, 26
 # Enough points to draw a smooth curve on any screen; longer series are thinned evenly.
-MAX_POINTS = 400
+MAX_POINTS = 240
 
 
 @dataclass(frozen=True)

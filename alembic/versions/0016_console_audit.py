@@ -1,4 +1,4 @@
-"""operator console: the audit log of who did what.
+"""operator console: the audit log of who did what, and the indexes its session list reads by.
 
 Revision ID: 0016
 Revises: 0011
@@ -39,9 +39,17 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_audit_log_at"), "audit_log", ["at"])
     op.create_index("ix_audit_log_target", "audit_log", ["target_type", "target_id", "at"])
+    op.create_index(
+        "ix_charging_transactions_started", "charging_transactions", ["started_at", "id"]
+    )
+    op.create_index(
+        "ix_charging_transactions_id_tag", "charging_transactions", ["id_tag", "started_at"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_charging_transactions_id_tag", table_name="charging_transactions")
+    op.drop_index("ix_charging_transactions_started", table_name="charging_transactions")
     op.drop_index("ix_audit_log_target", table_name="audit_log")
     op.drop_index(op.f("ix_audit_log_at"), table_name="audit_log")
     op.drop_table("audit_log")

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from billing.facade import Billing
 from billing.pricing import PriceBreakdown
-from console.services.paging import AnySelect, Page, page_of
+from console.services.paging import Page
 from mobility.db import Database
 from mobility.errors import DomainError, NotFound
 from mobility.models import (
@@ -66,37 +66,50 @@ class SessionView:
     invoices: list[Invoice]
 
 
-def _listing(f: SessionFilter) -> AnySelect:
-    stmt: AnySelect = (
-        select(ChargingTransaction, Charger.charge_point_id, User.email, Company.name)
-        .join(Charger, Charger.id == ChargingTransaction.charger_id)
-        .outerjoin(User, User.id == ChargingTransaction.user_id)
-        .outerjoin(Company, Company.id == ChargingTransaction.company_id)
-        .order_by(ChargingTransaction.started_at.desc(), ChargingTransaction.id.desc())
-    )
+def _matching(f: SessionFilter) -> list[ColumnElement[bool]]:
+    """Conditions on the sessions table alone (the count needs no join)."""
+    where: list[ColumnElement[bool]] = []
     if f.charger:
-        stmt = stmt.where(Charger.charge_point_id == f.charger)
+        charger = select(Charger.id).where(Charger.charge_point_id == f.charger)
+        where.append(ChargingTransaction.charger_id == charger.scalar_subquery())
     if f.card:
-        stmt = stmt.where(ChargingTransaction.id_tag == f.card)
+        where.append(ChargingTransaction.id_tag == f.card)
     if f.user:
-        stmt = stmt.where(func.lower(User.email).like(f"%{f.user.lower()}%"))
+        users = select(User.id).where(func.lower(User.email).like(f"%{f.user.lower()}%"))
+        where.append(ChargingTransaction.user_id.in_(users))
     if f.company_id is not None:
-        stmt = stmt.where(ChargingTransaction.company_id == f.company_id)
+        where.append(ChargingTransaction.company_id == f.company_id)
     if f.status:
-        stmt = stmt.where(ChargingTransaction.status == f.status)
+        where.append(ChargingTransaction.status == f.status)
     if f.since is not None:
-        stmt = stmt.where(ChargingTransaction.started_at >= f.since)
+        where.append(ChargingTransaction.started_at >= f.since)
     if f.until is not None:
-        stmt = stmt.where(ChargingTransaction.started_at < f.until)
-    return stmt
+        where.append(ChargingTransaction.started_at < f.until)
+    return where
 
 
 def list_sessions(db: Database, f: SessionFilter, page: int, per_page: int) -> Page[SessionRow]:
     """A page of sessions, newest first, with charger, user and company names."""
+    where = _matching(f)
+    ids = (
+        select(ChargingTransaction.id)
+        .where(*where)
+        .order_by(ChargingTransaction.started_at.desc(), ChargingTransaction.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
     with db.sessions() as s:
-        found = page_of(s, _listing(f), page, per_page, rows=True)
-    rows = [SessionRow(tx, cp, email, company) for tx, cp, email, company in found.items]
-    return Page(rows, found.total, found.page, found.per_page)
+        total = s.scalar(select(func.count()).select_from(ChargingTransaction).where(*where)) or 0
+        rows = s.execute(
+            select(ChargingTransaction, Charger.charge_point_id, User.email, Company.name)
+            .join(Charger, Charger.id == ChargingTransaction.charger_id)
+            .outerjoin(User, User.id == ChargingTransaction.user_id)
+            .outerjoin(Company, Company.id == ChargingTransaction.company_id)
+            .where(ChargingTransaction.id.in_(list(s.scalars(ids))))
+            .order_by(ChargingTransaction.started_at.desc(), ChargingTransaction.id.desc())
+        )
+        items = [SessionRow(tx, cp, email, company) for tx, cp, email, company in rows]
+    return Page(items, total, page, per_page)
 
 
 def companies(db: Database) -> list[tuple[int, str]]:

@@ -6,7 +6,17 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from console.plots import HEIGHT, LEFT, RIGHT, TOP, WIDTH, line_chart, nice_step, thin
+from console.plots import (
+    HEIGHT,
+    LEFT,
+    MAX_POINTS,
+    RIGHT,
+    TOP,
+    WIDTH,
+    line_chart,
+    nice_step,
+    thin,
+)
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 PARIS = ZoneInfo("Europe/Paris")
@@ -49,6 +59,6 @@ def test_chart_spans_the_box_and_labels_local_times():
 def test_every_point_lies_inside_the_drawing_box(values):
     chart = line_chart(_series(values), title="x", unit="W", tz=PARIS)
     pts = [tuple(map(float, p.split(","))) for p in chart.points.split()]
-    assert len(pts) == min(len(values), 400)
+    assert len(pts) == min(len(values), MAX_POINTS)
     for x, y in pts:
         assert LEFT <= x <= WIDTH - RIGHT and TOP - 0.1 <= y <= HEIGHT + 0.1

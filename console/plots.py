@@ -32,6 +32,8 @@ class Chart:
     x_ticks: tuple[Tick, ...]
     y_ticks: tuple[Tick, ...]
     values: tuple[tuple[datetime, float], ...]
+    # The plotted readings as text (local time, value) for the table beside the chart.
+    table: tuple[tuple[str, str], ...] = ()
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
@@ -105,4 +107,5 @@ def line_chart(
         )
         for i in range(5)
     )
-    return Chart(title, unit, points, x_ticks, y_ticks, tuple(values))
+    table = tuple((t.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"), f"{v:.3f}") for t, v in values)
+    return Chart(title, unit, points, x_ticks, y_ticks, tuple(values), table)

@@ -122,7 +122,8 @@ def companies(db: Database) -> list[tuple[int, str]]:
 
 def _series(s: Session, tx: ChargingTransaction) -> dict[str, list[tuple[datetime, float]]]:
     """Energy delivered (kWh since start), power (kW) and state of charge (%) over time."""
-    rows = s.execute(
+    # A Core read: a long session has thousands of readings and needs no ORM objects.
+    rows = s.connection().execute(
         select(MeterValue.timestamp, MeterValue.measurand, MeterValue.value)
         .where(
             MeterValue.transaction_id == tx.id,
@@ -144,9 +145,10 @@ def _series(s: Session, tx: ChargingTransaction) -> dict[str, list[tuple[datetim
 
 
 def _price(
-    s: Session, billing: Billing, tx: ChargingTransaction
+    s: Session, billing: Billing, tx: ChargingTransaction, invoiced: bool
 ) -> tuple[PriceBreakdown | None, str | None]:
-    if tx.stopped_at is None or tx.orphan:
+    """The session priced again, unless its invoice already says what it cost."""
+    if tx.stopped_at is None or tx.orphan or invoiced:
         return None, None
     try:
         return billing.price_charging(s, tx), None
@@ -172,7 +174,7 @@ def session_view(db: Database, billing: Billing, tx_id: int) -> SessionView:
             invoices += s.scalars(select(Invoice).where(Invoice.credit_for_id == invoice.id))
         for inv in invoices:
             list(inv.lines)  # loaded now: the page renders after the session closes
-        price, price_error = _price(s, billing, tx)
+        price, price_error = _price(s, billing, tx, invoice is not None)
         return SessionView(
             tx=tx,
             charger=charger,

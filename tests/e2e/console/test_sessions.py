@@ -98,9 +98,12 @@ def test_session_page_draws_the_curves_prices_and_shows_the_invoice(operator, db
         assert len(points) == 13
         xs = [float(p.split(",")[0]) for p in points]
         assert xs == sorted(xs) and xs[0] == LEFT and xs[-1] == WIDTH - RIGHT
+    # What it cost is the invoice's word; a session without one is priced on the page.
+    assert f"Invoice {number}" in html and "As invoiced below." in html
+    unbilled = add_session(db, "CP-LYON-003")
+    html = operator.get(f"/console/sessions/{unbilled}").get_data(as_text=True)
     price = html.split('id="price"')[1].split("</table>")[0]
-    assert "CHARGE-STD" in price and "11 kWh" in price
-    assert f"Invoice {number}" in html
+    assert "CHARGE-STD" in price and "11 kWh" in price and "No invoice." in html
     assert "Stop this session remotely" not in html
 
 

@@ -212,7 +212,7 @@ def _apply(s: Session, charger: Charger, form: ChargerForm) -> dict[str, Any]:
 def register(
     db: Database, actor: Actor, cp_id: str, form: ChargerForm, valid_id: Callable[[str], bool]
 ) -> str:
-    """A new charger with a fresh password; the password is returned once and never stored."""
+    """A new charger with a fresh password; the password is returned once, only its hash kept."""
     cp_id = cp_id.strip()
     if not valid_id(cp_id):
         raise ValidationFailed(
@@ -226,9 +226,7 @@ def register(
         charger = Charger(charge_point_id=cp_id, password_hash=token_digest(password))
         s.add(charger)
         details = _apply(s, charger, form)
-        s.flush()
-        for n in (1, 2):  # two outlets until the charger's StatusNotifications say otherwise
-            s.add(Connector(charger_id=charger.id, connector_id=n, max_power_w=form.max_power_w))
+        # No connectors yet: the charger's first StatusNotifications create them.
         record(s, actor, "charger.register", "charger", cp_id, **details)
     return password
 

@@ -145,7 +145,17 @@ def test_command_errors_are_shown_with_their_status(operator, db):
     assert audit_count(db, "charger.command") == 1
 
 
-async def test_registered_charger_connects_with_its_password_shown_once(operator, db, settings):
+def _password(response) -> str:
+    return response.get_data(as_text=True).split('<code id="charger-password">')[1].split("<")[0]
+
+
+async def _boot(node, cp_id, password) -> str:
+    async with connect(node, cp_id, password) as cp:
+        boot = await cp.call(call.BootNotification(charge_point_vendor="V", charge_point_model="M"))
+        return boot.status
+
+
+def test_registration_shows_the_password_once(operator, db):
     r = operator.post(
         "/console/new-charger",
         data={
@@ -157,36 +167,35 @@ async def test_registered_charger_connects_with_its_password_shown_once(operator
         },
     )
     assert r.status_code == 201 and r.headers["Cache-Control"] == "no-store"
-    html = r.get_data(as_text=True)
-    password = html.split('<code id="charger-password">')[1].split("<")[0]
+    password = _password(r)
     assert len(password) >= 16
-    assert password not in operator.get("/console/chargers/CP-NEW-7").get_data(as_text=True)
+    later = operator.get("/console/chargers/CP-NEW-7").get_data(as_text=True)
+    assert password not in later and "No connector reported yet." in later
     assert audit_count(db, "charger.register") == 1
 
+
+async def test_registered_charger_connects_and_a_rotated_password_replaces_the_old(
+    operator, db, settings
+):
+    r = operator.post(
+        "/console/new-charger",
+        data={
+            "charge_point_id": "CP-NEW-8",
+            "csrf_token": _token(operator, "/console/new-charger"),
+        },
+    )
+    password = _password(r)
     node = ocpp_node(settings, db=db, bus=InProcessBus())
     await node.start()
     try:
-        async with connect(node, "CP-NEW-7", password) as cp:
-            boot = await cp.call(
-                call.BootNotification(charge_point_vendor="V", charge_point_model="M")
-            )
-            assert boot.status == "Accepted"
-        rotated = operator.post(
-            "/console/chargers/CP-NEW-7/password",
-            data={"csrf_token": _token(operator, "/console/chargers/CP-NEW-7")},
-        )
-        fresh = (
-            rotated.get_data(as_text=True).split('<code id="charger-password">')[1].split("<")[0]
-        )
+        assert await _boot(node, "CP-NEW-8", password) == "Accepted"
+        token = _token(operator, "/console/chargers/CP-NEW-8")
+        rotated = operator.post("/console/chargers/CP-NEW-8/password", data={"csrf_token": token})
+        fresh = _password(rotated)
         assert fresh != password and audit_count(db, "charger.rotate_password") == 1
         with pytest.raises(websockets.InvalidStatus):
-            async with connect(node, "CP-NEW-7", password):
-                pass
-        async with connect(node, "CP-NEW-7", fresh) as cp:
-            boot = await cp.call(
-                call.BootNotification(charge_point_vendor="V", charge_point_model="M")
-            )
-            assert boot.status == "Accepted"
+            await _boot(node, "CP-NEW-8", password)
+        assert await _boot(node, "CP-NEW-8", fresh) == "Accepted"
     finally:
         await asyncio.wait_for(node.stop(), 10)
 
@@ -242,10 +251,6 @@ def test_edit_and_deactivate_with_a_reason(operator, db):
         "is_public": False,
     }
     assert entries["charger.deactivate"].reason == "vandalised"
-    html = operator.get("/console/audit?target_type=charger&target_id=CP-LYON-001").get_data(
-        as_text=True
-    )
-    assert "charger.deactivate" in html and "vandalised" in html and "operator@example.org" in html
     assert "Reactivate charger" in operator.get("/console/chargers/CP-LYON-001").get_data(
         as_text=True
     )
@@ -268,3 +273,16 @@ def test_live_rows_answer_304_until_something_shown_changes(operator, db):
     changed = operator.get("/console/live/chargers?q=lyon-00", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     assert "1: Charging" in changed.get_data(as_text=True)
+
+
+def test_audit_page_lists_a_records_entries(operator, db):
+    token = _token(operator)
+    url = "/console/chargers/CP-LYON-001/registration"
+    operator.post(url, data={"active": "false", "reason": "vandalised", "csrf_token": token})
+    operator.post("/console/chargers/CP-LYON-002/password", data={"csrf_token": token})
+    html = operator.get("/console/audit?target_type=charger&target_id=CP-LYON-001").get_data(
+        as_text=True
+    )
+    assert "charger.deactivate" in html and "vandalised" in html and "operator@example.org" in html
+    assert "CP-LYON-002" not in html.split('id="audit"')[1]
+    assert "charger.rotate_password" in operator.get("/console/audit").get_data(as_text=True)

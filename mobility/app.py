@@ -26,6 +26,8 @@ from booking.accounts import Accounts
 from booking.context import BookingContext
 from booking.rules import BookingPolicy
 from booking.services import BOOKING_CANCELLED, BookingService
+from console import web as console_web
+from console.context import ConsoleContext
 from energy import web as energy_web
 from energy.outlook import PlanOutlook
 from energy.service import SmartCharging
@@ -38,7 +40,7 @@ from mobility.outbox import Outbox
 from mobility.web.context import WebContext
 from mobility.web.server import WebServer
 from mobility.web.shell import create_shell, finish
-from ocpp_server import operator_api, security_api
+from ocpp_server import operator_api, protocols, rules, security_api
 from ocpp_server.reservations import BookingReservations
 from ocpp_server.security.services import SecurityService
 from ocpp_server.server import OcppServer
@@ -129,7 +131,20 @@ def create_web_app(core: Core, **config: Any) -> Flask:
     open_data_web.init_app(
         app, open_data_context(core.settings, core.db, policy.buffer, policy.max_advance)
     )
+    console_web.init_app(app, console_context(core))
     return finish(app)
+
+
+def console_context(core: Core) -> ConsoleContext:
+    """The console's collaborators, with what it needs to know of the OCPP protocols."""
+    return ConsoleContext(
+        settings=core.settings,
+        db=core.db,
+        bus=core.bus,
+        billing=core.billing,
+        catalogue=lambda version: protocols.by_version(version).commands,
+        valid_charger_id=rules.valid_charge_point_id,
+    )
 
 
 def create_app(

@@ -14,6 +14,7 @@ from mobility.models.accounts import (
     UserRole,
     WebSession,
 )
+from mobility.models.audit import AuditEntry
 from mobility.models.base import Base, UTCDateTime
 from mobility.models.billing import (
     Invoice,
@@ -64,6 +65,7 @@ from mobility.models.security import CertificateStatus, ChargerCertificate, Secu
 __all__ = [
     "HOLDING_STATES",
     "ApiToken",
+    "AuditEntry",
     "Base",
     "Booking",
     "BookingStatus",

@@ -166,6 +166,9 @@ class ChargingTransaction(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         Index("ix_charging_transactions_charger_status", "charger_id", "status"),
         Index("ix_charging_transactions_company", "company_id", "started_at"),
+        # The operator console lists sessions newest first, and by card.
+        Index("ix_charging_transactions_started", "started_at", "id"),
+        Index("ix_charging_transactions_id_tag", "id_tag", "started_at"),
         UniqueConstraint("charger_id", "transaction_ref"),
         one_of("status", TransactionStatus),
     )

@@ -1,0 +1,37 @@
+"""What the console's pages need at request time, installed by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from flask import current_app
+
+from billing.facade import Billing
+from mobility.bus import CommandBus
+from mobility.config import Settings
+from mobility.db import Database
+
+EXTENSION = "console"
+
+
+@dataclass(frozen=True)
+class ConsoleContext:
+    """Collaborators of the console, built once per process.
+
+    The console never imports the OCPP server: the composition root hands in what it needs
+    to know of the protocols (the command catalogue of a version, the charger id rule).
+    """
+
+    settings: Settings
+    db: Database
+    bus: CommandBus
+    billing: Billing
+    catalogue: Callable[[str | None], Sequence[str]]
+    valid_charger_id: Callable[[str], bool]
+
+
+def ctx() -> ConsoleContext:
+    """The console context of the current app."""
+    found: ConsoleContext = current_app.extensions[EXTENSION]
+    return found

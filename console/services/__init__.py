@@ -1,0 +1,1 @@
+"""The console's use cases and reads (one transaction each; no web code)."""

@@ -1,0 +1,261 @@
+"""Chargers for the console: the list with live status, one charger's page, registration."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from console.ocpp_terms import ConfigKey, configuration
+from console.services.audit import Actor, record
+from console.services.paging import AnySelect, Page, page_of
+from mobility.db import Database
+from mobility.errors import Conflict, NotFound, ValidationFailed
+from mobility.models import (
+    Charger,
+    ChargerCommand,
+    ChargerEvent,
+    ChargingProfileRecord,
+    CommandStatus,
+    Connector,
+    Hub,
+    RegistrationStatus,
+    Reservation,
+    Tariff,
+    TariffScope,
+)
+from mobility.security import new_token, token_digest
+
+RECENT = 20
+CONFIG_READS = ("GetConfiguration", "GetVariables")
+
+
+@dataclass(frozen=True)
+class ChargerFilter:
+    """What the chargers list is narrowed to."""
+
+    q: str = ""
+    online: bool | None = None
+    registration: str | None = None
+    hub_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ChargerRow:
+    """One line of the chargers list."""
+
+    charger: Charger
+    hub: str | None
+    connectors: list[Connector]
+
+
+@dataclass(frozen=True)
+class ChargerView:
+    """Everything the charger page shows."""
+
+    charger: Charger
+    hub: Hub | None
+    connectors: list[Connector]
+    commands: list[ChargerCommand]
+    events: list[ChargerEvent]
+    reservations: list[Reservation]
+    profiles: list[ChargingProfileRecord]
+    configuration: list[ConfigKey] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ChargerForm:
+    """The editable facts of a charger."""
+
+    name: str
+    hub_id: int | None
+    max_power_w: int | None
+    tariff_id: int | None
+    is_public: bool
+
+
+def _filtered(f: ChargerFilter) -> AnySelect:
+    stmt = select(Charger).order_by(Charger.charge_point_id)
+    if f.q:
+        like = f"%{f.q.lower()}%"
+        stmt = stmt.where(
+            or_(func.lower(Charger.charge_point_id).like(like), func.lower(Charger.name).like(like))
+        )
+    if f.online is not None:
+        stmt = stmt.where(Charger.is_online.is_(f.online))
+    if f.registration:
+        stmt = stmt.where(Charger.registration_status == f.registration)
+    if f.hub_id is not None:
+        stmt = stmt.where(Charger.hub_id == f.hub_id)
+    return stmt
+
+
+def list_chargers(db: Database, f: ChargerFilter, page: int, per_page: int) -> Page[ChargerRow]:
+    """A page of chargers with their connectors and hub names (three queries, any page size)."""
+    with db.sessions() as s:
+        found: Page[Charger] = page_of(s, _filtered(f), page, per_page)
+        ids = [c.id for c in found.items]
+        connectors: dict[int, list[Connector]] = {}
+        for con in s.scalars(
+            select(Connector)
+            .where(Connector.charger_id.in_(ids), Connector.connector_id > 0)
+            .order_by(Connector.charger_id, Connector.connector_id)
+        ):
+            connectors.setdefault(con.charger_id, []).append(con)
+        hub_ids = {c.hub_id for c in found.items if c.hub_id is not None}
+        named = s.execute(select(Hub.id, Hub.name).where(Hub.id.in_(hub_ids)))
+        hubs = {hub_id: name for hub_id, name in named}
+    rows = [
+        ChargerRow(c, hubs.get(c.hub_id) if c.hub_id else None, connectors.get(c.id, []))
+        for c in found.items
+    ]
+    return Page(rows, found.total, found.page, found.per_page)
+
+
+def fingerprint(found: Page[ChargerRow]) -> str:
+    """A digest of everything the list shows of its chargers (an ETag for live polling)."""
+    facts: list[object] = [found.total, found.page]
+    for row in found.items:
+        c = row.charger
+        facts += [c.charge_point_id, c.name, row.hub, c.is_online, c.last_seen_at, c.connected_node]
+        facts += [c.registration_status, c.ocpp_version, c.firmware_version, c.firmware_status]
+        facts += [(x.connector_id, x.status, x.error_code) for x in row.connectors]
+    return hashlib.sha256(repr(facts).encode()).hexdigest()[:32]
+
+
+def get_charger(s: Session, cp_id: str) -> Charger:
+    """The charger with this charge point id, or NotFound."""
+    charger = s.scalar(select(Charger).where(Charger.charge_point_id == cp_id))
+    if charger is None:
+        raise NotFound(f"No charger {cp_id}.")
+    return charger
+
+
+def _recent(s: Session, model: Any, charger_id: int, order: Any) -> list[Any]:
+    stmt = select(model).where(model.charger_id == charger_id).order_by(order.desc()).limit(RECENT)
+    return list(s.scalars(stmt))
+
+
+def _configuration(s: Session, charger_id: int) -> list[ConfigKey]:
+    last = s.scalar(
+        select(ChargerCommand)
+        .where(
+            ChargerCommand.charger_id == charger_id,
+            ChargerCommand.action.in_(CONFIG_READS),
+            ChargerCommand.status == CommandStatus.ANSWERED,
+        )
+        .order_by(ChargerCommand.id.desc())
+        .limit(1)
+    )
+    return configuration(last.action, last.response) if last is not None else []
+
+
+def charger_view(db: Database, cp_id: str) -> ChargerView:
+    """One charger with its connectors, recent commands and messages, reservations, profiles."""
+    with db.sessions() as s:
+        c = get_charger(s, cp_id)
+        profiles = s.scalars(
+            select(ChargingProfileRecord)
+            .where(
+                ChargingProfileRecord.charger_id == c.id, ChargingProfileRecord.cleared_at.is_(None)
+            )
+            .order_by(ChargingProfileRecord.connector_id, ChargingProfileRecord.stack_level)
+        )
+        return ChargerView(
+            charger=c,
+            hub=s.get(Hub, c.hub_id) if c.hub_id else None,
+            connectors=list(
+                s.scalars(
+                    select(Connector)
+                    .where(Connector.charger_id == c.id)
+                    .order_by(Connector.connector_id)
+                )
+            ),
+            commands=_recent(s, ChargerCommand, c.id, ChargerCommand.id),
+            events=_recent(s, ChargerEvent, c.id, ChargerEvent.id),
+            reservations=_recent(s, Reservation, c.id, Reservation.id),
+            profiles=list(profiles),
+            configuration=_configuration(s, c.id),
+        )
+
+
+def choices(db: Database) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """Hubs and charging tariffs to pick from in the charger form."""
+    with db.sessions() as s:
+        hubs = [(i, n) for i, n in s.execute(select(Hub.id, Hub.name).order_by(Hub.name))]
+        charging = select(Tariff.id, Tariff.name).where(Tariff.scope == TariffScope.CHARGING)
+        tariffs = [(i, n) for i, n in s.execute(charging.order_by(Tariff.name))]
+    return hubs, tariffs
+
+
+def _apply(s: Session, charger: Charger, form: ChargerForm) -> dict[str, Any]:
+    """Set the form's facts on the charger; what changed, for the audit row."""
+    if form.hub_id is not None and s.get(Hub, form.hub_id) is None:
+        raise ValidationFailed("No such hub.", field="hub_id")
+    if form.tariff_id is not None and s.get(Tariff, form.tariff_id) is None:
+        raise ValidationFailed("No such tariff.", field="tariff_id")
+    if form.max_power_w is not None and not 0 < form.max_power_w <= 1_000_000:
+        raise ValidationFailed("Maximum power must be between 1 W and 1 MW.", field="max_power_w")
+    changed = {}
+    for name in ("name", "hub_id", "max_power_w", "tariff_id", "is_public"):
+        new = getattr(form, name)
+        if getattr(charger, name) != new:
+            changed[name] = new
+            setattr(charger, name, new)
+    return changed
+
+
+def register(
+    db: Database, actor: Actor, cp_id: str, form: ChargerForm, valid_id: Callable[[str], bool]
+) -> str:
+    """A new charger with a fresh password; the password is returned once, only its hash kept."""
+    cp_id = cp_id.strip()
+    if not valid_id(cp_id):
+        raise ValidationFailed(
+            "A charge point id is 1 to 64 letters, digits or . _ : - (no spaces).",
+            field="charge_point_id",
+        )
+    password = new_token(18)
+    with db.transaction() as s:
+        if s.scalar(select(Charger.id).where(Charger.charge_point_id == cp_id)) is not None:
+            raise Conflict(f"Charger {cp_id} is already registered.")
+        charger = Charger(charge_point_id=cp_id, password_hash=token_digest(password))
+        s.add(charger)
+        details = _apply(s, charger, form)
+        # No connectors yet: the charger's first StatusNotifications create them.
+        record(s, actor, "charger.register", "charger", cp_id, **details)
+    return password
+
+
+def update(db: Database, actor: Actor, cp_id: str, form: ChargerForm) -> None:
+    """Change a charger's name, hub, power, tariff and visibility."""
+    with db.transaction() as s:
+        charger = get_charger(s, cp_id)
+        changed = _apply(s, charger, form)
+        if changed:
+            record(s, actor, "charger.update", "charger", cp_id, **changed)
+
+
+def set_active(db: Database, actor: Actor, cp_id: str, active: bool, reason: str) -> None:
+    """Deactivate (its next boot is Rejected) or reactivate (Accepted) a charger."""
+    if not reason.strip():
+        raise ValidationFailed("Say why.", field="reason")
+    status = RegistrationStatus.ACCEPTED if active else RegistrationStatus.REJECTED
+    with db.transaction() as s:
+        charger = get_charger(s, cp_id)
+        charger.registration_status = status
+        action = "charger.activate" if active else "charger.deactivate"
+        record(s, actor, action, "charger", cp_id, reason=reason.strip())
+
+
+def rotate_password(db: Database, actor: Actor, cp_id: str) -> str:
+    """A new password for the charger (the old one stops working at its next connection)."""
+    password = new_token(18)
+    with db.transaction() as s:
+        get_charger(s, cp_id).password_hash = token_digest(password)
+        record(s, actor, "charger.rotate_password", "charger", cp_id)
+    return password

@@ -1,0 +1,96 @@
+"""Charging sessions: the filtered list and a session's page with its curves and invoice."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import flash, redirect, request, url_for
+
+from billing.render import invoice_html
+from console.context import ctx
+from console.pages import actor, bp, commands, optional_int, page, paging
+from console.plots import line_chart
+from console.services import sessions
+from console.services.sessions import ENERGY, POWER, SOC, SessionFilter
+from mobility.errors import DomainError, ValidationFailed
+from mobility.models import TransactionStatus
+
+
+def _day(name: str, tz: ZoneInfo) -> datetime | None:
+    """A YYYY-MM-DD query value as the start of that day in the platform's timezone."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return datetime.combine(date.fromisoformat(raw), time(), tz)
+    except ValueError:
+        raise ValidationFailed(f"'{name}' must be a date (YYYY-MM-DD).", field=name) from None
+
+
+def _filter() -> SessionFilter:
+    tz = ZoneInfo(ctx().settings.timezone)
+    until = _day("until", tz)
+    status = request.args.get("status") or None
+    if status is not None and status not in set(TransactionStatus):
+        raise ValidationFailed("Unknown session status.", field="status")
+    return SessionFilter(
+        charger=request.args.get("charger", "").strip(),
+        card=request.args.get("card", "").strip(),
+        user=request.args.get("user", "").strip()[:254],
+        company_id=optional_int("company", request.args),
+        status=status,
+        since=_day("since", tz),
+        until=until + timedelta(days=1) if until else None,  # the whole "until" day
+    )
+
+
+@bp.get("/sessions")
+def sessions_list() -> Any:
+    """Charging sessions, newest first, filtered by charger, card, user, company and date."""
+    number, per_page = paging()
+    found = sessions.list_sessions(ctx().db, _filter(), number, per_page)
+    return page(
+        "sessions.html",
+        found=found,
+        companies=sessions.companies(ctx().db),
+        statuses=list(TransactionStatus),
+    )
+
+
+def _session_page(tx_id: int, status: int = 200, **extra: Any) -> Any:
+    c = ctx()
+    view = sessions.session_view(c.db, c.billing, tx_id)
+    tz = ZoneInfo(c.settings.timezone)
+    charts = [
+        line_chart(view.series[ENERGY], title="Energy delivered", unit="kWh", tz=tz),
+        line_chart(view.series[POWER], title="Power", unit="kW", tz=tz),
+        line_chart(view.series[SOC], title="State of charge", unit="%", tz=tz),
+    ]
+    return page(
+        "session.html",
+        status,
+        v=view,
+        tx=view.tx,
+        charts=[ch for ch in charts if ch is not None],
+        invoices=[invoice_html(i) for i in view.invoices],
+        **extra,
+    )
+
+
+@bp.get("/sessions/<int:tx_id>")
+def session(tx_id: int) -> Any:
+    """A session: meter-value curves, price breakdown, invoice, remote stop."""
+    return _session_page(tx_id)
+
+
+@bp.post("/sessions/<int:tx_id>/stop")
+def session_stop(tx_id: int) -> Any:
+    """Ask the charger to stop the session."""
+    try:
+        answer = commands().remote_stop(actor(), tx_id)
+    except DomainError as exc:
+        return _session_page(tx_id, exc.http_status, error=exc.message)
+    flash(f"Remote stop sent: the charger answered {answer}")
+    return redirect(url_for("console.session", tx_id=tx_id), 303)

@@ -1,0 +1,99 @@
+"""The web app on the demo district, signed-in operator and citizen clients, a live charger."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+
+import pytest
+from ocpp.v16 import call
+from sqlalchemy import func, select
+
+from mobility.app import create_app, ocpp_node
+from mobility.bus import InProcessBus
+from mobility.demo import DEMO_PASSWORD, seed_demo
+from mobility.models import AuditEntry
+from tests.e2e.ocpp_server.conftest import connect
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of a rendered form."""
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def sign_in(client, email: str) -> str:
+    """Log `client` in through the login form; returns a CSRF token for later forms."""
+    token = csrf_of(client.get("/login").get_data(as_text=True))
+    r = client.post("/login", data={"email": email, "password": DEMO_PASSWORD, "csrf_token": token})
+    assert r.status_code == 302
+    return token
+
+
+def audit_count(db, action: str) -> int:
+    with db.sessions() as s:
+        return s.scalar(select(func.count()).where(AuditEntry.action == action))
+
+
+class LiveCharger:
+    """An OCPP node in its own event loop thread with CP-LYON-001 connected and booted."""
+
+    def __init__(self, settings, db, bus):
+        self.loop = asyncio.new_event_loop()
+        self.server = ocpp_node(settings, db=db, bus=bus)
+        self.ready = threading.Event()
+        self.stop: asyncio.Event | None = None
+        self.thread = threading.Thread(target=self.loop.run_until_complete, args=(self.main(),))
+
+    async def main(self):
+        self.stop = asyncio.Event()
+        await self.server.start()
+        async with connect(self.server, "CP-LYON-001") as cp:
+            await cp.call(call.BootNotification(charge_point_vendor="V", charge_point_model="M"))
+            await self.server.presence.flush()
+            await self.server.flush_reports()
+            self.cp = cp
+            self.ready.set()
+            await self.stop.wait()
+        await self.server.stop()
+
+    def __enter__(self):
+        self.thread.start()
+        assert self.ready.wait(10)
+        return self
+
+    def __exit__(self, *exc):
+        self.loop.call_soon_threadsafe(self.stop.set)
+        self.thread.join(10)
+
+
+@pytest.fixture
+def bus():
+    return InProcessBus()
+
+
+@pytest.fixture
+def app(db, settings, bus):
+    seed_demo(db)
+    # Live tables poll every second here (the browser tests wait for an update).
+    return create_app(settings, db=db, bus=bus, CONSOLE_LIVE_SECONDS=1)
+
+
+@pytest.fixture
+def operator(app):
+    client = app.test_client()
+    sign_in(client, "operator@example.org")
+    return client
+
+
+@pytest.fixture
+def citizen(app):
+    client = app.test_client()
+    sign_in(client, "citizen@example.org")
+    return client
+
+
+@pytest.fixture
+def live(settings, db, bus, app):
+    with LiveCharger(settings, db, bus) as running:
+        yield running

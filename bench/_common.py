@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 
 def fresh_pg(url: str, prefix: str) -> str:
@@ -18,3 +19,26 @@ def fresh_pg(url: str, prefix: str) -> str:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def serve_bare(cp_class: Any, subprotocol: str, port_q: Any, stop_ev: Any) -> None:
+    """Serve `cp_class` (an ocpp-library ChargePoint with fixed answers) until `stop_ev`."""
+    import asyncio
+    import contextlib
+
+    import websockets
+
+    async def handler(ws: Any) -> None:
+        cp = cp_class(ws.request.path.rsplit("/", 1)[-1], ws)
+        with contextlib.suppress(websockets.ConnectionClosed):
+            await cp.start()
+
+    async def main() -> None:
+        async with websockets.serve(
+            handler, "127.0.0.1", 0, subprotocols=[subprotocol], backlog=4096
+        ) as srv:
+            port_q.put(next(iter(srv.sockets)).getsockname()[1])
+            while not stop_ev.is_set():
+                await asyncio.sleep(0.2)
+
+    asyncio.run(main())

@@ -4,9 +4,7 @@ heartbeats and status notifications in turn)."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import contextlib
 import json
 import time
 import uuid
@@ -21,7 +19,7 @@ def run_bare201(port_q: Any, stop_ev: Any, raise_fd_limit: Any) -> None:
     """A 2.0.1 central system written only with the ocpp library: fixed answers, no database."""
     import logging
 
-    import websockets
+    from _common import serve_bare
     from ocpp.routing import on
     from ocpp.v201 import ChargePoint, call_result
     from ocpp.v201.enums import Action
@@ -48,20 +46,7 @@ def run_bare201(port_q: Any, stop_ev: Any, raise_fd_limit: Any) -> None:
         def event(self, **_: Any) -> Any:
             return call_result.TransactionEvent()
 
-    async def handler(ws: Any) -> None:
-        cp = Bare(ws.request.path.rsplit("/", 1)[-1], ws)
-        with contextlib.suppress(websockets.ConnectionClosed):
-            await cp.start()
-
-    async def main() -> None:
-        async with websockets.serve(
-            handler, "127.0.0.1", 0, subprotocols=[SUBPROTOCOL], backlog=4096
-        ) as srv:
-            port_q.put(next(iter(srv.sockets)).getsockname()[1])
-            while not stop_ev.is_set():
-                await asyncio.sleep(0.2)
-
-    asyncio.run(main())
+    serve_bare(Bare, SUBPROTOCOL, port_q, stop_ev)
 
 
 def _now() -> str:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import contextlib
 import itertools
 import json
 import multiprocessing as mp
@@ -32,7 +31,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import fresh_pg
+from _common import fresh_pg, serve_bare
 
 PASSWORD = "bench-secret"
 
@@ -101,7 +100,6 @@ def run_bare(port_q: Any, stop_ev: Any, stats_q: Any) -> None:
     """A CSMS written only with the ocpp library: fixed answers, no auth, no database."""
     import logging
 
-    import websockets
     from ocpp.routing import on
     from ocpp.v16 import ChargePoint, call_result
     from ocpp.v16.enums import Action, RegistrationStatus
@@ -130,20 +128,7 @@ def run_bare(port_q: Any, stop_ev: Any, stats_q: Any) -> None:
         def meter(self, **_: Any) -> Any:
             return call_result.MeterValues()
 
-    async def handler(ws: Any) -> None:
-        cp = Bare(ws.request.path.rsplit("/", 1)[-1], ws)
-        with contextlib.suppress(websockets.ConnectionClosed):
-            await cp.start()
-
-    async def main() -> None:
-        async with websockets.serve(
-            handler, "127.0.0.1", 0, subprotocols=["ocpp1.6"], backlog=4096
-        ) as srv:
-            port_q.put(next(iter(srv.sockets)).getsockname()[1])
-            while not stop_ev.is_set():
-                await asyncio.sleep(0.2)
-
-    asyncio.run(main())
+    serve_bare(Bare, "ocpp1.6", port_q, stop_ev)
 
 
 # -- clients --------------------------------------------------------------------------------

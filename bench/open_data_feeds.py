@@ -2,7 +2,7 @@
 web server (waitress, separate process), side by side with a trivial endpoint (/healthz) of the
 same app; and the cold regeneration of the feed (marker, snapshot, build, JSON, gzip).
 
-Run: .venv/bin/python bench/open_data.py [--vehicles 10000] [--requests 300]
+Run: .venv/bin/python bench/open_data_feeds.py [--vehicles 10000] [--requests 300]
      [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
 Prints per-request latency (mean, p50, p99) over keep-alive connections and the cold times.
 """

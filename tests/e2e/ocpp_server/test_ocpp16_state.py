@@ -89,6 +89,7 @@ async def test_local_list_full_on_first_contact_then_differential_on_change(serv
                 select(IdToken).where(IdToken.id_tag == "RFID-CONFLUENCE-0001")
             ).status = "Blocked"
             s.add(IdToken(id_tag="CARD-NEW", parent_id_tag="RFID-CONFLUENCE-0001"))
+        await server.presence.flush()  # the job serves chargers the database says are online
         assert await asyncio.to_thread(jobs.sync_local_lists, server.charging, server.bus) == 1
         diff = cp.got("SendLocalList")[1]
         assert diff["update_type"] == "Differential" and diff["list_version"] == 2

@@ -141,7 +141,8 @@ async def test_sigterm_under_load_answers_what_it_acknowledged_and_exits_cleanly
     assert took < 5, f"exit took {took:.1f} s"
     assert {ws.close_code for _, ws, _ in chargers} == {1001}  # going away, sent cleanly
     assert "Traceback" not in node.log() and " ERROR " not in node.log(), node.log()
-    assert len(acked.statuses) > 50 and len(acked.meters) > 50  # it was under load
+    # it was under load: every charger had reports acknowledged when the signal came
+    assert len(acked.statuses) >= CHARGERS and len(acked.meters) >= CHARGERS
     with db.sessions() as s:
         statuses = [i for i in s.scalars(select(ConnectorStatusEvent.info)) if i]
         meters = [

@@ -89,7 +89,9 @@ async def test_local_list_full_on_first_contact_then_differential_on_change(serv
                 select(IdToken).where(IdToken.id_tag == "RFID-CONFLUENCE-0001")
             ).status = "Blocked"
             s.add(IdToken(id_tag="CARD-NEW", parent_id_tag="RFID-CONFLUENCE-0001"))
-        await server.presence.flush()  # the job serves chargers the database says are online
+        # The job serves chargers the database says are online 1.6 ones (both written in batches).
+        await server.presence.flush()
+        await server.flush_reports()
         assert await asyncio.to_thread(jobs.sync_local_lists, server.charging, server.bus) == 1
         diff = cp.got("SendLocalList")[1]
         assert diff["update_type"] == "Differential" and diff["list_version"] == 2

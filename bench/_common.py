@@ -42,3 +42,32 @@ def serve_bare(cp_class: Any, subprotocol: str, port_q: Any, stop_ev: Any) -> No
                 await asyncio.sleep(0.2)
 
     asyncio.run(main())
+
+
+# What a simulated charger answers when the CSMS asks it something (as real chargers do).
+CHARGER_ANSWERS: dict[str, dict[str, Any]] = {
+    "GetLocalListVersion": {"listVersion": 0},
+    "GetConfiguration": {"configurationKey": []},
+    "DataTransfer": {"status": "UnknownVendorId"},
+}
+
+
+def answer_to(frame: Any) -> str | None:
+    """The CallResult a charger sends for a CSMS Call frame (parsed), None for other frames."""
+    import json
+
+    if isinstance(frame, list) and len(frame) == 4 and frame[0] == 2:
+        return json.dumps([3, frame[1], CHARGER_ANSWERS.get(frame[2], {"status": "Accepted"})])
+    return None
+
+
+async def reply(ws: Any) -> Any:
+    """The next frame that is not a CSMS Call; Calls met on the way are answered."""
+    import json
+
+    while True:
+        frame = json.loads(await ws.recv())
+        answer = answer_to(frame)
+        if answer is None:
+            return frame
+        await ws.send(answer)

@@ -117,6 +117,7 @@ async def station(
 ) -> int:
     """One station: boot, start a session, then report until the clock says; messages sent."""
     import websockets
+    from _common import reply
 
     headers = {}
     if auth:
@@ -131,7 +132,7 @@ async def station(
     ) as ws:
         for frame in (boot(), started(f"T-{cp_id}")):
             await ws.send(frame)
-            await ws.recv()
+            await reply(ws)
         clock["ready"] += 1
         sent = 0
         for action, payload in messages(f"T-{cp_id}"):
@@ -139,9 +140,9 @@ async def station(
                 break
             t0 = time.perf_counter()
             await ws.send(json.dumps([2, uuid.uuid4().hex[:12], action, payload]))
-            reply = json.loads(await ws.recv())
+            answer = await reply(ws)
             lat.append(time.perf_counter() - t0)
-            if reply[0] != 3:
-                raise RuntimeError(f"{cp_id}: {reply}")
+            if answer[0] != 3:
+                raise RuntimeError(f"{cp_id}: {answer}")
             sent += 1
         return sent

@@ -61,6 +61,21 @@ def send_running_costs(charging: ChargingService, bus: CommandBus) -> int:
     return sent
 
 
+def audit_local_lists(charging: ChargingService, bus: CommandBus) -> int:
+    """Ask connected 1.6 chargers holding our list for its version; one that lost it (a
+    factory reset, a faulty charger) reports another version and the sync job re-sends it
+    in full at its next run."""
+    asked = 0
+    timeout = charging.settings.command_timeout
+    for cp_id in local_lists.synced_online(charging.db):
+        try:
+            bus.call_sync(cp_id, "GetLocalListVersion", {}, timeout)
+            asked += 1
+        except DomainError as exc:
+            log.info("local list version of %s not asked: %s", cp_id, exc.message)
+    return asked
+
+
 def jobs(charging: ChargingService, bus: CommandBus) -> list[JobSpec]:
     """The OCPP server's periodic jobs."""
     return [
@@ -69,6 +84,12 @@ def jobs(charging: ChargingService, bus: CommandBus) -> list[JobSpec]:
             lambda: sync_local_lists(charging, bus),
             "interval",
             {"minutes": 1},
+        ),
+        JobSpec(
+            "ocpp.audit_local_lists",
+            lambda: audit_local_lists(charging, bus),
+            "interval",
+            {"hours": 6},
         ),
         JobSpec(
             "ocpp.mark_offline",

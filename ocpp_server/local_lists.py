@@ -96,6 +96,31 @@ def due(db: Database) -> list[str]:
         ]
 
 
+def never_synced(db: Database, cp_id: str) -> bool:
+    """Whether a charger never took a list from us (first contact after boot: send it)."""
+    with db.sessions() as s:
+        row = s.execute(
+            select(Charger.local_list_synced_version, Charger.local_list_status).where(
+                Charger.charge_point_id == cp_id
+            )
+        ).first()
+    return row is not None and row[0] is None and row[1] != "NotSupported"
+
+
+def synced_online(db: Database) -> list[str]:
+    """Connected 1.6 chargers that hold a list of ours (their version is worth checking)."""
+    with db.sessions() as s:
+        return list(
+            s.scalars(
+                select(Charger.charge_point_id).where(
+                    Charger.is_online.is_(True),
+                    Charger.ocpp_version == VERSION,
+                    Charger.local_list_synced_version.is_not(None),
+                )
+            )
+        )
+
+
 def apply_sent(s: Session, charger_pk: int, sent: LocalListSent) -> None:
     """Record a charger's answer to SendLocalList: its list and version when it accepted."""
     charger = s.get(Charger, charger_pk)

@@ -146,7 +146,10 @@ class ChargePoint16(SecurityHandlers16, CommandSession, ChargePoint):
             if settings.ocpp_probe_configuration and quirks.probe_configuration:
                 keys = list(quirks.configuration_keys or USED_KEYS)
                 await self.send_command("GetConfiguration", {"key": keys})
-            if quirks.local_list:
+            # Chargers keep their local list through reboots (OCPP 1.6 3.5.3): only a charger
+            # that never took ours gets it now; changes go out with the sync job, and lost
+            # lists are found by the version audit job. A restart storm stays read-only.
+            if quirks.local_list and await self._db(local_lists.never_synced, self.db, self.id):
                 await self.sync_local_list(ask_version=True)
         except DomainError as exc:  # the charger refused: the job tries again later
             log.info("%s: after-boot requests stopped: %s", self.id, exc.message)

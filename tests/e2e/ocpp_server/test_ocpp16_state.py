@@ -116,9 +116,15 @@ async def test_list_length_limits_are_respected_and_a_lagging_charger_gets_it_ag
         ]
         assert kinds == [("Full", 2), ("Differential", 2), ("Differential", 1)]
         assert len(cp.local_list) == 5 and cp.list_version == 3
-        # The charger loses its list in a reboot: it reports version 0 and gets it in full again.
+        # The charger loses its list (a factory reset): the version audit finds version 0 and
+        # the sync job sends it in full again. A plain reboot costs no list traffic at all.
         cp.local_list, cp.list_version = {}, 0
         await cp.call(BOOT)
+        await server.presence.flush()
+        await server.flush_reports()
+        assert len(cp.got("SendLocalList")) == 3
+        assert await asyncio.to_thread(jobs.audit_local_lists, server.charging, server.bus) == 1
+        await asyncio.to_thread(jobs.sync_local_lists, server.charging, server.bus)
         await cp.wait_for("SendLocalList", 6)
         assert cp.got("SendLocalList")[3]["update_type"] == "Full"
         assert len(cp.local_list) == 5 and cp.list_version == 6

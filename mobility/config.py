@@ -77,6 +77,12 @@ class Settings:
     session_days: int = 14
     secure_cookies: bool | None = None
     run_scheduler: bool = True
+    # Who we are on OCPI roaming (CPO role): ISO 3166 alpha-2 country, 3-character party id.
+    ocpi_country_code: str = "FR"
+    ocpi_party_id: str = "MOB"
+    ocpi_business_name: str = "Mobility hub"
+    # How long a call to a partner platform may take (registration, pushes, command results).
+    ocpi_http_timeout: float = 10.0
     testing: bool = False
 
     @property
@@ -148,6 +154,10 @@ _ENV: dict[str, tuple[str, type]] = {
     "SESSION_DAYS": ("session_days", int),
     "SECURE_COOKIES": ("secure_cookies", bool),
     "RUN_SCHEDULER": ("run_scheduler", bool),
+    "OCPI_COUNTRY_CODE": ("ocpi_country_code", str),
+    "OCPI_PARTY_ID": ("ocpi_party_id", str),
+    "OCPI_BUSINESS_NAME": ("ocpi_business_name", str),
+    "OCPI_HTTP_TIMEOUT": ("ocpi_http_timeout", float),
 }
 
 
@@ -196,6 +206,16 @@ def _validate(s: Settings) -> None:
         raise ConfigError(f"PUBLIC_URL must be an http(s) URL, got {s.public_url!r}")
     if s.stripe_secret_key and not s.stripe_secret_key.startswith(("sk_", "rk_")):
         raise ConfigError("STRIPE_SECRET_KEY must start with sk_ or rk_")
+    _validate_ocpi(s)
+
+
+def _validate_ocpi(s: Settings) -> None:
+    if len(s.ocpi_country_code) != 2 or not s.ocpi_country_code.isalpha():
+        raise ConfigError(f"OCPI_COUNTRY_CODE must be 2 letters, got {s.ocpi_country_code!r}")
+    if len(s.ocpi_party_id) != 3 or not s.ocpi_party_id.isalnum():
+        raise ConfigError(f"OCPI_PARTY_ID must be 3 letters or digits, got {s.ocpi_party_id!r}")
+    if s.ocpi_http_timeout <= 0:
+        raise ConfigError("OCPI_HTTP_TIMEOUT must be positive")
 
 
 def _validate_security(s: Settings) -> None:

@@ -57,6 +57,7 @@ from mobility.models.energy import (
 )
 from mobility.models.hubs import Hub, Vehicle, VehicleKind, VehicleState, VehicleVisibility
 from mobility.models.outbox import OutboxItem, OutboxStatus
+from mobility.models.roaming import PartnerStatus, RoamingPartner, RoamingToken
 from mobility.models.security import CertificateStatus, ChargerCertificate, SecurityEvent
 
 __all__ = [
@@ -99,6 +100,7 @@ __all__ = [
     "MeterValue",
     "OutboxItem",
     "OutboxStatus",
+    "PartnerStatus",
     "Payment",
     "PaymentKind",
     "PaymentMethod",
@@ -106,6 +108,8 @@ __all__ = [
     "RegistrationStatus",
     "Reservation",
     "ReservationStatus",
+    "RoamingPartner",
+    "RoamingToken",
     "SecurityEvent",
     "SeriesKind",
     "Tariff",

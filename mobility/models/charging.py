@@ -199,6 +199,10 @@ class ChargingTransaction(IdMixin, TimestampMixin, Base):
     # Set when the readings cannot be billed as they are; an operator decides (never invoiced
     # silently).
     review_reason: Mapped[str | None] = mapped_column(String(200))
+    # A roaming driver's session (OCPI): billed to this partner with a CDR, not to a citizen.
+    roaming_partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("roaming_partners.id", ondelete="SET NULL")
+    )
 
     @property
     def energy_wh(self) -> int:

@@ -38,9 +38,7 @@ def roaming_grant(s: Session, id_tag: str) -> RoamingGrant | None:
     rows = s.execute(
         select(RoamingToken.valid, RoamingToken.whitelist, RoamingToken.partner_id)
         .join(RoamingPartner, RoamingPartner.id == RoamingToken.partner_id)
-        .where(
-            RoamingToken.uid == id_tag, RoamingPartner.status == PartnerStatus.REGISTERED
-        )
+        .where(RoamingToken.uid == id_tag, RoamingPartner.status == PartnerStatus.REGISTERED)
         .order_by(RoamingToken.valid.desc(), RoamingToken.id)
     ).all()
     if not rows:

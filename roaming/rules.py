@@ -106,8 +106,15 @@ def price(excl_minor: int, incl_minor: int, exponent: int) -> dict[str, int | fl
     }
 
 
+_PLACES = Decimal("0.0001")  # OCPI numbers carry 4 decimals unless a field says otherwise
+
+
 def _hours(seconds: int) -> int | float:
-    return number(Decimal(seconds) / 3600)
+    return number((Decimal(seconds) / 3600).quantize(_PLACES))
+
+
+def _kwh(wh: Decimal) -> int | float:
+    return number((wh / 1000).quantize(_PLACES))
 
 
 def charging_periods(periods: Sequence[Period], tariff_id: str) -> list[dict[str, Any]]:
@@ -116,11 +123,12 @@ def charging_periods(periods: Sequence[Period], tariff_id: str) -> list[dict[str
     for p in sorted(periods, key=lambda p: p.start):
         dims: list[dict[str, Any]] = []
         if p.energy_wh:
-            dims.append({"type": "ENERGY", "volume": number(p.energy_wh / 1000)})
+            dims.append({"type": "ENERGY", "volume": _kwh(p.energy_wh)})
         kind = "PARKING_TIME" if p.parking else "TIME"
         dims.append({"type": kind, "volume": _hours(p.duration_s)})
         if p.power_kw is not None:
-            dims.append({"type": "MAX_POWER", "volume": number(p.power_kw)})
+            # Power is uniform within a priced period: its maximum is that power.
+            dims.append({"type": "MAX_POWER", "volume": number(p.power_kw.quantize(_PLACES))})
         out.append(
             {"start_date_time": ocpi_time(p.start), "dimensions": dims, "tariff_id": tariff_id}
         )
@@ -133,7 +141,7 @@ def totals(periods: Sequence[Period]) -> dict[str, int | float]:
     seconds = sum(p.duration_s for p in periods)
     parking = sum(p.duration_s for p in periods if p.parking)
     return {
-        "total_energy": number(energy / 1000),
+        "total_energy": _kwh(energy),
         "total_time": _hours(seconds),
         "total_parking_time": _hours(parking),
     }

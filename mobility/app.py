@@ -44,7 +44,9 @@ from ocpp_server.security.services import SecurityService
 from ocpp_server.server import OcppServer
 from ocpp_server.services import ChargingService
 from roaming import api as roaming_api
+from roaming import commands as roaming_commands
 from roaming.client import PartnerClient
+from roaming.commands import Commands
 from roaming.locations import Party
 from roaming.partners import Partners
 from roaming.push import Pusher, RoamingFeed
@@ -99,7 +101,7 @@ def build_core(
     bus = bus or make_bus(settings)
     # Booking and charging meet here: a cancelled booking's reservations end on the charger.
     outbox.register(BOOKING_CANCELLED, BookingReservations(db, bus, settings.command_timeout))
-    ocpi = _roaming(settings, db, billing, outbox)
+    ocpi = _roaming(settings, db, billing, outbox, bus)
     return Core(
         settings=settings,
         db=db,
@@ -119,17 +121,20 @@ def build_core(
 
 
 def _roaming(
-    settings: Settings, db: Database, billing: Billing, outbox: Outbox
+    settings: Settings, db: Database, billing: Billing, outbox: Outbox, bus: CommandBus
 ) -> roaming_api.RoamingContext:
-    """OCPI roaming: partners, tokens, and the pushes of roaming sessions after commit."""
+    """OCPI roaming: partners, tokens, commands, and the pushes after commit."""
     client = PartnerClient(settings.ocpi_http_timeout)
     party = Party(settings.ocpi_country_code.upper(), settings.ocpi_party_id.upper())
     pusher = Pusher(db, billing, client, party)
     outbox.register(SESSION_CHANGED, pusher.session)
     outbox.register(CDR_DUE, pusher.cdr)
-    return roaming_api.RoamingContext(
-        settings, db, billing, Partners(db, settings, client), Tokens(db), party
-    )
+    tokens = Tokens(db)
+    commands = Commands(db, outbox, bus, client, tokens, settings.command_timeout)
+    outbox.register(roaming_commands.COMMAND, commands.run)
+    outbox.register(roaming_commands.RESULT, commands.report)
+    partners = Partners(db, settings, client)
+    return roaming_api.RoamingContext(settings, db, billing, partners, tokens, party, commands)
 
 
 def create_web_app(core: Core, **config: Any) -> Flask:

@@ -14,6 +14,7 @@ from mobility.config import Settings
 from mobility.db import Database
 from mobility.web.extensions import csrf
 from roaming import locations, rules, sessions
+from roaming.commands import Commands
 from roaming.locations import Party
 from roaming.partners import Caller, Partners
 from roaming.tokens import Tokens
@@ -42,6 +43,7 @@ MODULES = (
     ("sessions", "SENDER", f"{CPO}/sessions"),
     ("cdrs", "SENDER", f"{CPO}/cdrs"),
     ("tokens", "RECEIVER", f"{CPO}/tokens"),
+    ("commands", "RECEIVER", f"{CPO}/commands"),
 )
 
 
@@ -55,6 +57,7 @@ class RoamingContext:
     partners: Partners
     tokens: Tokens
     party: Party
+    commands: Commands
 
 
 def _ctx() -> RoamingContext:
@@ -299,3 +302,13 @@ bp.add_url_rule(
     _token_view(lambda c, k: _ctx().tokens.patch(c, k, _body())),
     methods=["PATCH"],
 )
+
+
+# -- commands (receiver) ----------------------------------------------------------------------
+
+
+@bp.post(f"{CPO}/commands/<command>")
+def post_command(command: str) -> Response:
+    """A partner's command: answered at once, its result POSTed to response_url later."""
+    caller = _caller()
+    return ok(_ctx().commands.request(caller, command, _body()))

@@ -1,4 +1,4 @@
-"""OCPI roaming: partner platforms, their drivers' tokens, sessions billed to a partner.
+"""OCPI roaming: partners, their drivers' tokens, sessions billed and reservations made for them.
 
 Revision ID: 0020
 Revises: 0014
@@ -86,9 +86,15 @@ def upgrade() -> None:
             ["id"],
             ondelete="SET NULL",
         )
+    with op.batch_alter_table("charger_reservations") as batch:
+        batch.add_column(sa.Column("roaming_ref", sa.String(length=80), nullable=True))
+        batch.create_unique_constraint(op.f("uq_charger_reservations_roaming_ref"), ["roaming_ref"])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("charger_reservations") as batch:
+        batch.drop_constraint(op.f("uq_charger_reservations_roaming_ref"), type_="unique")
+        batch.drop_column("roaming_ref")
     with op.batch_alter_table("charging_transactions") as batch:
         batch.drop_constraint(
             op.f("fk_charging_transactions_roaming_partner_id_roaming_partners"),

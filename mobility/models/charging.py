@@ -254,6 +254,8 @@ class Reservation(IdMixin, TimestampMixin, Base):
     expires_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(20), default=ReservationStatus.REQUESTED)
     transaction_id: Mapped[int | None] = mapped_column(Integer)
+    # A roaming partner's reservation: "<partner id>:<its OCPI reservation_id>".
+    roaming_ref: Mapped[str | None] = mapped_column(String(80), unique=True)
 
 
 class ConfigurationKey(IdMixin, Base):

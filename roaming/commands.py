@@ -1,5 +1,9 @@
-"""Commands module, CPO side: a partner's command goes to the charger after commit (outbox),
-and the charger's answer is POSTed to the partner's response_url, retried until it arrives."""
+"""Commands module, CPO side: partners' commands reach chargers after commit, results follow.
+
+A command is an outbox intent: after commit a worker calls the charger through the command bus,
+then records the result as a second intent, POSTed to the partner's response_url and retried
+until it arrives (the charger is never called twice for one retried POST).
+"""
 
 from __future__ import annotations
 

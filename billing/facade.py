@@ -20,6 +20,7 @@ from billing.gateway import PaymentGateway, SetupResult
 from billing.invoices import bill_to_company, bill_to_user, credit_note, issue
 from billing.payments import OUTBOX_KIND
 from billing.pricing import (
+    Period,
     PriceBreakdown,
     PriceLine,
     charging_periods,
@@ -45,6 +46,7 @@ from mobility.models import (
     Payment,
     PaymentKind,
     PaymentStatus,
+    RoamingPartner,
     Tariff,
     TariffScope,
     Trip,
@@ -53,8 +55,18 @@ from mobility.models import (
 )
 from mobility.money import split_gross, to_major
 from mobility.outbox import Outbox
+from mobility.roaming import CDR_DUE
 
 PriceQuote = PriceBreakdown
+
+
+@dataclass(frozen=True)
+class PricedCharging:
+    """A charging session priced: the breakdown, the periods it was priced over, the tariff."""
+
+    price: PriceBreakdown
+    periods: list[Period]
+    tariff: Tariff
 
 
 @dataclass(frozen=True)
@@ -68,7 +80,7 @@ class Charge:
     status: str
 
 
-__all__ = ["Billing", "Charge", "PriceLine", "PriceQuote"]
+__all__ = ["Billing", "Charge", "PriceLine", "PriceQuote", "PricedCharging"]
 
 
 def spec_of(tariff: Tariff) -> TariffSpec:
@@ -110,6 +122,21 @@ def find_tariff(
     if public is None:
         raise NotFound(f"No active tariff for {scope}.")
     return public
+
+
+def _last_register(s: Session, tx: ChargingTransaction) -> int | None:
+    """The running session's latest whole-meter energy register in Wh (None: none yet)."""
+    value = s.scalar(
+        select(MeterValue.value)
+        .where(
+            MeterValue.transaction_id == tx.id,
+            MeterValue.measurand == ENERGY_REGISTER,
+            MeterValue.phase.is_(None),
+        )
+        .order_by(MeterValue.timestamp.desc(), MeterValue.id.desc())
+        .limit(1)
+    )
+    return int(value) if value is not None else None
 
 
 def _session_samples(s: Session, tx: ChargingTransaction, stop: datetime) -> list[Sample]:
@@ -186,26 +213,20 @@ class Billing:
 
     def price_charging(self, s: Session, tx: ChargingTransaction) -> PriceBreakdown:
         """Final price of a finished charging session."""
-        stop = tx.stopped_at or tx.started_at
-        return self._price_session(s, tx, stop, tx.meter_stop_wh)
+        return self.priced_charging(s, tx).price
 
     def running_price(self, s: Session, tx: ChargingTransaction, now: datetime) -> PriceBreakdown:
-        """What a session still running costs so far, from its readings up to `now` (what a
-        station's display shows; the final price is `price_charging` once it has ended)."""
-        register = s.scalar(
-            select(func.max(MeterValue.value)).where(
-                MeterValue.transaction_id == tx.id,
-                MeterValue.measurand == ENERGY_REGISTER,
-                MeterValue.phase.is_(None),
-                MeterValue.timestamp <= now,
-            )
-        )
-        reached = max(int(register), tx.meter_start_wh) if register is not None else None
-        return self._price_session(s, tx, max(now, tx.started_at), reached)
+        """What a session still running costs so far (a station's display, OCPP CostUpdated)."""
+        return self.priced_charging(s, tx, until=max(now, tx.started_at)).price
 
-    def _price_session(
-        self, s: Session, tx: ChargingTransaction, stop: datetime, stop_wh: int | None
-    ) -> PriceBreakdown:
+    def priced_charging(
+        self, s: Session, tx: ChargingTransaction, until: datetime | None = None
+    ) -> PricedCharging:
+        """A charging session's price, periods and tariff: final, or so far (`until`, running).
+
+        A running session is priced up to `until` with its latest energy register as the stop
+        reading (OCPI sessions' cost so far); a finished one as it will be invoiced.
+        """
         charger = s.get(Charger, tx.charger_id)
         tariff = find_tariff(
             s,
@@ -213,16 +234,20 @@ class Billing:
             company_id=tx.company_id,
             tariff_id=charger.tariff_id if charger else None,
         )
+        stop = tx.stopped_at or until or tx.started_at
+        meter_stop = tx.meter_stop_wh
+        if tx.stopped_at is None and until is not None:
+            meter_stop = _last_register(s, tx)
         samples = _session_samples(s, tx, stop)
-        if samples and stop_wh is not None:
+        if samples and meter_stop is not None:
             # Metered: energy, power and current between samples; idle only after the end.
             periods = charging_periods_from_samples(
-                tx.started_at, stop, samples, Decimal(tx.meter_start_wh), Decimal(stop_wh)
+                tx.started_at, stop, samples, Decimal(tx.meter_start_wh), Decimal(meter_stop)
             )
         else:
-            energy = max(0, (stop_wh or tx.meter_start_wh) - tx.meter_start_wh)
+            energy = max(0, (meter_stop or tx.meter_start_wh) - tx.meter_start_wh)
             periods = charging_periods(tx.started_at, stop, Decimal(energy), tx.charging_ended_at)
-        return price_session(spec_of(tariff), periods, self.tz)
+        return PricedCharging(price_session(spec_of(tariff), periods, self.tz), periods, tariff)
 
     # -- money ----------------------------------------------------------------------------
     def _intend(
@@ -475,6 +500,8 @@ class Billing:
             tx.billed = True
             return existing
         price = self.price_charging(s, tx)
+        if tx.roaming_partner_id is not None:
+            return self._settle_roaming(s, tx, price)
         if price.total_minor == 0:
             tx.billed = True  # nothing to pay: no invoice, no number used up
             return None
@@ -496,6 +523,31 @@ class Billing:
             self._collect(s, invoice, None, f"charging:{tx.id}", wait=False)
         tx.billed = True
         return invoice
+
+    def _settle_roaming(
+        self, s: Session, tx: ChargingTransaction, price: PriceBreakdown
+    ) -> Invoice | None:
+        """A roaming driver's session: invoiced to the partner, never charged to anyone here.
+
+        The partner pays what the CDR says; the CDR (sent after commit) carries this price, so
+        our invoice and their CDR reconcile line for line.
+        """
+        self.outbox.record(s, CDR_DUE, f"{CDR_DUE}:{tx.id}", {"transaction_id": tx.id})
+        tx.billed = True
+        if price.total_minor == 0:
+            return None
+        partner = s.get(RoamingPartner, tx.roaming_partner_id)
+        party = f"{partner.country_code}*{partner.party_id}" if partner else "unknown"
+        return self._invoice_for(
+            s,
+            InvoiceKind.CHARGING,
+            price.currency,
+            price.lines,
+            None,
+            None,
+            bill_to={"name": partner.name if partner else "roaming partner", "ocpi_party": party},
+            charging_transaction_id=tx.id,
+        )
 
     def charges(self, s: Session, booking_ids: list[int]) -> dict[int, Charge]:
         """What each booking was actually invoiced and paid (trip or cancellation fee)."""

@@ -17,6 +17,7 @@ import booking.jobs
 import energy.jobs
 import ocpp_server.jobs
 import ocpp_server.security_jobs
+import roaming.jobs
 from billing import payments, webhooks
 from billing.facade import Billing
 from billing.gateway import PaymentGateway, gateway_for
@@ -37,6 +38,7 @@ from mobility.db import Database
 from mobility.jobs import JobSpec
 from mobility.mail import MAIL_KIND, Mailer, mailer_for
 from mobility.outbox import Outbox
+from mobility.roaming import CDR_DUE, SESSION_CHANGED
 from mobility.web.context import WebContext
 from mobility.web.server import WebServer
 from mobility.web.shell import create_shell, finish
@@ -47,6 +49,14 @@ from ocpp_server.server import OcppServer
 from ocpp_server.services import ChargingService
 from open_data import web as open_data_web
 from open_data.context import build_context as open_data_context
+from roaming import api as roaming_api
+from roaming import commands as roaming_commands
+from roaming.client import PartnerClient
+from roaming.commands import Commands
+from roaming.locations import Party
+from roaming.partners import Partners
+from roaming.push import Pusher, RoamingFeed
+from roaming.tokens import Tokens
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +85,7 @@ class Core:
     charging: ChargingService
     energy: SmartCharging
     security: SecurityService
+    roaming: roaming_api.RoamingContext
 
 
 def build_core(
@@ -96,6 +107,7 @@ def build_core(
     bus = bus or make_bus(settings)
     # Booking and charging meet here: a cancelled booking's reservations end on the charger.
     outbox.register(BOOKING_CANCELLED, BookingReservations(db, bus, settings.command_timeout))
+    ocpi = _roaming(settings, db, billing, outbox, bus)
     return Core(
         settings=settings,
         db=db,
@@ -107,10 +119,28 @@ def build_core(
         bookings=BookingService(
             db, billing, BookingPolicy(), outlook=PlanOutlook(db), outbox=outbox
         ),
-        charging=ChargingService(db, settings, billing),
+        charging=ChargingService(db, settings, billing, feed=RoamingFeed(outbox)),
         energy=SmartCharging(db, bus, command_timeout=settings.command_timeout),
         security=SecurityService(db, settings, outbox),
+        roaming=ocpi,
     )
+
+
+def _roaming(
+    settings: Settings, db: Database, billing: Billing, outbox: Outbox, bus: CommandBus
+) -> roaming_api.RoamingContext:
+    """OCPI roaming: partners, tokens, commands, and the pushes after commit."""
+    client = PartnerClient(settings.ocpi_http_timeout)
+    party = Party(settings.ocpi_country_code.upper(), settings.ocpi_party_id.upper())
+    pusher = Pusher(db, billing, client, party)
+    outbox.register(SESSION_CHANGED, pusher.session)
+    outbox.register(CDR_DUE, pusher.cdr)
+    tokens = Tokens(db)
+    commands = Commands(db, outbox, bus, client, tokens, settings.command_timeout)
+    outbox.register(roaming_commands.COMMAND, commands.run)
+    outbox.register(roaming_commands.RESULT, commands.report)
+    partners = Partners(db, settings, client)
+    return roaming_api.RoamingContext(settings, db, billing, partners, tokens, party, commands)
 
 
 def create_web_app(core: Core, **config: Any) -> Flask:
@@ -132,6 +162,7 @@ def create_web_app(core: Core, **config: Any) -> Flask:
         app, open_data_context(core.settings, core.db, policy.buffer, policy.max_advance)
     )
     console_web.init_app(app, console_context(core))
+    roaming_api.init_app(app, core.roaming)
     return finish(app)
 
 
@@ -186,6 +217,7 @@ def all_jobs(core: Core) -> list[JobSpec]:
         *ocpp_server.security_jobs.jobs(core.security, core.bus, core.settings),
         *booking.jobs.jobs(core.bookings),
         *billing.jobs.jobs(core.db, core.billing),
+        *roaming.jobs.jobs(core.db, core.outbox),
         JobSpec(
             "energy.plan_and_steer",
             lambda: energy.jobs.plan_and_steer(core.energy),

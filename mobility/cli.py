@@ -165,6 +165,26 @@ def jobs_run_once() -> None:
     click.echo(f"ran {len(ran)} jobs in {time.monotonic() - started:.2f}s")
 
 
+@main.group()
+def ocpi() -> None:
+    """OCPI roaming partners."""
+
+
+@ocpi.command("add-partner")
+@click.argument("name")
+def ocpi_add_partner(name: str) -> None:
+    """Issue a credentials token A for a new partner (give it to them with our versions URL)."""
+    from mobility.app import build_core
+
+    settings = _settings()
+    core = build_core(settings)
+    token = core.roaming.partners.issue(name)
+    core.outbox.close()
+    core.db.dispose()
+    click.echo(f"token A: {token}")
+    click.echo(f"versions URL: {settings.base_url}/ocpi/versions")
+
+
 def entry() -> None:
     """Console entry point: expected failures are one clear line, not a traceback."""
     try:

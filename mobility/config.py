@@ -86,6 +86,12 @@ class Settings:
     gbfs_opening_hours: str = "24/7"
     gbfs_license_id: str | None = None
     gbfs_ttl: int = 30
+    # Who we are on OCPI roaming (CPO role): ISO 3166 alpha-2 country, 3-character party id.
+    ocpi_country_code: str = "FR"
+    ocpi_party_id: str = "MOB"
+    ocpi_business_name: str = "Mobility hub"
+    # How long a call to a partner platform may take (registration, pushes, command results).
+    ocpi_http_timeout: float = 10.0
     testing: bool = False
 
     @property
@@ -164,6 +170,10 @@ _ENV: dict[str, tuple[str, type]] = {
     "GBFS_OPENING_HOURS": ("gbfs_opening_hours", str),
     "GBFS_LICENSE_ID": ("gbfs_license_id", str),
     "GBFS_TTL": ("gbfs_ttl", int),
+    "OCPI_COUNTRY_CODE": ("ocpi_country_code", str),
+    "OCPI_PARTY_ID": ("ocpi_party_id", str),
+    "OCPI_BUSINESS_NAME": ("ocpi_business_name", str),
+    "OCPI_HTTP_TIMEOUT": ("ocpi_http_timeout", float),
 }
 
 
@@ -216,6 +226,16 @@ def _validate(s: Settings) -> None:
         raise ConfigError("GBFS_SYSTEM_ID may hold letters, digits, '.', '_' and '-' only")
     if s.stripe_secret_key and not s.stripe_secret_key.startswith(("sk_", "rk_")):
         raise ConfigError("STRIPE_SECRET_KEY must start with sk_ or rk_")
+    _validate_ocpi(s)
+
+
+def _validate_ocpi(s: Settings) -> None:
+    if len(s.ocpi_country_code) != 2 or not s.ocpi_country_code.isalpha():
+        raise ConfigError(f"OCPI_COUNTRY_CODE must be 2 letters, got {s.ocpi_country_code!r}")
+    if len(s.ocpi_party_id) != 3 or not s.ocpi_party_id.isalnum():
+        raise ConfigError(f"OCPI_PARTY_ID must be 3 letters or digits, got {s.ocpi_party_id!r}")
+    if s.ocpi_http_timeout <= 0:
+        raise ConfigError("OCPI_HTTP_TIMEOUT must be positive")
 
 
 def _validate_security(s: Settings) -> None:

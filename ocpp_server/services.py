@@ -35,6 +35,7 @@ from mobility.models import (
     TransactionStatus,
 )
 from mobility.money import to_major
+from mobility.roaming import NoFeed, SessionFeed, roaming_grant
 from mobility.security import same, token_digest
 from ocpp_server import rules
 from ocpp_server.events import (
@@ -107,10 +108,13 @@ class RunningCost:
 class ChargingService:
     """Chargers, tokens and charging sessions of the platform."""
 
-    def __init__(self, db: Database, settings: Settings, billing: Billing) -> None:
+    def __init__(
+        self, db: Database, settings: Settings, billing: Billing, feed: SessionFeed | None = None
+    ) -> None:
         self.db = db
         self.settings = settings
         self.billing = billing
+        self.feed = feed or NoFeed()  # roaming sessions are pushed to their partner
 
     # -- connections --------------------------------------------------------------------
     def authenticate(self, cp_id: str, password: str | None, profile: int = 1) -> AuthOutcome:
@@ -255,15 +259,16 @@ class ChargingService:
     # -- authorisation --------------------------------------------------------------------
     def _authorization(self, s: Session, id_token: str) -> Authorization:
         token = s.scalar(select(IdToken).where(IdToken.id_tag == id_token))
-        if token is None:
-            return Authorization("Invalid")
         hours = self.settings.auth_cache_hours
+        cache = timedelta(hours=hours) if hours > 0 else None
+        if token is None:
+            # Not ours: a roaming partner's driver, as the partner last told us.
+            grant = roaming_grant(s, id_token)
+            if grant is None:
+                return Authorization("Invalid")
+            return rules.authorization(grant.status, None, None, utcnow(), cache)
         return rules.authorization(
-            token.status,
-            token.expires_at,
-            token.parent_id_tag,
-            utcnow(),
-            timedelta(hours=hours) if hours > 0 else None,
+            token.status, token.expires_at, token.parent_id_tag, utcnow(), cache
         )
 
     def authorize(self, id_token: str) -> Authorization:
@@ -301,6 +306,8 @@ class ChargingService:
             s.flush()
             if tx.transaction_ref is None:
                 tx.transaction_ref = str(tx.id)  # the CSMS hands out ids (OCPP 1.6)
+            if token is None:
+                _mark_roaming(s, tx)
             if ev.reservation_id is not None:
                 s.execute(
                     update(Reservation)
@@ -309,6 +316,7 @@ class ChargingService:
                     )
                     .values(status=ReservationStatus.USED, transaction_id=tx.id)
                 )
+            self.feed.changed(s, tx)
             return TransactionAnswer(tx.transaction_ref, auth)
 
     def _replayed_start(
@@ -356,6 +364,7 @@ class ChargingService:
             rows = meter_rows(charger.id, tx.connector_id, tx.id, samples)
             if rows:
                 s.execute(insert(MeterValue), rows)
+            self.feed.changed(s, tx)
             return auth
 
     @staticmethod
@@ -373,6 +382,8 @@ class ChargingService:
         if token is not None:
             tx.id_token_id, tx.user_id = token.id, token.user_id
             tx.company_id, tx.vehicle_id = token.company_id, token.vehicle_id
+        else:
+            _mark_roaming(s, tx)
 
     def end_transaction(self, cp_id: str, ev: TransactionEnded) -> Authorization | None:
         """Close a session once and bill it; replays change nothing; strays become orphans."""
@@ -405,6 +416,7 @@ class ChargingService:
             if tx.review_reason is not None:
                 log.warning("session %s held for review: %s", tx.id, tx.review_reason)
             self._settle(s, tx)
+            self.feed.changed(s, tx, ended=True)
             return auth
 
     @staticmethod
@@ -596,6 +608,12 @@ class ChargingService:
                     .values(is_online=False, connected_node=None)
                 )
             return [cp for _, cp in stale]
+
+
+def _mark_roaming(s: Session, tx: ChargingTransaction) -> None:
+    """A session started with a roaming partner's token is the partner's to pay."""
+    grant = roaming_grant(s, tx.id_tag) if tx.id_tag else None
+    tx.roaming_partner_id = grant.partner_id if grant is not None else None
 
 
 def _end_transaction_profiles(s: Session, charger_pk: int, transaction_ref: str | None) -> None:

@@ -60,6 +60,7 @@ from mobility.models.energy import (
 )
 from mobility.models.hubs import Hub, Vehicle, VehicleKind, VehicleState, VehicleVisibility
 from mobility.models.outbox import OutboxItem, OutboxStatus
+from mobility.models.roaming import PartnerStatus, RoamingPartner, RoamingToken
 from mobility.models.security import CertificateStatus, ChargerCertificate, SecurityEvent
 
 __all__ = [
@@ -105,6 +106,7 @@ __all__ = [
     "MeterValue",
     "OutboxItem",
     "OutboxStatus",
+    "PartnerStatus",
     "Payment",
     "PaymentKind",
     "PaymentMethod",
@@ -112,6 +114,8 @@ __all__ = [
     "RegistrationStatus",
     "Reservation",
     "ReservationStatus",
+    "RoamingPartner",
+    "RoamingToken",
     "SecurityEvent",
     "SeriesKind",
     "Tariff",

@@ -202,6 +202,10 @@ class ChargingTransaction(IdMixin, TimestampMixin, Base):
     # Set when the readings cannot be billed as they are; an operator decides (never invoiced
     # silently).
     review_reason: Mapped[str | None] = mapped_column(String(200))
+    # A roaming driver's session (OCPI): billed to this partner with a CDR, not to a citizen.
+    roaming_partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("roaming_partners.id", ondelete="SET NULL")
+    )
 
     @property
     def energy_wh(self) -> int:
@@ -253,6 +257,8 @@ class Reservation(IdMixin, TimestampMixin, Base):
     expires_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(20), default=ReservationStatus.REQUESTED)
     transaction_id: Mapped[int | None] = mapped_column(Integer)
+    # A roaming partner's reservation: "<partner id>:<its OCPI reservation_id>".
+    roaming_ref: Mapped[str | None] = mapped_column(String(80), unique=True)
 
 
 class ConfigurationKey(IdMixin, Base):

@@ -175,11 +175,16 @@ class FastQuery:
         plan = self._plans.get(dialect.name)
         if plan is None:
             compiled = self.stmt.compile(dialect=dialect)
+            # The dialect's own form of each type (SQLite stores datetimes as text): a generic
+            # type's processor would leave a datetime to the driver, which writes another string.
             binds = {
-                name: bp.type.bind_processor(dialect) for bp, name in compiled.bind_names.items()
+                name: bp.type.dialect_impl(dialect).bind_processor(dialect)
+                for bp, name in compiled.bind_names.items()
             }
             columns = list(self.stmt.selected_columns)
-            results = [col.type.result_processor(dialect, None) for col in columns]
+            results = [
+                col.type.dialect_impl(dialect).result_processor(dialect, None) for col in columns
+            ]
             row_type = namedtuple("Row", [col.key for col in columns])  # type: ignore[misc]
             plan = (compiled, binds, results, row_type)
             self._plans[dialect.name] = plan

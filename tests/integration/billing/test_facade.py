@@ -1,12 +1,14 @@
 """Billing facade on a real database: holds, settlement, idempotency, fees, credit notes."""
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import func, select, update
 
 from billing.fleet_invoices import run_monthly
 from mobility.clock import utcnow
 from mobility.errors import Conflict
-from mobility.models import Invoice, OutboxItem, Payment, PaymentStatus
+from mobility.models import Invoice, OutboxItem, Payment, PaymentStatus, Tariff
 from tests.integration.billing.conftest import make_booking, make_session, make_trip
 
 
@@ -160,3 +162,22 @@ def test_fleet_monthly_invoice_consolidates_and_is_safe_to_run_twice(db, setting
         assert monthly.total_minor == trip_inv.total_minor + tx_inv.total_minor
         assert {ln.member_user_id for ln in monthly.lines} == {demo["driver"], None}
         assert {ln.source_invoice_id for ln in monthly.lines} == {trip_inv.id, tx_inv.id}
+
+
+def test_stored_min_price_incl_vat_is_honoured(db, billing, demo):
+    # 1 kWh at 0.35 under a minimum of 2.00 excl. VAT alone gives 2.00 + 0.40 = 2.40; the stored
+    # incl. VAT minimum of 2.50 lifts the session to at least 2.50 (migration 0012 columns).
+    with db.transaction() as s:
+        tariff = s.scalar(select(Tariff).where(Tariff.code == "CHARGE-STD"))
+        tariff.min_price_excl_vat = Decimal("2.00")
+        low = billing.settle_charging(s, make_session(s, demo["charger"], wh=1000))
+        assert (low.total_excl_vat_minor, low.total_minor) == (200, 240)
+        tariff.min_price_incl_vat = Decimal("2.50")
+        tariff.max_price_incl_vat = Decimal("9.00")
+        invoice = billing.settle_charging(s, make_session(s, demo["charger"], wh=1000))
+        assert invoice.total_minor >= 250 and invoice.total_excl_vat_minor >= 200
+        assert invoice.total_minor < 253  # moved a minor unit at a time, not overshooting
+    with db.sessions() as s:
+        stored = s.scalar(select(Tariff).where(Tariff.code == "CHARGE-STD"))
+        bounds = (stored.min_price_incl_vat, stored.max_price_incl_vat)
+        assert bounds == (Decimal("2.50"), Decimal("9.00"))

@@ -93,6 +93,8 @@ def spec_of(tariff: Tariff) -> TariffSpec:
         max_price=tariff.max_price_excl_vat,
         daily_cap=tariff.daily_cap_excl_vat,
         default_vat=tariff.default_vat_percent,
+        min_price_incl_vat=tariff.min_price_incl_vat,
+        max_price_incl_vat=tariff.max_price_incl_vat,
     )
 
 

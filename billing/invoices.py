@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from billing import refunds
 from billing.pricing import PriceLine
 from mobility.clock import utcnow
 from mobility.errors import Conflict, ValidationFailed
@@ -115,8 +116,44 @@ def issue(
     return invoice
 
 
+def _credit_lines(s: Session, original: Invoice, amount_minor: int, reason: str) -> list[PriceLine]:
+    """One credit line per VAT rate of the original's lines (billing.refunds)."""
+    credited = s.scalars(
+        select(InvoiceLine)
+        .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+        .where(Invoice.credit_for_id == original.id)
+    )
+    left = refunds.remaining(
+        refunds.by_rate(
+            (ln.vat_percent, ln.amount_excl_vat_minor, ln.vat_minor) for ln in original.lines
+        ),
+        refunds.by_rate(
+            (ln.vat_percent, ln.amount_excl_vat_minor, ln.vat_minor) for ln in credited
+        ),
+    )
+    try:
+        split = refunds.split_refund(amount_minor, left)
+    except ValueError:
+        raise Conflict("This invoice has nothing left to refund at its VAT rates.") from None
+    several = len(split) > 1
+    return [
+        PriceLine(
+            description=f"Credit for {original.number}: {reason}"
+            + (f" (VAT {rate.normalize():f} %)" if several else ""),
+            component="CREDIT",
+            quantity=Decimal(1),
+            unit="credit",
+            unit_price=to_major(-net, original.currency),
+            amount_excl_vat_minor=-net,
+            vat_percent=rate,
+            vat_minor=-vat,
+        )
+        for rate, (net, vat) in sorted(split.items(), reverse=True)
+    ]
+
+
 def credit_note(s: Session, original: Invoice, amount_minor: int, reason: str) -> Invoice:
-    """A credit note refunding part or all of an invoice (incl. VAT, pro rata to its lines)."""
+    """A credit note refunding part or all of an invoice, split over its VAT rates."""
     if original.kind == InvoiceKind.CREDIT_NOTE:
         raise ValidationFailed("A credit note cannot itself be credited.")
     already = -sum(
@@ -130,32 +167,12 @@ def credit_note(s: Session, original: Invoice, amount_minor: int, reason: str) -
             f"Refund must be between {smallest} and the "
             f"{format_minor(left, original.currency)} still refundable."
         )
-    # Split the gross refund into net + VAT using the invoice's own VAT ratio.
-    ratio = Decimal(amount_minor) / Decimal(original.total_minor)
-    vat = int((Decimal(original.vat_minor) * ratio).to_integral_value())
-    net = amount_minor - vat
-    vat_pct = (
-        (Decimal(original.vat_minor) * 100 / Decimal(original.total_excl_vat_minor)).quantize(
-            Decimal("0.01")
-        )
-        if original.total_excl_vat_minor
-        else Decimal(0)
-    )
-    line = PriceLine(
-        description=f"Credit for {original.number}: {reason}",
-        component="CREDIT",
-        quantity=Decimal(1),
-        unit="credit",
-        unit_price=to_major(-net, original.currency),
-        amount_excl_vat_minor=-net,
-        vat_percent=vat_pct,
-        vat_minor=-vat,
-    )
+    lines = _credit_lines(s, original, amount_minor, reason)
     return issue(
         s,
         kind=InvoiceKind.CREDIT_NOTE,
         currency=original.currency,
-        lines=[line],
+        lines=lines,
         bill_to=original.bill_to,
         credit_for_id=original.id,
         user_id=original.user_id,

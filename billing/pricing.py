@@ -49,7 +49,8 @@ from billing.pricing_compile import (
     quantity,
 )
 from billing.pricing_fast import price_static
-from billing.pricing_money import Draft, PriceBreakdown, PriceLine, breakdown
+from billing.pricing_lines import Draft, PriceBreakdown, PriceLine
+from billing.pricing_money import breakdown
 from billing.pricing_periods import (
     Period,
     Sample,
@@ -298,10 +299,11 @@ def price_session(spec: TariffSpec, periods: Sequence[Period], tz: ZoneInfo) -> 
         periods = list(periods)  # any iterable, as before
     if not periods:
         raise ValueError("a session needs at least one period")
-    ct = compiled(spec)
+    ct = spec.__dict__.get("_compiled") or compiled(spec)
     ordered = periods if len(periods) == 1 else sorted(periods, key=_start)
-    if ct.plan is not None:
-        fast = price_static(ct, ct.plan, ordered)
+    plan = ct.plan
+    if plan is not None:
+        fast = price_static(ct, plan, ordered)
         if fast is not None:
             return fast
     vols, last = _volumes(ct, ordered, tz)

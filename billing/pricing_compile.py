@@ -8,12 +8,14 @@ tables are memoised per (time zone, local date, marks), so pricing a session nev
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from billing.pricing_lines import Entry, entry
 from billing.tariffs import Dimension, PriceComponent, Reservation, Restrictions, TariffSpec
 from mobility.money import exponent, to_minor
 
@@ -41,6 +43,15 @@ LABEL = {
 }
 _QUANTITY: dict[int, dict[int, Decimal]] = {}  # divisor -> whole volume -> quantity
 _QUANTITY_SIZE = 50_000  # per divisor
+# Memoised lines per component (cap lines, amounts per tariff): a few thousand cover the
+# volumes sessions bill over and over (whole minutes, steps). A full memo keeps what it has
+# (memory stays bounded, ~2 MB each); lines beyond it are built for their session alone.
+MEMO_SIZE = 4096
+
+
+def room(memo: dict[Any, Any]) -> bool:
+    """Whether a memo may take one more value."""
+    return len(memo) < MEMO_SIZE
 
 
 def quantity(volume: int | Decimal, divisor: int) -> Decimal:
@@ -162,6 +173,24 @@ class Component:
     label: str  # the line's description and component name in a charging session or rental
     name: str
     unit: str
+    divisor: int
+    vat_den: int
+    # Lines by whole billed volume: a pure function of it, and sessions bill the same few
+    # volumes over and over (whole minutes, steps), so a line is built once, not per session.
+    memo: dict[int, Entry] = field(default_factory=dict)
+    by_volume: dict[Decimal, Entry] = field(default_factory=dict)  # energy/distance before steps
+
+    def entry(self, billed: int) -> Entry:
+        """The line for a whole billed volume (seconds, Wh, metres), priced exactly."""
+        found = self.memo.get(billed)
+        if found is None:
+            amount = (billed * self.num2 + self.den) // self.den2
+            head = (self.label, self.name, quantity(billed, self.divisor), self.unit, self.price)
+            keep = room(self.memo)
+            found = entry((*head, amount), self.vat, self.vat_scaled, self.vat_den, kept=keep)
+            if keep:
+                self.memo[billed] = found
+        return found
 
     def amount(self, volume: int | Decimal) -> int:
         """Exact price of a volume, rounded half-up once to minor units."""
@@ -184,28 +213,32 @@ Candidates = tuple[tuple["Rule | None", Component], ...]
 class StaticPlan:
     """The fast path's view of a tariff whose prices never change within a session."""
 
-    flat: tuple[str, str, Decimal, str, Decimal, int, int] | None  # the FLAT line, ready made
+    flat: Entry | None  # the FLAT line, ready made
     time: Component | None
     parking: Component | None
     energy: Component | None
     distance: Component | None
+    # The tariff's one VAT rate (scaled) when all its components share it and it has no
+    # min/max price: then the fast path does the daily cap and the VAT shares itself.
+    one_rate: int | None
 
 
-def _plan(static: dict[Dimension, Component] | None) -> StaticPlan | None:
+def _plan(static: dict[Dimension, Component] | None, one_rate: int | None) -> StaticPlan | None:
     """The fast path's plan for a tariff whose session prices never change, else None."""
     if static is None:
         return None
     flat = static.get(Dimension.FLAT)
-    flat_line = None
+    flat_entry = None
     if flat is not None:
-        amount = flat.amount(1)
-        flat_line = (flat.label, flat.name, _ONE, flat.unit, flat.price, amount, flat.vat_scaled)
+        head = (flat.label, flat.name, _ONE, flat.unit, flat.price, flat.amount(1))
+        flat_entry = entry(head, flat.vat, flat.vat_scaled, flat.vat_den, kept=True)
     return StaticPlan(
-        flat=flat_line,
+        flat=flat_entry,
         time=static.get(Dimension.TIME),
         parking=static.get(Dimension.PARKING_TIME),
         energy=static.get(Dimension.ENERGY),
         distance=static.get(Dimension.DISTANCE),
+        one_rate=one_rate,
     )
 
 
@@ -219,6 +252,7 @@ class CompiledTariff:
     exp: int
     vat_den: int  # exact VAT (scaled) / vat_den = minor units
     vat_of_scaled: dict[int, Decimal]
+    scaled_vat: dict[Decimal, int]  # the other way round
     fallback_vat: int  # scaled VAT of the tariff's first component (bounds on an empty session)
     scopes: dict[Reservation | None, dict[Dimension, Candidates]]
     static: dict[Dimension, Component] | None  # session prices never change: the fast path
@@ -233,6 +267,18 @@ class CompiledTariff:
     cap: tuple[int, int] | None  # daily cap in minor units as numerator / denominator
     has_bounds: bool
     cap_vat: int | None  # the one VAT rate of the capped dimensions, if they share one
+    majors: dict[int, Decimal] = field(default_factory=dict)  # memo of major()
+    cap_entries: dict[tuple[int, int], Entry] = field(default_factory=dict)
+
+    def major(self, minor: int) -> Decimal:
+        """A minor-unit amount in major units (an adjustment line's unit price), memoised."""
+        # Decimal construction and scaling cost more than the rest of a capped session's lines.
+        found = self.majors.get(minor)
+        if found is None:
+            found = Decimal(minor).scaleb(-self.exp)
+            if room(self.majors):
+                self.majors[minor] = found
+        return found
 
     def find(
         self, scope: Reservation | None, dim: Dimension, at: tuple[object, ...]
@@ -263,6 +309,8 @@ def _component(index: int, c: PriceComponent, exp: int, vat_digits: int) -> Comp
         label=label,
         name=name,
         unit=UNIT[c.dimension],
+        divisor=divisor,
+        vat_den=100 * 10**vat_digits,
     )
 
 
@@ -334,6 +382,14 @@ def _minor_fraction(value: Decimal, exp: int) -> tuple[int, int]:
     return num * 10**exp, 10**digits
 
 
+def _canonical_vat(comps: list[list[Component]]) -> list[list[Component]]:
+    """Components whose equal rates ("20", "20.0") carry one Decimal, as invoices print it."""
+    canonical = {c.vat_scaled: c.vat for cs in comps for c in cs}  # the last, as vat_of_scaled
+    return [
+        [replace(c, vat=canonical[c.vat_scaled], memo={}, by_volume={}) for c in cs] for cs in comps
+    ]
+
+
 def compiled(spec: TariffSpec) -> CompiledTariff:
     """The precomputed form of a tariff, built once per spec object and kept on it."""
     found: CompiledTariff | None = spec.__dict__.get("_compiled")
@@ -349,14 +405,17 @@ def compile_tariff(spec: TariffSpec) -> CompiledTariff:
     exp = exponent(spec.currency)
     all_vats = [c.vat for el in spec.elements for c in el.components]
     vat_digits = max((_int_fraction(v)[1] for v in all_vats), default=0)
-    comps = [
-        [_component(i, c, exp, vat_digits) for c in el.components]
-        for i, el in enumerate(spec.elements)
-    ]
+    comps = _canonical_vat(
+        [
+            [_component(i, c, exp, vat_digits) for c in el.components]
+            for i, el in enumerate(spec.elements)
+        ]
+    )
     scopes = _scopes(spec, comps)
     clock, durations, wh = _marks(spec)
     flat = [c for cs in comps for c in cs]
     static = _static(scopes[None])
+    one_rate = _single({c.vat_scaled for c in flat})
     bounds = [
         _minor(v, spec.currency)
         for v in (spec.min_price, spec.max_price, spec.min_price_incl_vat, spec.max_price_incl_vat)
@@ -368,10 +427,11 @@ def compile_tariff(spec: TariffSpec) -> CompiledTariff:
         exp=exp,
         vat_den=100 * 10**vat_digits,
         vat_of_scaled={c.vat_scaled: c.vat for c in flat},
+        scaled_vat={c.vat: c.vat_scaled for c in flat},
         fallback_vat=flat[0].vat_scaled,
         scopes=scopes,
         static=static,
-        plan=_plan(static),
+        plan=_plan(static, None if any(v is not None for v in bounds) else one_rate),
         clock_marks=clock,
         duration_marks=durations,
         wh_marks=wh,

@@ -8,44 +8,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
-from typing import Final, NamedTuple
+from typing import Final
 
 from billing.pricing_compile import CompiledTariff
+from billing.pricing_lines import Draft, PriceBreakdown, PriceLine
 
 CAPPABLE = frozenset({"TIME", "PARKING_TIME", "DISTANCE"})
 _ONE = Decimal(1)
 
-# A priced line before VAT is allocated, as a plain tuple (the hot path builds a few per
-# session): (description, component, quantity, unit, unit price, amount excl. VAT in minor
-# units, VAT percentage scaled to an integer by the tariff's vat_den / 100).
-Draft = tuple[str, str, Decimal, str, Decimal, int, int]
+__all__ = ["Draft", "PriceBreakdown", "PriceLine", "breakdown", "cap_label", "cap_minor"]
 COMPONENT: Final = 1
 AMOUNT: Final = 5
 VAT: Final = 6
-
-
-class PriceLine(NamedTuple):
-    """One priced component of a session (an immutable value; a tuple for speed)."""
-
-    description: str
-    component: str
-    quantity: Decimal
-    unit: str
-    unit_price: Decimal
-    amount_excl_vat_minor: int
-    vat_percent: Decimal
-    vat_minor: int
-
-
-class PriceBreakdown(NamedTuple):
-    """An itemised price: lines plus totals in minor units."""
-
-    currency: str
-    tariff_code: str
-    lines: tuple[PriceLine, ...]
-    excl_vat_minor: int
-    vat_minor: int
-    total_minor: int
 
 
 _tuple_new = tuple.__new__
@@ -66,17 +40,12 @@ def vat_exact(drafts: list[Draft]) -> int:
 def allocate_vat(drafts: list[Draft], den: int) -> list[int]:
     """VAT per line: the session's exact VAT rounded half-up once, shared by largest remainder."""
     # Ties go to the earlier line; the shares always add up to the rounded total.
-    shares, rests = [], []
-    total_exact = total_shares = 0
-    for d in drafts:
-        exact = d[AMOUNT] * d[VAT]
-        share, rest = divmod(exact, den)
-        shares.append(share)
-        rests.append(rest)
-        total_exact += exact
-        total_shares += share
-    left = (2 * total_exact + den) // (2 * den) - total_shares  # half-up (a session is >= 0)
+    exact = [d[AMOUNT] * d[VAT] for d in drafts]
+    shares = [x // den for x in exact]
+    total_exact = sum(exact)
+    left = (2 * total_exact + den) // (2 * den) - sum(shares)  # half-up (a session is >= 0)
     if left:  # hand the rounded-up units to the largest remainders
+        rests = [x - s * den for x, s in zip(exact, shares)]  # noqa: B905
         for i in sorted(range(len(rests)), key=rests.__getitem__, reverse=True)[:left]:
             shares[i] += 1
     return shares
@@ -180,16 +149,29 @@ def bound_change(
         target = max(target, 0)
 
 
-def _adjustments(label: str, component: str, change: dict[int, int], exp: int) -> list[Draft]:
+def _adjustments(
+    ct: CompiledTariff, label: str, component: str, change: dict[int, int]
+) -> list[Draft]:
     """Adjustment lines, one per VAT rate (numbered when there are several)."""
     # unit_price is the amount in major units: mobility.money.to_major with the tariff's exponent.
     if len(change) == 1:  # the usual case, kept cheap
         ((vat, amount),) = change.items()
-        return [(label, component, _ONE, "adjustment", Decimal(amount).scaleb(-exp), amount, vat)]
+        return [(label, component, _ONE, "adjustment", ct.major(amount), amount, vat)]
     return [
-        (f"{label} ({i + 1})", component, _ONE, "adjustment", Decimal(a).scaleb(-exp), a, vat)
+        (f"{label} ({i + 1})", component, _ONE, "adjustment", ct.major(a), a, vat)
         for i, (vat, a) in enumerate(sorted(change.items(), reverse=True))
     ]
+
+
+def cap_minor(cap: tuple[int, int], days: int) -> int:
+    """The daily cap over `days` started days, in minor units rounded half-up once."""
+    num, den = cap
+    return (2 * num * days + den) // (2 * den)  # a cap is never negative
+
+
+def cap_label(days: int) -> str:
+    """The description of a daily cap line."""
+    return f"Daily cap ({days} day(s))"
 
 
 def capped(ct: CompiledTariff, drafts: list[Draft], total_s: int) -> list[Draft]:
@@ -201,17 +183,16 @@ def capped(ct: CompiledTariff, drafts: list[Draft], total_s: int) -> list[Draft]
         if d[COMPONENT] in CAPPABLE:
             subtotal += d[AMOUNT]
     days = -(-total_s // 86400) or 1
-    num, den = ct.cap
-    cap = (2 * num * days + den) // (2 * den)  # half-up (a cap is never negative)
+    cap = cap_minor(ct.cap, days)
     if subtotal <= cap:
         return drafts
-    label = f"Daily cap ({days} day(s))"
+    label = cap_label(days)
     if ct.cap_vat is not None:  # one rate: no split to make
         delta = cap - subtotal
-        unit_price = Decimal(delta).scaleb(-ct.exp)
-        return [*drafts, (label, "CAP", _ONE, "adjustment", unit_price, delta, ct.cap_vat)]
+        drafts.append((label, "CAP", _ONE, "adjustment", ct.major(delta), delta, ct.cap_vat))
+        return drafts
     change = split(cap - subtotal, rate_nets([d for d in drafts if d[COMPONENT] in CAPPABLE]))
-    return drafts + _adjustments(label, "CAP", change, ct.exp)
+    return drafts + _adjustments(ct, label, "CAP", change)
 
 
 def bounded(ct: CompiledTariff, drafts: list[Draft]) -> list[Draft]:
@@ -222,7 +203,7 @@ def bounded(ct: CompiledTariff, drafts: list[Draft]) -> list[Draft]:
     ):
         if excl is not None or incl is not None:
             change = bound_change(drafts, excl, incl, ct.vat_den, ct.fallback_vat, raise_)
-            drafts = drafts + _adjustments(label, component, change, ct.exp)
+            drafts = drafts + _adjustments(ct, label, component, change)
     return drafts
 
 
@@ -233,23 +214,24 @@ def breakdown(ct: CompiledTariff, drafts: list[Draft], total_s: int) -> PriceBre
     if ct.has_bounds:
         drafts = bounded(ct, drafts)
     rate = ct.vat_of_scaled
+    den = ct.vat_den
     if len(drafts) == 1:  # one line (most charging sessions): its VAT is the rounded total
         desc, comp, qty, unit, price, amount, vat_scaled = drafts[0]
-        den = ct.vat_den
         vat = (2 * amount * vat_scaled + den) // (2 * den)
         line = _tuple_new(PriceLine, (desc, comp, qty, unit, price, amount, rate[vat_scaled], vat))
         return _tuple_new(
             PriceBreakdown, (ct.currency, ct.code, (line,), amount, vat, amount + vat)
         )
-    vats = allocate_vat(drafts, ct.vat_den)
-    excl = 0
+    vats = allocate_vat(drafts, den)
+    excl = vat_total = 0
     lines = []
-    for (desc, comp, qty, unit, price, amount, vat_scaled), vat in zip(drafts, vats, strict=True):
+    for (desc, comp, qty, unit, price, amount, vat_scaled), vat in zip(drafts, vats):  # noqa: B905
         # tuple.__new__ directly: the generated NamedTuple constructor is a Python-level call.
-        values = (desc, comp, qty, unit, price, amount, rate[vat_scaled], vat)
-        lines.append(_tuple_new(PriceLine, values))
+        lines.append(
+            _tuple_new(PriceLine, (desc, comp, qty, unit, price, amount, rate[vat_scaled], vat))
+        )
         excl += amount
-    vat_total = sum(vats)
+        vat_total += vat
     return _tuple_new(
         PriceBreakdown, (ct.currency, ct.code, tuple(lines), excl, vat_total, excl + vat_total)
     )

@@ -22,7 +22,7 @@ from billing.tariffs import Reservation
 
 _ZERO = Decimal(0)
 _NO_OFFSET = timedelta(0)
-_SECOND = timedelta(seconds=1)
+_THOUSAND = Decimal(1000)
 _tuple_new = tuple.__new__
 
 
@@ -64,9 +64,9 @@ def _seconds(start: datetime, end: datetime) -> int:
     """Real elapsed whole seconds (Python subtracts two datetimes of one zone as wall clocks)."""
     delta = end - start
     zone = start.tzinfo
-    if zone is end.tzinfo and zone is not UTC and zone is not None:
+    if zone is not UTC and zone is not None and zone is end.tzinfo:
         delta -= (end.utcoffset() or _NO_OFFSET) - (start.utcoffset() or _NO_OFFSET)
-    seconds = delta // _SECOND
+    seconds = delta.days * 86400 + delta.seconds  # whole seconds, rounded down
     return seconds if seconds > 0 else 0
 
 
@@ -74,15 +74,23 @@ def rental_periods(
     start: datetime, end: datetime, distance_km: Decimal | None = None
 ) -> list[Period]:
     """A vehicle rental as one period (distance spread evenly over it)."""
-    distance = distance_km * 1000 if distance_km else _ZERO
-    return [period(start, _seconds(start, end), _ZERO, distance)]
+    distance = distance_km * _THOUSAND if distance_km else _ZERO
+    return [
+        _tuple_new(Period, (start, _seconds(start, end), _ZERO, distance, False, None, None, None))
+    ]
 
 
 def charging_periods(
     start: datetime, stop: datetime, energy_wh: Decimal, charging_ended: datetime | None = None
 ) -> list[Period]:
     """A charging session without samples: charging with its energy, then idle time if known."""
-    end_charge = min(max(charging_ended or stop, start), stop)
+    if charging_ended is None:  # no idle time known: one period
+        return [
+            _tuple_new(
+                Period, (start, _seconds(start, stop), energy_wh, _ZERO, False, None, None, None)
+            )
+        ]
+    end_charge = min(max(charging_ended, start), stop)
     periods = [period(start, _seconds(start, end_charge), energy_wh)]
     idle = _seconds(end_charge, stop)
     if idle > 0:

@@ -89,8 +89,12 @@ class Tariff(IdMixin, TimestampMixin, Base):
     scope: Mapped[str] = mapped_column(String(20), index=True)
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     elements: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # OCPI Price bounds: a session costs at least min and at most max, each figure held
+    # (billing.pricing states how the VAT of the adjustment is chosen).
     min_price_excl_vat: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))
     max_price_excl_vat: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))
+    min_price_incl_vat: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))
+    max_price_incl_vat: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))
     # Cap per calendar day (local time) for long rentals.
     daily_cap_excl_vat: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))
     default_vat_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("20"))

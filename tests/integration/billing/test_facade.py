@@ -1,12 +1,16 @@
 """Billing facade on a real database: holds, settlement, idempotency, fees, credit notes."""
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import func, select, update
 
 from billing.fleet_invoices import run_monthly
+from billing.invoices import issue
+from billing.pricing import PriceLine
 from mobility.clock import utcnow
 from mobility.errors import Conflict
-from mobility.models import Invoice, OutboxItem, Payment, PaymentStatus
+from mobility.models import Invoice, InvoiceKind, OutboxItem, Payment, PaymentStatus, Tariff
 from tests.integration.billing.conftest import make_booking, make_session, make_trip
 
 
@@ -160,3 +164,63 @@ def test_fleet_monthly_invoice_consolidates_and_is_safe_to_run_twice(db, setting
         assert monthly.total_minor == trip_inv.total_minor + tx_inv.total_minor
         assert {ln.member_user_id for ln in monthly.lines} == {demo["driver"], None}
         assert {ln.source_invoice_id for ln in monthly.lines} == {trip_inv.id, tx_inv.id}
+
+
+def test_stored_min_price_incl_vat_is_honoured(db, billing, demo):
+    # 1 kWh at 0.35 under a minimum of 2.00 excl. VAT alone gives 2.00 + 0.40 = 2.40; the stored
+    # incl. VAT minimum of 2.50 lifts the session to at least 2.50 (migration 0012 columns).
+    with db.transaction() as s:
+        tariff = s.scalar(select(Tariff).where(Tariff.code == "CHARGE-STD"))
+        tariff.min_price_excl_vat = Decimal("2.00")
+        low = billing.settle_charging(s, make_session(s, demo["charger"], wh=1000))
+        assert (low.total_excl_vat_minor, low.total_minor) == (200, 240)
+        tariff.min_price_incl_vat = Decimal("2.50")
+        tariff.max_price_incl_vat = Decimal("9.00")
+        invoice = billing.settle_charging(s, make_session(s, demo["charger"], wh=1000))
+        assert invoice.total_minor >= 250 and invoice.total_excl_vat_minor >= 200
+        assert invoice.total_minor < 253  # moved a minor unit at a time, not overshooting
+    with db.sessions() as s:
+        stored = s.scalar(select(Tariff).where(Tariff.code == "CHARGE-STD"))
+        bounds = (stored.min_price_incl_vat, stored.max_price_incl_vat)
+        assert bounds == (Decimal("2.50"), Decimal("9.00"))
+
+
+def test_credit_notes_split_per_vat_rate_of_the_original_lines(db, billing, demo):
+    # A charging session with energy at 5.5 % and parking at 20 %: 10.00 + 0.55 and 4.00 + 0.80.
+    def line(component, net, vat_percent, vat):
+        return PriceLine(
+            component,
+            component,
+            Decimal(1),
+            "x",
+            Decimal(net) / 100,
+            net,
+            Decimal(vat_percent),
+            vat,
+        )
+
+    with db.transaction() as s:
+        invoice = issue(
+            s,
+            kind=InvoiceKind.CHARGING,
+            currency="EUR",
+            lines=[line("ENERGY", 1000, "5.5", 55), line("PARKING_TIME", 400, "20", 80)],
+            bill_to={"name": "c"},
+            user_id=demo["citizen"],
+        )
+        assert invoice.total_minor == 1535
+        first = billing.refund(s, invoice, 1000, "broken connector")
+        rest = billing.refund(s, invoice, 535, "goodwill")
+    with db.sessions() as s:
+        notes = [s.get(Invoice, first.id), s.get(Invoice, rest.id)]
+        per_rate = [
+            sorted((ln.vat_percent, ln.amount_excl_vat_minor, ln.vat_minor) for ln in n.lines)
+            for n in notes
+        ]
+    # 1000 over 1055 : 480 gross -> 687.3 / 312.7 -> 687 / 313; VAT in each rate's proportion:
+    # 687 x 55/1055 = 35.8 -> 36, 313 x 80/480 = 52.2 -> 52.
+    assert per_rate[0] == [(Decimal("5.50"), -651, -36), (Decimal("20.00"), -261, -52)]
+    assert notes[0].total_minor == -1000 and notes[0].vat_minor == -88
+    # the rest gives back exactly what each rate still held
+    assert per_rate[1] == [(Decimal("5.50"), -349, -19), (Decimal("20.00"), -139, -28)]
+    assert [n.vat_minor for n in notes] == [-88, -47] and sum(n.total_minor for n in notes) == -1535

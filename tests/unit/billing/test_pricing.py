@@ -34,6 +34,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from billing import pricing_compile
 from billing.pricing import (
     Period,
     Sample,
@@ -961,6 +962,44 @@ def test_fast_path_equals_general_path(start, parts, km):
     assert price_session(general, periods, PARIS) == price_session(fast, periods, PARIS)
 
 
+def one_rate(vat, flat):
+    """A static tariff with every component at one VAT rate, and the same behind an element
+    that never applies (priced by the general path)."""
+    first = [comp("FLAT", "1.00", 0, vat)] if flat else []
+    elements = [
+        {"price_components": [*first, comp("DISTANCE", "0.25", 100, vat)]},
+        {"price_components": [comp("TIME", "9.00", 60, vat), comp("ENERGY", "0.35", 500, vat)]},
+        {"price_components": [comp("PARKING_TIME", "6.00", 300, vat)]},
+    ]
+    never = {
+        "price_components": [comp(k, "99", 1, vat) for k in ("FLAT", "TIME", "ENERGY")],
+        "restrictions": {"start_date": "2000-01-01", "end_date": "2000-01-02"},
+    }
+    return (
+        tariff_spec("F1", "EUR", elements, daily_cap=D("25")),
+        tariff_spec("F1", "EUR", [never, *elements], daily_cap=D("25")),
+    )
+
+
+# 5.5 % without a FLAT fee: one-line sessions, and exact half cents happen (ties)
+@pytest.mark.parametrize(("vat", "flat"), [("20", True), ("5.5", False)])
+@pytest.mark.parametrize("memo_size", [0, 4096])  # 0: lines built for their session alone
+@settings(max_examples=150, deadline=None)
+@given(start=starts, parts=sessions, km=st.integers(0, 9999), wh=st.decimals("0", "99", places=3))
+def test_one_rate_fast_path_equals_general_path(vat, flat, memo_size, start, parts, km, wh):
+    fast, general = one_rate(vat, flat)
+    assert compiled(fast).plan.one_rate is not None and compiled(general).plan is None
+    periods = build(start, parts)
+    first = periods[0]  # fractional Wh and km too: the Decimal branch of the line memo
+    periods[0] = Period(first.start, first.duration_s, first.energy_wh + wh, D(km) + wh)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pricing_compile, "MEMO_SIZE", memo_size)
+        for _ in range(2):  # the second time from the memo (when it has room)
+            for session in (periods, periods[:1]):
+                expected = price_session(general, session, PARIS)
+                assert price_session(fast, session, PARIS) == expected
+
+
 STEP_ONE = [
     {"price_components": [comp("FLAT", "0.50", 1, "20")]},
     {
@@ -1015,3 +1054,18 @@ def test_totals_are_sums_of_lines_and_bounds_hold(start, parts, bounds):
     assert low <= p.excl_vat_minor <= low + spread
     assert to_minor(D(low) * D("1.1") / 100, "EUR") <= p.total_minor
     assert p.total_minor <= to_minor(high * D("1.2"), "EUR")
+
+
+def test_one_line_half_cent_of_vat_rounds_up_on_both_paths():
+    # 1 kWh at 1.00 with 5.5 % VAT: 5.5 cents exactly, half-up -> 6 (fast path and general path).
+    energy = [{"price_components": [comp("ENERGY", "1.00", 1, "5.5")]}]
+    never = {
+        "price_components": [comp("ENERGY", "99", 1, "5.5")],
+        "restrictions": {"start_date": "2000-01-01", "end_date": "2000-01-02"},
+    }
+    start = at(PARIS, 2026, 3, 2, 10, 0)
+    for spec in (tariff_spec("E", "EUR", energy), tariff_spec("E", "EUR", [never, *energy])):
+        price = price_session(
+            spec, charging_periods(start, start + timedelta(hours=1), D(1000)), PARIS
+        )
+        assert totals(price) == (100, 6, 106)

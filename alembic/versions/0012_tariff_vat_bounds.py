@@ -1,7 +1,7 @@
 """tariffs carry their min/max price incl. VAT too (OCPI Price: excl_vat and incl_vat).
 
 Revision ID: 0012
-Revises: 0011
+Revises: 0020
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0011"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

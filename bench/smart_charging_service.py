@@ -33,16 +33,8 @@ CHARGERS, CARS, BOOKINGS_PER_CAR, PUBLIC = 10, 16, 3, 4
 
 
 def _seed(db: Any) -> tuple[int, list[int]]:
-    from mobility.models import (
-        Booking,
-        Charger,
-        ChargingTransaction,
-        Connector,
-        EnergySite,
-        Hub,
-        User,
-        Vehicle,
-    )
+    """The hub, its chargers, e-cars on their bays with bookings, public sessions, the site."""
+    from mobility.models import EnergySite, Hub, User
 
     rng = random.Random(7)
     now = datetime.now(UTC)
@@ -53,63 +45,89 @@ def _seed(db: Any) -> tuple[int, list[int]]:
         user = User(email="bench@example.org", password_hash="x", full_name="Bench")
         s.add_all([hub, user])
         s.flush()
-        bays = []
-        for c in range(CHARGERS):
-            charger = Charger(charge_point_id=f"B-{c:02d}", hub_id=hub.id, max_power_w=22000)
-            s.add(charger)
-            s.flush()
-            for n in (1, 2):
-                bay = Connector(charger_id=charger.id, connector_id=n, max_power_w=11000)
-                s.add(bay)
-                bays.append((charger.id, n, bay))
-        s.flush()
-        cars = []
-        for i in range(CARS):
-            car = Vehicle(
-                code=f"BC-{i}",
-                kind="ecar",
-                hub_id=hub.id,
-                battery_kwh=Decimal(50),
-                max_range_km=330,
-                soc_percent=rng.randint(15, 70),
-                home_connector_id=bays[i][2].id,
-                max_charge_kw=Decimal(11),
-            )
-            s.add(car)
-            cars.append(car)
-        s.flush()
-        for car in cars:
-            start = now + timedelta(hours=rng.uniform(1, 4))
-            for _ in range(BOOKINGS_PER_CAR):
-                end = start + timedelta(hours=rng.uniform(1, 3))
-                s.add(
-                    Booking(
-                        user_id=user.id,
-                        vehicle_id=car.id,
-                        hub_id=hub.id,
-                        start_at=start,
-                        end_at=end,
-                        block_end_at=end,
-                        status="confirmed",
-                        expected_distance_km=Decimal(rng.randint(20, 150)),
-                    )
-                )
-                start = end + timedelta(hours=rng.uniform(1, 3))
-        for k in range(PUBLIC):
-            charger_pk, n, _ = bays[CARS + k]
-            s.add(
-                ChargingTransaction(
-                    charger_id=charger_pk,
-                    connector_id=n,
-                    transaction_ref=str(k + 1),
-                    id_tag=f"PUB-{k}",
-                    started_at=now - timedelta(minutes=20),
-                )
-            )
+        bays = _chargers(s, hub.id)
+        cars = _cars(s, hub.id, bays, rng)
+        _bookings(s, hub.id, user.id, cars, now, rng)
+        _public_sessions(s, bays[CARS:], now)
         site = EnergySite(hub_id=hub.id, grid_limit_kw=Decimal(60), pv_peak_kwp=Decimal(40))
         s.add(site)
         s.flush()
         return site.id, [c.id for c in cars]
+
+
+def _chargers(s: Any, hub_id: int) -> list[Any]:
+    from mobility.models import Charger, Connector
+
+    bays = []
+    for c in range(CHARGERS):
+        charger = Charger(charge_point_id=f"B-{c:02d}", hub_id=hub_id, max_power_w=22000)
+        s.add(charger)
+        s.flush()
+        for n in (1, 2):
+            bays.append(Connector(charger_id=charger.id, connector_id=n, max_power_w=11000))
+    s.add_all(bays)
+    s.flush()
+    return bays
+
+
+def _cars(s: Any, hub_id: int, bays: list[Any], rng: random.Random) -> list[Any]:
+    from mobility.models import Vehicle
+
+    cars = [
+        Vehicle(
+            code=f"BC-{i}",
+            kind="ecar",
+            hub_id=hub_id,
+            battery_kwh=Decimal(50),
+            max_range_km=330,
+            soc_percent=rng.randint(15, 70),
+            home_connector_id=bays[i].id,
+            max_charge_kw=Decimal(11),
+        )
+        for i in range(CARS)
+    ]
+    s.add_all(cars)
+    s.flush()
+    return cars
+
+
+def _bookings(
+    s: Any, hub_id: int, user_id: int, cars: list[Any], now: datetime, rng: random.Random
+) -> None:
+    from mobility.models import Booking
+
+    for car in cars:
+        start = now + timedelta(hours=rng.uniform(1, 4))
+        for _ in range(BOOKINGS_PER_CAR):
+            end = start + timedelta(hours=rng.uniform(1, 3))
+            s.add(
+                Booking(
+                    user_id=user_id,
+                    vehicle_id=car.id,
+                    hub_id=hub_id,
+                    start_at=start,
+                    end_at=end,
+                    block_end_at=end,
+                    status="confirmed",
+                    expected_distance_km=Decimal(rng.randint(20, 150)),
+                )
+            )
+            start = end + timedelta(hours=rng.uniform(1, 3))
+
+
+def _public_sessions(s: Any, bays: list[Any], now: datetime) -> None:
+    from mobility.models import ChargingTransaction
+
+    for k, bay in enumerate(bays[:PUBLIC]):
+        s.add(
+            ChargingTransaction(
+                charger_id=bay.charger_id,
+                connector_id=bay.connector_id,
+                transaction_ref=str(k + 1),
+                id_tag=f"PUB-{k}",
+                started_at=now - timedelta(minutes=20),
+            )
+        )
 
 
 def _ms(samples: list[float]) -> str:

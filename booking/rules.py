@@ -96,6 +96,16 @@ def bookable_state(state: str, start: datetime, now: datetime, p: BookingPolicy)
         raise Conflict("This vehicle is on a trip right now.", code="vehicle_unavailable")
 
 
+def validate_trip(min_soc: int | None, expected_km: Decimal | None) -> None:
+    """What a booker may say of the trip: a charge they need, the distance they expect."""
+    if min_soc is not None and not 0 <= min_soc <= 100:
+        raise ValidationFailed("Minimum charge must be between 0 and 100%.", field="min_soc")
+    if expected_km is not None and not 0 <= expected_km <= MAX_TRIP_KM:
+        raise ValidationFailed(
+            f"Expected distance must be between 0 and {MAX_TRIP_KM} km.", field="expected_km"
+        )
+
+
 def starts_now(start: datetime, now: datetime, p: BookingPolicy) -> bool:
     """A booking starting within the turnaround buffer needs the vehicle at its hub now."""
     return start <= now + p.buffer

@@ -180,13 +180,7 @@ class BookingService:
     ) -> Booking:
         """Book a vehicle for a slot (start <= now means rent now)."""
         rules.validate_slot(start, end, utcnow(), self.policy)
-        if min_soc is not None and not 0 <= min_soc <= 100:
-            raise ValidationFailed("Minimum charge must be between 0 and 100%.", field="min_soc")
-        if expected_km is not None and not 0 <= expected_km <= rules.MAX_TRIP_KM:
-            raise ValidationFailed(
-                f"Expected distance must be between 0 and {rules.MAX_TRIP_KM} km.",
-                field="expected_km",
-            )
+        rules.validate_trip(min_soc, expected_km)
         self._check_energy(vehicle_id, start, end, expected_km, min_soc)
         with self.db.transaction() as s:
             user = s.get(User, user_id)

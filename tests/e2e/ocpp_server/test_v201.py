@@ -577,6 +577,7 @@ async def test_both_versions_offered_gets_201_and_a_16_charger_works_alongside(s
             await server.bus.call("CP-LYON-002", "ClearCache", {}, timeout=5)
         answer = await server.bus.call("CP-LYON-001", "ClearCache", {}, timeout=5)
         assert answer == {"status": "Accepted"}
+    await server.flush_reports()  # boot details are stored in batches
     assert (_charger(db).ocpp_version, _charger(db, "CP-LYON-002").ocpp_version) == ("2.0.1", "1.6")
 
 

@@ -178,7 +178,7 @@ class Component:
     # Lines by whole billed volume: a pure function of it, and sessions bill the same few
     # volumes over and over (whole minutes, steps), so a line is built once, not per session.
     memo: dict[int, Entry] = field(default_factory=dict)
-    by_volume: dict[Decimal, Entry] = field(default_factory=dict)  # energy/distance before steps
+    by_volume: dict[str, Entry] = field(default_factory=dict)  # energy/distance, str(volume)
 
     def entry(self, billed: int) -> Entry:
         """The line for a whole billed volume (seconds, Wh, metres), priced exactly."""

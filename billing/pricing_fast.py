@@ -9,7 +9,7 @@ result as the general path (tests compare both). Two shapes:
   VAT shares are done here;
 - otherwise: the same lines, then the shared money steps (pricing_money.breakdown).
 Volumes are summed as Decimals only for the dimensions the tariff prices; energy and distance
-lines are memoised by the volume itself (hashing a Decimal costs less than converting it)."""
+lines are memoised by the volume as written (str() of a Decimal is cheaper than its hash)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from billing.pricing_compile import CompiledTariff, Component, StaticPlan, quantity, room
 from billing.pricing_lines import Entry, PriceBreakdown, entry, pick
-from billing.pricing_money import breakdown, cap_label, cap_minor
+from billing.pricing_money import breakdown, cap_label
 from billing.pricing_periods import Period
 
 _ZERO = Decimal(0)
@@ -30,7 +30,8 @@ Totals = tuple[int, int, bool, Decimal, Decimal]
 
 def _unit_entry(c: Component, volume: Decimal) -> Entry | None:
     """ENERGY (Wh) or DISTANCE (m) rounded up to the step and priced exactly; None below 0."""
-    # Memoised by the volume itself (Decimal -> int conversions cost more than the lookup).
+    # Memoised by the volume as written: str() of a Decimal costs a fraction of its hash or of
+    # an int() conversion (equal values written differently just get an entry each).
     if volume.is_signed():
         return None
     whole = int(volume)
@@ -42,7 +43,7 @@ def _unit_entry(c: Component, volume: Decimal) -> Entry | None:
         head = (c.label, c.name, quantity(billed, 1000), c.unit, c.price, amount)
         found = entry(head, c.vat, c.vat_scaled, c.vat_den, kept=room(c.by_volume))
     if found[3] is not None and room(c.by_volume):
-        c.by_volume[volume] = found
+        c.by_volume[str(volume)] = found
     return found
 
 
@@ -89,12 +90,12 @@ def _entries(
         cappable += e[0]
     c = plan.energy
     if c is not None and wh:
-        u = c.by_volume.get(wh) or _unit_entry(c, wh)
+        u = c.by_volume.get(str(wh)) or _unit_entry(c, wh)
         if u is not None:
             entries.append(u)
     c = plan.distance
     if c is not None and m:
-        u = c.by_volume.get(m) or _unit_entry(c, m)
+        u = c.by_volume.get(str(m)) or _unit_entry(c, m)
         if u is not None:
             entries.append(u)
             cappable += u[0]
@@ -137,7 +138,8 @@ def price_static(
         return breakdown(ct, drafts, d)
     if ct.cap is not None and cappable:
         days = -(-d // 86400) or 1
-        over = cappable - cap_minor(ct.cap, days)
+        num, den = ct.cap  # pricing_money.cap_minor, inline: most sessions here are capped
+        over = cappable - (2 * num * days + den) // (2 * den)
         if over > 0:
             entries.append(ct.cap_entries.get((days, -over)) or _cap_entry(ct, rate, days, -over))
     lines, excl, vat = pick(entries, ct.vat_den)

@@ -1069,3 +1069,16 @@ def test_one_line_half_cent_of_vat_rounds_up_on_both_paths():
             spec, charging_periods(start, start + timedelta(hours=1), D(1000)), PARIS
         )
         assert totals(price) == (100, 6, 106)
+
+
+def test_a_session_with_nothing_to_price_has_no_lines_on_both_paths():
+    energy = [{"price_components": [comp("ENERGY", "0.35", 1, "20")]}]
+    never = {
+        "price_components": [comp("ENERGY", "99", 1, "20")],
+        "restrictions": {"start_date": "2000-01-01", "end_date": "2000-01-02"},
+    }
+    start = at(PARIS, 2026, 3, 2, 10, 0)
+    periods = charging_periods(start, start + timedelta(hours=1), D(0))
+    for spec in (tariff_spec("Z", "EUR", energy), tariff_spec("Z", "EUR", [never, *energy])):
+        price = price_session(spec, periods, PARIS)
+        assert price.lines == () and totals(price) == (0, 0, 0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 
 from booking.api import bp as api
@@ -10,6 +12,9 @@ from booking.fleet.api import bp as fleet_api
 from booking.fleet.views import bp as fleet_views
 from booking.views import bp as views
 from mobility.web.extensions import csrf
+
+# The citizen site's catalogues (fr, de): `pybabel extract -F babel.cfg` then update/compile.
+TRANSLATIONS = str(Path(__file__).parent / "translations")
 
 
 def init_app(app: Flask, context: BookingContext) -> None:

@@ -40,6 +40,7 @@ from mobility.mail import MAIL_KIND, Mailer, mailer_for
 from mobility.outbox import Outbox
 from mobility.roaming import CDR_DUE, SESSION_CHANGED
 from mobility.web.context import WebContext
+from mobility.web.i18n import init_i18n
 from mobility.web.server import WebServer
 from mobility.web.shell import create_shell, finish
 from ocpp_server import operator_api, protocols, rules, security_api
@@ -146,6 +147,7 @@ def _roaming(
 def create_web_app(core: Core, **config: Any) -> Flask:
     """The web app: the shell plus every package's blueprints."""
     app = create_shell(WebContext(core.settings, core.db, core.bus), **config)
+    init_i18n(app, [booking_web.TRANSLATIONS], core.settings.timezone)
     links = AccountLinks(core.settings.secret_key)
     accounts = Accounts(core.db, core.outbox, links, core.settings.base_url)
     booking_web.init_app(

@@ -9,8 +9,9 @@ from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
-from flask import Flask, Response, redirect, request, session
+from flask import Flask, redirect, request, session
 from flask_babel import Babel, format_currency, format_datetime, format_decimal, get_locale
+from werkzeug.wrappers import Response
 
 from mobility.money import to_major
 

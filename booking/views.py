@@ -478,7 +478,7 @@ def start(booking_id: int) -> Page:
     except DomainError as exc:
         flash(exc.message)
         return redirect(url_for("views.my_bookings"))
-    flash("Vehicle unlocked. Have a good trip!")
+    flash(_("Vehicle unlocked. Have a good trip!"))
     return redirect(url_for("views.active_trip"))
 
 
@@ -534,7 +534,7 @@ def end_trip(trip_id: int) -> Page:
     except DomainError as exc:
         return trip_page(form, exc.message, exc.http_status)
     except (ValueError, InvalidOperation):
-        return trip_page(form, "Enter the distance in km and the charge left in %.", 422)
+        return trip_page(form, _("Enter the distance in km and the charge left in %."), 422)
     return redirect(url_for("views.receipt", trip_id=trip_id))
 
 

@@ -244,3 +244,15 @@ def test_a_vehicle_on_a_trip_is_not_sent_to_maintenance(client, citizen, ids, db
     with db.sessions() as s:
         assert s.get(Vehicle, ids["bike"]).state == "in_use"
     assert utcnow()  # the clock module is the one the services use
+
+
+def test_times_are_shown_in_the_hub_timezone_once(app):
+    from datetime import UTC, datetime
+
+    from mobility.web.i18n import local_time
+
+    noon_utc = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert local_time(noon_utc, "Europe/Paris") == "15/01/2026 13:00"
+        assert local_time(noon_utc, "Europe/Vienna") == "15/01/2026 13:00"
+        assert local_time(noon_utc, "Europe/London") == "15/01/2026 12:00"

@@ -346,16 +346,25 @@ def extend_booking(booking_id: int) -> Any:
 def cancellation_fee(booking_id: int) -> Any:
     """What cancelling now would cost: send it back as accept_fee_minor to cancel."""
     booking, fee = ctx().bookings.cancellation_fee(require_user().id, booking_id)
-    return {"booking_id": booking.id, "fee_minor": fee, "currency": booking.currency, "free": fee == 0}
+    return {
+        "booking_id": booking.id,
+        "fee_minor": fee,
+        "currency": booking.currency,
+        "free": fee == 0,
+    }
 
 
 @bp.post("/bookings/<int:booking_id>/cancel")
 @login_required
 def cancel_booking(booking_id: int) -> Any:
-    """Cancel (free before the cut-off, a fee after; 409 fee_not_accepted above accept_fee_minor)."""
+    """Cancel: free before the cut-off, a fee after (409 when above accept_fee_minor)."""
     user = require_user()
     data = request.get_json(silent=True)
-    accept = _opt_int(data.get("accept_fee_minor"), "accept_fee_minor") if isinstance(data, dict) else None
+    accept = (
+        _opt_int(data.get("accept_fee_minor"), "accept_fee_minor")
+        if isinstance(data, dict)
+        else None
+    )
     booking, invoice = ctx().bookings.cancel(user.id, booking_id, accept_fee_minor=accept)
     return {
         "booking": serializers.booking(booking),

@@ -1,4 +1,4 @@
-"""Citizen pages of a booking under way: extend it, cancel it (fee confirmed first), the live trip."""
+"""Citizen pages of a booking under way: extend it, cancel it (a fee confirmed first)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
 from babel.numbers import format_currency
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -31,7 +31,7 @@ def unit_price(amount: Decimal, currency: str) -> str:
 
 def message(exc: DomainError) -> str:
     """A domain error's message in the page's language (when the catalogue has it)."""
-    return _(exc.message)  # noqa: INT001 - messages are marked with N_ where they are raised
+    return _(exc.message)
 
 
 def field_of(exc: DomainError) -> str | None:
@@ -74,7 +74,9 @@ def extend(booking_id: int) -> Page:
         )
     )
     back = request.form.get("back")
-    return redirect(url_for("views.my_bookings") if back == "bookings" else url_for("views.active_trip"))
+    return redirect(
+        url_for("views.my_bookings") if back == "bookings" else url_for("views.active_trip")
+    )
 
 
 @bp.post("/bookings/<int:booking_id>/cancel")

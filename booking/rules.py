@@ -297,7 +297,7 @@ def _reported_distance(start_odometer: Decimal, r: TripReadings) -> Decimal:
     return distance
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+def N_(message: str) -> str:
     """Mark a message for the catalogues; the web edge translates it when it shows it."""
     return message
 

@@ -8,9 +8,8 @@ from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext as _
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -361,7 +360,7 @@ def _vehicle_page(
         v.max_range_km, v.battery_kwh, v.soc_percent, rt.bookings.expected_soc(v.id, pickup_at)
     )
     field = error.details.get("field") if isinstance(error, DomainError) else None
-    text = _(error.message) if isinstance(error, DomainError) else error  # noqa: INT001
+    text = _(error.message) if isinstance(error, DomainError) else error
     return render_template(
         "vehicle.html",
         v=v,

@@ -64,7 +64,10 @@ class DiskStore:
         """Write atomically (temporary file, then rename): a reader never sees half a photo."""
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        for target, body in ((path.with_name(path.name + ".type"), content_type.encode()), (path, data)):
+        for target, body in (
+            (path.with_name(path.name + ".type"), content_type.encode()),
+            (path, data),
+        ):
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
             with os.fdopen(fd, "wb") as out:
                 out.write(body)
@@ -135,5 +138,7 @@ def store_for(settings: Settings) -> FileStore:
             "aws_secret_access_key": settings.s3_secret_access_key,
         }
         # Unset credentials fall back to boto3's own chain (environment, instance role).
-        return S3Store(settings.s3_bucket, settings.s3_prefix, **{k: v for k, v in args.items() if v})
+        return S3Store(
+            settings.s3_bucket, settings.s3_prefix, **{k: v for k, v in args.items() if v}
+        )
     raise ConfigError(f"FILE_STORE must be disk or s3, got {settings.file_store!r}")

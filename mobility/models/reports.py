@@ -54,6 +54,4 @@ class ProblemReport(IdMixin, TimestampMixin, Base):
     photo_bytes: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default=ReportStatus.OPEN)
     resolved_at: Mapped[datetime | None]
-    resolved_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

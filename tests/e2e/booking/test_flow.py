@@ -32,14 +32,18 @@ def _csrf(html: str) -> str:
 
 def _login(client, email="citizen@example.org") -> str:
     token = _csrf(client.get("/login").get_data(as_text=True))
-    client.post("/login", data={"email": email, "password": "demo-password-2026", "csrf_token": token})
+    client.post(
+        "/login", data={"email": email, "password": "demo-password-2026", "csrf_token": token}
+    )
     return _csrf(client.get("/").get_data(as_text=True))
 
 
 def _ride(client, headers, vehicle: int, minutes: int = 30) -> tuple[int, int]:
     """Book now and unlock: (booking id, trip id)."""
     r = client.post(
-        "/api/v1/bookings", json={"vehicle_id": vehicle, "start": "now", "end": at(minutes / 60)}, headers=headers
+        "/api/v1/bookings",
+        json={"vehicle_id": vehicle, "start": "now", "end": at(minutes / 60)},
+        headers=headers,
     )
     assert r.status_code == 201, r.get_json()
     booking = r.get_json()["id"]
@@ -50,23 +54,33 @@ def _ride(client, headers, vehicle: int, minutes: int = 30) -> tuple[int, int]:
 
 def test_vehicle_page_lists_every_price_and_the_range_at_pickup(client, ids):
     bike = client.get(f"/vehicles/{ids['bike']}").get_data(as_text=True)
-    prices = bike[bike.index('id="price-list"') : bike.index("</table>", bike.index('id="price-list"'))]
+    prices = bike[
+        bike.index('id="price-list"') : bike.index("</table>", bike.index('id="price-list"'))
+    ]
     assert "Unlock fee, per trip" in prices and "€1.20" in prices
-    assert "Per minute of use" in prices and "€0.18" in prices and "billed in steps of 1 min" in prices
+    assert (
+        "Per minute of use" in prices and "€0.18" in prices and "billed in steps of 1 min" in prices
+    )
     assert "Daily maximum" in prices and "€24.00" in prices
     assert "Prices include VAT at 20 %." in bike
     assert "about 42 km" in bike and "battery 60 %" in bike  # BIKE-101: 60 % of 70 km
-    car = client.get(f"/vehicles/{ids['car']}", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    car = client.get(f"/vehicles/{ids['car']}", headers={"Accept-Language": "fr"}).get_data(
+        as_text=True
+    )
     assert "0,36\xa0€" in car and "0,30\xa0€" in car and "72,00\xa0€" in car
     assert "E-13,3" not in car and "13,3 kWh" in car and "331 km" in car
 
 
 def test_a_paid_cancellation_asks_to_confirm_its_fee_a_free_one_does_not(client, citizen, ids, db):
     soon = client.post(
-        "/api/v1/bookings", json={"vehicle_id": ids["bike"], "start": at(0.4), "end": at(1.4)}, headers=citizen
+        "/api/v1/bookings",
+        json={"vehicle_id": ids["bike"], "start": at(0.4), "end": at(1.4)},
+        headers=citizen,
     ).get_json()["id"]
     later = client.post(
-        "/api/v1/bookings", json={"vehicle_id": ids["car"], "start": at(5), "end": at(6)}, headers=citizen
+        "/api/v1/bookings",
+        json={"vehicle_id": ids["car"], "start": at(5), "end": at(6)},
+        headers=citizen,
     ).get_json()["id"]
     token = _login(client)
     listing = client.get("/bookings").get_data(as_text=True)
@@ -77,10 +91,14 @@ def test_a_paid_cancellation_asks_to_confirm_its_fee_a_free_one_does_not(client,
     assert "Yes, cancel and pay €5.00" in page and 'name="accept_fee_minor" value="500"' in page
     with db.sessions() as s:
         assert s.get(Booking, soon).status == "confirmed"  # nothing happened yet
-    r = client.post(f"/bookings/{soon}/cancel", data={"csrf_token": token, "accept_fee_minor": "500"})
+    r = client.post(
+        f"/bookings/{soon}/cancel", data={"csrf_token": token, "accept_fee_minor": "500"}
+    )
     assert r.status_code == 302
     assert "Cancelled. Fee: €5.00." in client.get("/bookings").get_data(as_text=True)
-    r = client.post(f"/bookings/{later}/cancel", data={"csrf_token": token, "accept_fee_minor": "0"})
+    r = client.post(
+        f"/bookings/{later}/cancel", data={"csrf_token": token, "accept_fee_minor": "0"}
+    )
     assert r.status_code == 302
     assert "Cancelled, free of charge." in client.get("/bookings").get_data(as_text=True)
     with db.sessions() as s:
@@ -89,19 +107,25 @@ def test_a_paid_cancellation_asks_to_confirm_its_fee_a_free_one_does_not(client,
 
 def test_cancellation_api_tells_the_fee_and_holds_to_the_accepted_one(client, citizen, ids):
     soon = client.post(
-        "/api/v1/bookings", json={"vehicle_id": ids["bike"], "start": at(0.4), "end": at(1.4)}, headers=citizen
+        "/api/v1/bookings",
+        json={"vehicle_id": ids["bike"], "start": at(0.4), "end": at(1.4)},
+        headers=citizen,
     ).get_json()["id"]
     fee = client.get(f"/api/v1/bookings/{soon}/cancellation", headers=citizen).get_json()
     assert fee == {"booking_id": soon, "fee_minor": 500, "currency": "EUR", "free": False}
-    r = client.post(f"/api/v1/bookings/{soon}/cancel", json={"accept_fee_minor": 0}, headers=citizen)
+    r = client.post(
+        f"/api/v1/bookings/{soon}/cancel", json={"accept_fee_minor": 0}, headers=citizen
+    )
     assert r.status_code == 409 and r.get_json()["error"] == "fee_not_accepted"
     assert r.get_json()["details"]["fee_minor"] == 500
-    r = client.post(f"/api/v1/bookings/{soon}/cancel", json={"accept_fee_minor": 500}, headers=citizen)
+    r = client.post(
+        f"/api/v1/bookings/{soon}/cancel", json={"accept_fee_minor": 500}, headers=citizen
+    )
     assert r.status_code == 200 and r.get_json()["booking"]["status"] == "cancelled"
 
 
 def test_extend_a_trip_from_its_page_and_the_api(client, citizen, ids, db):
-    booking, trip = _ride(client, citizen, ids["bike"])
+    booking, _trip = _ride(client, citizen, ids["bike"])
     token = _login(client)
     page = client.get("/trip").get_data(as_text=True)
     assert 'id="trip-live"' in page and "Price so far" in page and "Extend the booking" in page
@@ -122,7 +146,11 @@ def test_extend_a_trip_from_its_page_and_the_api(client, citizen, ids, db):
     other = token_for(client.application.test_client(), "driver@example.org")
     start = (after.block_end_at + timedelta(minutes=1)).isoformat()
     end = (after.block_end_at + timedelta(hours=1)).isoformat()
-    r = client.post("/api/v1/bookings", json={"vehicle_id": ids["bike"], "start": start, "end": end}, headers=other)
+    r = client.post(
+        "/api/v1/bookings",
+        json={"vehicle_id": ids["bike"], "start": start, "end": end},
+        headers=other,
+    )
     assert r.status_code == 201, r.get_json()
     r = client.post(f"/bookings/{booking}/extend", data={"csrf_token": token, "minutes": "15"})
     assert r.status_code == 409 and "already booked" in r.get_data(as_text=True)
@@ -142,11 +170,17 @@ def test_live_trip_price_grows_with_time_and_stops_at_the_end(client, citizen, i
     assert later["price_minor"] in (120 + 18 * 20, 120 + 18 * 21)
     assert later["price_text"] == f"€{later['price_minor'] / 100:.2f}"
     fr = client.get(f"/api/v1/trips/{trip}/live", headers={**citizen, "Accept-Language": "fr"})
-    assert fr.get_json()["price_text"] == f"{fr.get_json()['price_minor'] / 100:.2f}\xa0€".replace(".", ",")
-    r = client.post(f"/api/v1/trips/{trip}/end", json={"end_soc": 55, "distance_km": 3}, headers=citizen)
+    assert fr.get_json()["price_text"] == f"{fr.get_json()['price_minor'] / 100:.2f}\xa0€".replace(
+        ".", ","
+    )
+    r = client.post(
+        f"/api/v1/trips/{trip}/end", json={"end_soc": 55, "distance_km": 3}, headers=citizen
+    )
     assert r.status_code == 200
     ended = client.get(f"/api/v1/trips/{trip}/live", headers=citizen).get_json()
-    assert ended["status"] == "ended" and ended["price_minor"] == r.get_json()["trip"]["price_minor"]
+    assert (
+        ended["status"] == "ended" and ended["price_minor"] == r.get_json()["trip"]["price_minor"]
+    )
     other = token_for(client, "driver@example.org")
     assert client.get(f"/api/v1/trips/{trip}/live", headers=other).status_code == 404
 
@@ -212,8 +246,12 @@ def test_operator_puts_a_reported_vehicle_in_maintenance_from_the_console(client
     report = r.get_json()["id"]
     token = _login(client, "operator@example.org")
     page = client.get("/console/reports").get_data(as_text=True)
-    assert "Cracked windscreen" in page and "unsafe" in page and "Put CAR-101 in maintenance" in page
-    r = client.post(f"/console/reports/{report}/maintenance", data={"csrf_token": token, "reason": ""})
+    assert (
+        "Cracked windscreen" in page and "unsafe" in page and "Put CAR-101 in maintenance" in page
+    )
+    r = client.post(
+        f"/console/reports/{report}/maintenance", data={"csrf_token": token, "reason": ""}
+    )
     assert r.status_code == 422
     r = client.post(
         f"/console/reports/{report}/maintenance", data={"csrf_token": token, "reason": "windscreen"}
@@ -227,7 +265,11 @@ def test_operator_puts_a_reported_vehicle_in_maintenance_from_the_console(client
         actions = s.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions[-2:] == ["vehicle.maintenance", "report.resolve"]
     # Nobody can book it now.
-    r = client.post("/api/v1/bookings", json={"vehicle_id": ids["car"], "start": at(2), "end": at(3)}, headers=citizen)
+    r = client.post(
+        "/api/v1/bookings",
+        json={"vehicle_id": ids["car"], "start": at(2), "end": at(3)},
+        headers=citizen,
+    )
     assert r.status_code == 409
 
 
@@ -238,7 +280,8 @@ def test_a_vehicle_on_a_trip_is_not_sent_to_maintenance(client, citizen, ids, db
     )
     token = _login(client, "operator@example.org")
     r = client.post(
-        f"/console/reports/{r.get_json()['id']}/maintenance", data={"csrf_token": token, "reason": "brakes"}
+        f"/console/reports/{r.get_json()['id']}/maintenance",
+        data={"csrf_token": token, "reason": "brakes"},
     )
     assert r.status_code == 409 and "on a trip" in r.get_data(as_text=True)
     with db.sessions() as s:

@@ -117,4 +117,7 @@ def test_book_in_french_then_extend_report_and_end_the_trip(page, site, db, tmp_
     page.get_by_role("button", name="Verrouiller et terminer le trajet").click()
     page.wait_for_url("**/receipt")
     assert page.get_by_role("article").is_visible()
-    assert page.get_by_role("link", name="Signaler un problème ou un dégât sur ce véhicule").count() == 1
+    assert (
+        page.get_by_role("link", name="Signaler un problème ou un dégât sur ce véhicule").count()
+        == 1
+    )

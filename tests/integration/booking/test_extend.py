@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from datetime import timedelta
 from typing import Any
@@ -174,7 +175,7 @@ def test_an_extension_racing_a_new_booking_never_double_books(db, core: Core):
             .where(Booking.vehicle_id == bike, Booking.status.in_(("confirmed", "active")))
             .order_by(Booking.start_at)
         ).all()
-    for first, second in zip(holding, holding[1:], strict=False):
+    for first, second in itertools.pairwise(holding):
         assert first.block_end_at <= second.start_at
 
 

@@ -531,7 +531,9 @@ def end_trip(trip_id: int) -> Page:
         hub_id = int(form["hub_id"]) if form.get("hub_id") else None
         ctx().bookings.end_trip(require_user().id, trip_id, hub_id, readings)
     except DomainError as exc:
-        return trip_page(form, exc.message, exc.http_status)
+        field = exc.details.get("field")
+        where = field if field in ("hub_id", "distance_km", "end_soc") else None
+        return trip_page(form, _(exc.message), exc.http_status, where)
     except (ValueError, InvalidOperation):
         return trip_page(form, _("Enter the distance in km and the charge left in %."), 422)
     return redirect(url_for("views.receipt", trip_id=trip_id))

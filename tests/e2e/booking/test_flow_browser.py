@@ -121,3 +121,35 @@ def test_book_in_french_then_extend_report_and_end_the_trip(page, site, db, tmp_
         page.get_by_role("link", name="Signaler un problème ou un dégât sur ce véhicule").count()
         == 1
     )
+
+
+def test_a_late_cancellation_shows_its_fee_and_needs_a_second_click(page, site, db, tmp_path):
+    from datetime import timedelta
+
+    from mobility.app import build_core
+    from mobility.clock import utcnow
+    from mobility.models import User, Vehicle
+
+    with db.sessions() as s:
+        user = s.scalar(select(User.id).where(User.email == "citizen@example.org"))
+        bike = s.scalar(select(Vehicle.id).where(Vehicle.code == "BIKE-102"))
+    core = build_core(db.settings, db=db)
+    soon = utcnow().replace(microsecond=0) + timedelta(minutes=20)
+    core.bookings.create(user, bike, soon, soon + timedelta(hours=1))
+    core.outbox.close()
+    log_in(page, site, "citizen@example.org", "demo-password-2026")
+    page.goto(site + "/bookings")
+    page.get_by_role("button", name="Cancel (fee €5.00)…").click()
+    page.get_by_role("heading", name="Cancelling now costs €5.00").wait_for()
+    assert fits_the_phone(page)
+    page.screenshot(path=str(tmp_path / "cancel.png"), full_page=True)
+    page.get_by_role("link", name="No, keep my booking").click()
+    page.wait_for_url("**/bookings")
+    with db.sessions() as s:  # nothing was cancelled by the first click
+        assert s.scalar(select(Booking.status)) == "confirmed"
+    page.get_by_role("button", name="Cancel (fee €5.00)…").click()
+    page.get_by_role("button", name="Yes, cancel and pay €5.00").click()
+    page.wait_for_url("**/bookings")
+    assert "Cancelled. Fee: €5.00." in page.get_by_role("status").inner_text()
+    with db.sessions() as s:
+        assert s.scalar(select(Booking.cancel_fee_minor)) == 500

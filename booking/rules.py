@@ -295,3 +295,57 @@ def _reported_distance(start_odometer: Decimal, r: TripReadings) -> Decimal:
     if distance < 0:
         raise ValidationFailed("Distance cannot be negative.", field="distance_km")
     return distance
+
+
+def N_(message: str) -> str:
+    """Mark a message for the catalogues; the web edge translates it when it shows it."""
+    return message
+
+
+def validate_extension(
+    start: datetime, old_end: datetime, new_end: datetime, now: datetime, p: BookingPolicy
+) -> None:
+    """A booking under way may end later: after its current end and now, within the maximum."""
+    if new_end.tzinfo is None:
+        raise ValidationFailed(N_("Times must include a timezone offset."), field="end")
+    if new_end <= old_end:
+        raise ValidationFailed(N_("The new end must be after the current end."), field="end")
+    if new_end <= now:
+        raise ValidationFailed(N_("The new end is already past."), field="end")
+    if new_end - start > p.max_duration:
+        raise ValidationFailed(
+            N_("A booking cannot last that long."), field="end", max_days=p.max_duration.days
+        )
+
+
+def fee_accepted(fee_minor: int, accepted_minor: int | None) -> bool:
+    """A cancellation goes ahead when it is free or costs no more than the fee the user saw."""
+    return fee_minor <= 0 or accepted_minor is None or fee_minor <= accepted_minor
+
+
+@dataclass(frozen=True)
+class PickupRange:
+    """How far the vehicle should go when it is picked up."""
+
+    soc_percent: int
+    range_km: int
+    consumption_kwh_per_100km: Decimal | None
+    planned: bool  # from the smart-charging plan (else the last reading)
+
+
+def pickup_range(
+    max_range_km: int, battery_kwh: Decimal, soc_percent: int, expected_soc: float | None
+) -> PickupRange:
+    """Range at pick-up from the expected charge (planned, else the last reading) and the
+    vehicle's consumption (its battery over its full range, as smart charging counts it)."""
+    planned = expected_soc is not None
+    soc = soc_percent if expected_soc is None else int(max(0.0, min(1.0, expected_soc)) * 100)
+    consumption = None
+    if max_range_km > 0 and battery_kwh > 0:
+        consumption = (battery_kwh * 100 / max_range_km).quantize(Decimal("0.1"))
+    return PickupRange(
+        soc_percent=soc,
+        range_km=max_range_km * soc // 100,
+        consumption_kwh_per_100km=consumption,
+        planned=planned,
+    )

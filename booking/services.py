@@ -125,10 +125,17 @@ class BookingService:
                 "This vehicle is already booked for part of that time.", code="slot_taken"
             )
 
-    def _admit(self, s: Session, slot: Slot, ignore_booking: int | None = None) -> Admission:
-        """Every check a booking must pass, on creation and on every change; and its price."""
+    def _admit(
+        self, s: Session, slot: Slot, ignore_booking: int | None = None, running: bool = False
+    ) -> Admission:
+        """Every check a booking must pass, on creation and on every change; and its price.
+
+        A booking under way (`running`) holds its vehicle already: only the vehicle's state is
+        not asked again, every other check is.
+        """
         vehicle, now = slot.vehicle, utcnow()
-        rules.bookable_state(vehicle.state, slot.start, now, self.policy)
+        if not running:
+            rules.bookable_state(vehicle.state, slot.start, now, self.policy)
         membership = None
         if slot.company_id is not None:
             # Locks the member row: a removed member cannot slip a booking in meanwhile.
@@ -271,6 +278,49 @@ class BookingService:
             self._undo(booking.id, restore=before)
         return booking
 
+    def extend(self, user_id: int, booking_id: int, end: datetime) -> Booking:
+        """End a booking later: a trip under way keeps its vehicle; every booking check applies
+        again (next booking of the vehicle, hours, limits) and the payment hold is re-placed."""
+        with self.db.sessions() as s:
+            mine = self._own_booking(s, user_id, booking_id, lock=False)
+            status, start = mine.status, mine.start_at
+            trip = (mine.vehicle_id, mine.expected_distance_km, mine.min_soc_percent)
+        if status == BookingStatus.CONFIRMED:
+            return self.modify(user_id, booking_id, start, end)
+        if status != BookingStatus.ACTIVE:
+            raise Conflict(
+                rules.N_("Only a booking that is confirmed or under way can be extended."),
+                code="not_extendable",
+            )
+        now = utcnow()
+        self._check_energy(trip[0], max(start, now), end, trip[1], trip[2], booking_id)
+        with self.db.transaction() as s:
+            booking = self._own_booking(s, user_id, booking_id)
+            if booking.status != BookingStatus.ACTIVE:
+                raise Conflict(rules.N_("This trip has ended."), code="not_extendable")
+            rules.validate_extension(booking.start_at, booking.end_at, end, now, self.policy)
+            vehicle = self._lock_vehicle(s, booking.vehicle_id)
+            slot = Slot(user_id, vehicle, booking.company_id, booking.start_at, end)
+            admitted = self._admit(s, slot, ignore_booking=booking.id, running=True)
+            before = (booking.start_at, booking.end_at, booking.block_end_at, booking.quote_minor)
+            booking.end_at, booking.block_end_at = end, admitted.block_end
+            booking.quote_minor = admitted.quote.total_minor
+            hold = self.billing.hold_booking(s, booking)
+        if hold is not None and self._refused(hold.idempotency_key):
+            self._undo(booking.id, restore=before)
+        return booking
+
+    def cancellation_fee(self, user_id: int, booking_id: int) -> tuple[Booking, int]:
+        """What cancelling this booking would cost now (0: free)."""
+        with self.db.sessions() as s:
+            booking = self._own_booking(s, user_id, booking_id, lock=False)
+            if booking.status != BookingStatus.CONFIRMED:
+                raise Conflict(f"This booking is {booking.status} and cannot be cancelled.")
+            fee = rules.cancellation_fee(
+                booking.quote_minor, booking.start_at, utcnow(), self.policy
+            )
+            return booking, fee
+
     def _refused(self, hold_key: str) -> bool:
         """Whether the provider refused the hold placed after commit."""
         payment = self.billing.payment(hold_key)
@@ -299,14 +349,27 @@ class BookingService:
             )
         raise PaymentFailed(reason or "The payment provider refused the payment.")
 
-    def cancel(self, user_id: int, booking_id: int) -> tuple[Booking, Invoice | None]:
-        """Cancel: free before the cut-off, the late fee after it."""
+    def cancel(
+        self, user_id: int, booking_id: int, accept_fee_minor: int | None = None
+    ) -> tuple[Booking, Invoice | None]:
+        """Cancel: free before the cut-off, the late fee after it.
+
+        `accept_fee_minor` is the fee the user confirmed: a higher one (the cut-off passed
+        meanwhile) is refused, so nobody pays a fee they were not shown.
+        """
         now = utcnow()
         with self.db.transaction() as s:
             booking = self._own_booking(s, user_id, booking_id)
             if booking.status != BookingStatus.CONFIRMED:
                 raise Conflict(f"This booking is {booking.status} and cannot be cancelled.")
             fee = rules.cancellation_fee(booking.quote_minor, booking.start_at, now, self.policy)
+            if not rules.fee_accepted(fee, accept_fee_minor):
+                raise Conflict(
+                    rules.N_("Cancelling now costs a fee: confirm it to cancel."),
+                    code="fee_not_accepted",
+                    fee_minor=fee,
+                    currency=booking.currency,
+                )
             booking.status = BookingStatus.CANCELLED
             booking.cancelled_at = now
             booking.cancel_fee_minor = fee

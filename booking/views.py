@@ -8,12 +8,13 @@ from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from billing.render import invoice_html, money
-from booking import accounts
+from billing.render import invoice_html
+from booking import accounts, rules
 from booking.context import ctx
 from booking.rules import TripReadings
 from booking.search import Search
@@ -37,6 +38,7 @@ from mobility.web.auth import (
     require_user,
 )
 from mobility.web.extensions import login_limited
+from mobility.web.i18n import money
 
 # Pages share the citizen layout and templates of booking/templates (fleet pages too).
 bp = Blueprint(
@@ -61,17 +63,20 @@ def _input_value(value: datetime) -> str:
     return value.astimezone(_tz()).strftime("%Y-%m-%dT%H:%M")
 
 
-def _parse_local(raw: str | None, field: str) -> datetime:
+def _parse_local(raw: str | None, field: str, name: str | None = None) -> datetime:
     """A datetime-local form value, read in the platform's timezone."""
     try:
         return datetime.fromisoformat(raw or "").replace(tzinfo=_tz())
     except ValueError:
-        raise ValidationFailed(f"Enter a date and time for '{field}'.", field=field) from None
+        raise ValidationFailed(
+            f"Enter a date and time for '{field}'.", field=name or field
+        ) from None
 
 
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
-    return {"money": money, "local": _local}
+    # `money` is the locale-aware one of mobility.web.i18n (not billing's plain format).
+    return {"local": _local}
 
 
 def _memberships(user_id: int) -> list[Membership]:
@@ -335,23 +340,55 @@ def search_page() -> Page:
 
 
 def _vehicle_page(
-    vehicle_id: int, form: Any, quote: Any = None, error: str | None = None, status: int = 200
+    vehicle_id: int,
+    form: Any,
+    quote: Any = None,
+    error: DomainError | str | None = None,
+    status: int = 200,
 ) -> Page:
-    with ctx().db.sessions() as s:
+    rt = ctx()
+    with rt.db.sessions() as s:
         v = s.get(Vehicle, vehicle_id)
         if v is None:
             raise NotFound("No such vehicle.")
         hub = s.get(Hub, v.hub_id) if v.hub_id else None
+        prices = rt.billing.price_list(s, v)
     memberships = _memberships(uid) if (uid := current_user_id()) else []
+    pickup_at = _pickup_time(form)
+    now = utcnow().replace(second=0, microsecond=0)
+    pickup = rules.pickup_range(
+        v.max_range_km, v.battery_kwh, v.soc_percent, rt.bookings.expected_soc(v.id, pickup_at)
+    )
+    field = error.details.get("field") if isinstance(error, DomainError) else None
+    text = _(error.message) if isinstance(error, DomainError) else error
     return render_template(
         "vehicle.html",
         v=v,
         hub=hub,
         form=form,
         quote=quote,
-        error=error,
+        prices=prices,
+        pickup=pickup,
+        pickup_at=pickup_at,
+        error=None if field in BOOKING_FIELDS else text,
+        field_message=text if field in BOOKING_FIELDS else None,
+        error_field=field,
         memberships=memberships,
+        tz=hub.timezone if hub else rt.settings.timezone,
+        default_start=_input_value(now),
+        default_end=_input_value(now + timedelta(hours=1)),
     ), status
+
+
+BOOKING_FIELDS = ("start", "end", "min_soc")
+
+
+def _pickup_time(form: Any) -> datetime:
+    """When the vehicle would be picked up: the form's start, else now."""
+    try:
+        return max(_parse_local(form.get("start"), "start"), utcnow())
+    except ValidationFailed:
+        return utcnow()
 
 
 @bp.get("/vehicles/<int:vehicle_id>")
@@ -367,7 +404,8 @@ def book(vehicle_id: int) -> Page:
     user = require_user()
     form = request.form
     try:
-        start, end = _parse_local(form.get("start"), "From"), _parse_local(form.get("end"), "Until")
+        start = _parse_local(form.get("start"), "From", "start")
+        end = _parse_local(form.get("end"), "Until", "end")
         company_id = int(form["company_id"]) if form.get("company_id") else None
         min_soc = int(form["min_soc"]) if form.get("min_soc") else None
         now = utcnow()
@@ -380,10 +418,15 @@ def book(vehicle_id: int) -> Page:
             user.id, vehicle_id, start, end, company_id=company_id, min_soc=min_soc
         )
     except DomainError as exc:
-        return _vehicle_page(vehicle_id, form, None, exc.message, exc.http_status)
+        return _vehicle_page(vehicle_id, form, None, exc, exc.http_status)
     except ValueError:
-        return _vehicle_page(vehicle_id, form, None, "Check the numbers you entered.", 422)
-    flash(f"Booked: {money(booking.quote_minor, booking.currency)} held until the trip ends.")
+        return _vehicle_page(vehicle_id, form, None, _("Check the numbers you entered."), 422)
+    flash(
+        _(
+            "Booked: %(price)s held until the trip ends.",
+            price=money(booking.quote_minor, booking.currency),
+        )
+    )
     return redirect(url_for("views.my_bookings"))
 
 
@@ -400,8 +443,17 @@ def my_bookings() -> Page:
             .order_by(Booking.start_at.desc())
             .limit(100)
         ).all()
-        charges = ctx().billing.charges(s, [b.id for b, _ in rows])
-    return render_template("bookings.html", rows=rows, charges=charges)
+        charges = ctx().billing.charges(s, [b.id for b, _v in rows])
+    now, policy = utcnow(), ctx().bookings.policy
+    # What cancelling each confirmed booking would cost now (the button says so).
+    fees = {
+        b.id: rules.cancellation_fee(b.quote_minor, b.start_at, now, policy)
+        for b, _v in rows
+        if b.status == "confirmed"
+    }
+    return render_template(
+        "bookings.html", rows=rows, charges=charges, fees=fees, tz=ctx().settings.timezone
+    )
 
 
 @bp.get("/bookings/<int:booking_id>/receipt")
@@ -425,33 +477,39 @@ def start(booking_id: int) -> Page:
     except DomainError as exc:
         flash(exc.message)
         return redirect(url_for("views.my_bookings"))
-    flash("Vehicle unlocked. Have a good trip!")
+    flash(_("Vehicle unlocked. Have a good trip!"))
     return redirect(url_for("views.active_trip"))
 
 
-@bp.post("/bookings/<int:booking_id>/cancel")
-@login_required
-def cancel(booking_id: int) -> Page:
-    """Cancel a booking."""
-    try:
-        booking, _invoice = ctx().bookings.cancel(require_user().id, booking_id)
-        fee = booking.cancel_fee_minor
-        flash(f"Cancelled. Fee: {money(fee, booking.currency)}." if fee else "Cancelled, free.")
-    except DomainError as exc:
-        flash(exc.message)
-    return redirect(url_for("views.my_bookings"))
-
-
-def _trip_page(form: Any, error: str | None = None, status: int = 200) -> Page:
+def trip_page(
+    form: Any, error: str | None = None, status: int = 200, error_field: str | None = None
+) -> Page:
+    """The trip under way: live time and price, extend, end, report (errors by their field)."""
     user = require_user()
-    with ctx().db.sessions() as s:
+    rt = ctx()
+    with rt.db.sessions() as s:
         trip = s.scalar(
             select(Trip).where(Trip.user_id == user.id, Trip.status == TripStatus.ACTIVE)
         )
         vehicle = s.get(Vehicle, trip.vehicle_id) if trip else None
+        booking = s.get(Booking, trip.booking_id) if trip and trip.booking_id else None
         hubs = list(s.scalars(select(Hub).where(Hub.is_active).order_by(Hub.name)))
+        now = utcnow()
+        price = rt.billing.running_trip_price(s, trip, now) if trip else None
     return render_template(
-        "trip.html", trip=trip, vehicle=vehicle, hubs=hubs, form=form, error=error
+        "trip.html",
+        trip=trip,
+        vehicle=vehicle,
+        booking=booking,
+        hubs=hubs,
+        form=form,
+        price=price,
+        elapsed_s=int((now - trip.started_at).total_seconds()) if trip else 0,
+        poll_seconds=current_app.config.get("TRIP_POLL_SECONDS", 10),
+        tz=rt.settings.timezone,
+        field_message=error if error_field else None,
+        error_field=error_field,
+        error=None if error_field else error,
     ), status
 
 
@@ -459,7 +517,7 @@ def _trip_page(form: Any, error: str | None = None, status: int = 200) -> Page:
 @login_required
 def active_trip() -> Page:
     """The trip under way, with the end-of-trip form."""
-    return _trip_page(request.args)
+    return trip_page(request.args)
 
 
 @bp.post("/trips/<int:trip_id>/end")
@@ -473,9 +531,11 @@ def end_trip(trip_id: int) -> Page:
         hub_id = int(form["hub_id"]) if form.get("hub_id") else None
         ctx().bookings.end_trip(require_user().id, trip_id, hub_id, readings)
     except DomainError as exc:
-        return _trip_page(form, exc.message, exc.http_status)
+        field = exc.details.get("field")
+        where = field if field in ("hub_id", "distance_km", "end_soc") else None
+        return trip_page(form, _(exc.message), exc.http_status, where)
     except (ValueError, InvalidOperation):
-        return _trip_page(form, "Enter the distance in km and the charge left in %.", 422)
+        return trip_page(form, _("Enter the distance in km and the charge left in %."), 422)
     return redirect(url_for("views.receipt", trip_id=trip_id))
 
 
@@ -509,4 +569,7 @@ def receipt(trip_id: int) -> Page:
         if invoice is None:
             raise NotFound("This trip has no receipt yet.")
         html = invoice_html(invoice)
-        return render_template("receipt.html", invoice=invoice, invoice_html=html)
+        report = url_for("views.report_problem", vehicle_id=trip.vehicle_id, trip_id=trip.id)
+        return render_template(
+            "receipt.html", invoice=invoice, invoice_html=html, report_url=report
+        )

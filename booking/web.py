@@ -6,10 +6,12 @@ from pathlib import Path
 
 from flask import Flask
 
+from booking import flow_views, report_views  # noqa: F401 - their routes join the blueprints
 from booking.api import bp as api
 from booking.context import EXTENSION, BookingContext
 from booking.fleet.api import bp as fleet_api
 from booking.fleet.views import bp as fleet_views
+from booking.report_api import operator as reports_api
 from booking.views import bp as views
 from mobility.web.extensions import csrf
 
@@ -21,7 +23,7 @@ def init_app(app: Flask, context: BookingContext) -> None:
     """Register booking's blueprints on the platform's web app."""
     app.extensions[EXTENSION] = context
     # The JSON APIs authenticate with bearer tokens: no CSRF token to send.
-    for bp in (api, fleet_api):
+    for bp in (api, fleet_api, reports_api):
         csrf.exempt(bp)
-    for bp in (views, api, fleet_api, fleet_views):
+    for bp in (views, api, fleet_api, fleet_views, reports_api):
         app.register_blueprint(bp)

@@ -14,12 +14,13 @@ from console.views import (
     chargers,
     fleet,
     people,
+    reports,
     sessions,
     tariffs,
 )
 
 # Importing a view module registers its routes on the blueprint.
-VIEWS = (chargers, sessions, cards, fleet, bookings, tariffs, billing, people, audit)
+VIEWS = (chargers, sessions, cards, fleet, bookings, tariffs, billing, people, audit, reports)
 
 
 def init_app(app: Flask, context: ConsoleContext) -> None:

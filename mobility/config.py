@@ -92,6 +92,15 @@ class Settings:
     ocpi_business_name: str = "Mobility hub"
     # How long a call to a partner platform may take (registration, pushes, command results).
     ocpi_http_timeout: float = 10.0
+    # Uploaded files (problem-report photos): "disk" under FILE_DIR, or "s3" (S3-compatible).
+    file_store: str = "disk"
+    file_dir: str = "var/uploads"
+    s3_bucket: str | None = None
+    s3_prefix: str = ""
+    s3_endpoint_url: str | None = None  # unset: AWS; else MinIO, Ceph, Garage...
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None  # unset: boto3's own chain (environment, role)
+    s3_secret_access_key: str | None = field(default=None, repr=False)
     testing: bool = False
 
     @property
@@ -174,6 +183,14 @@ _ENV: dict[str, tuple[str, type]] = {
     "OCPI_PARTY_ID": ("ocpi_party_id", str),
     "OCPI_BUSINESS_NAME": ("ocpi_business_name", str),
     "OCPI_HTTP_TIMEOUT": ("ocpi_http_timeout", float),
+    "FILE_STORE": ("file_store", str),
+    "FILE_DIR": ("file_dir", str),
+    "S3_BUCKET": ("s3_bucket", str),
+    "S3_PREFIX": ("s3_prefix", str),
+    "S3_ENDPOINT_URL": ("s3_endpoint_url", str),
+    "S3_REGION": ("s3_region", str),
+    "S3_ACCESS_KEY_ID": ("s3_access_key_id", str),
+    "S3_SECRET_ACCESS_KEY": ("s3_secret_access_key", str),
 }
 
 
@@ -227,6 +244,8 @@ def _validate(s: Settings) -> None:
     if s.stripe_secret_key and not s.stripe_secret_key.startswith(("sk_", "rk_")):
         raise ConfigError("STRIPE_SECRET_KEY must start with sk_ or rk_")
     _validate_ocpi(s)
+    if s.file_store not in ("disk", "s3") or (s.file_store == "s3" and not s.s3_bucket):
+        raise ConfigError("FILE_STORE must be disk, or s3 with S3_BUCKET set")
 
 
 def _validate_ocpi(s: Settings) -> None:

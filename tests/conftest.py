@@ -20,7 +20,12 @@ from mobility.config import Settings, load_settings
 from mobility.db import Database
 from mobility.models import Base
 
-pytest_plugins = ["tests.support.stripe_server", "tests.support.browser", "tests.support.smtp"]
+pytest_plugins = [
+    "tests.support.stripe_server",
+    "tests.support.browser",
+    "tests.support.smtp",
+    "tests.support.s3_server",
+]
 
 
 def _pg_admin_url(url: str) -> str:

@@ -53,8 +53,9 @@ def local_time(value: datetime | None, tz: str | None = None, style: str = "shor
         return ""
     zone = ZoneInfo(tz) if tz else None
     shown = value.astimezone(zone) if zone else value
-    # format_datetime would convert to the app's default zone; the value is already local.
-    return str(format_datetime(shown.replace(tzinfo=None), style))
+    # The value is already local: rebase=False, or flask-babel takes the naive value for UTC
+    # and shifts it into the app's default zone a second time (an hour off in Paris).
+    return str(format_datetime(shown.replace(tzinfo=None), style, rebase=False))
 
 
 def _switch(code: str) -> Response:

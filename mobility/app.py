@@ -24,6 +24,8 @@ from billing.gateway import PaymentGateway, gateway_for
 from booking import web as booking_web
 from booking.account_links import AccountLinks
 from booking.accounts import Accounts
+from booking.charging.context import ChargingContext
+from booking.charging.services import CitizenCharging
 from booking.context import BookingContext
 from booking.rules import BookingPolicy
 from booking.services import BOOKING_CANCELLED, BookingService
@@ -150,9 +152,13 @@ def create_web_app(core: Core, **config: Any) -> Flask:
     init_i18n(app, [booking_web.TRANSLATIONS], core.settings.timezone)
     links = AccountLinks(core.settings.secret_key)
     accounts = Accounts(core.db, core.outbox, links, core.settings.base_url)
+    citizen_charging = CitizenCharging(
+        core.db, core.billing, core.bus, core.settings.command_timeout
+    )
     booking_web.init_app(
         app,
         BookingContext(core.settings, core.db, core.billing, core.bookings, core.outbox, accounts),
+        ChargingContext(citizen_charging, core.settings.base_url),
     )
     webhooks.init_app(app, webhooks.WebhookContext(core.settings, core.db))
     energy_web.init_app(app, energy_web.EnergyContext(core.db, core.energy))

@@ -10,7 +10,16 @@ from typing import Any
 
 import segno
 from babel.numbers import format_currency
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -27,7 +36,7 @@ from mobility.web.i18n import local_time, money, number
 
 bp = Blueprint("charging", __name__)
 Page = Any
-# How often the live pages ask for news (seconds).
+# How often the live pages ask for news (seconds; CHARGING_POLL_SECONDS in the app's config).
 POLL_SECONDS = 5
 NONE = "-"  # a figure not known (yet)
 
@@ -108,7 +117,12 @@ def conditions(item: PriceItem) -> list[str]:
 
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
-    return {"connector_label": lambda state: str(STATES.get(state, state))}
+    return {
+        "connector_label": lambda state: str(STATES.get(state, state)),
+        "describe": describe,
+        "conditions": conditions,
+        "unit_price": unit_price,
+    }
 
 
 @bp.get("/chargers/<cp_id>")
@@ -120,9 +134,6 @@ def charger_page(cp_id: str) -> Page:
         "charging/charger.html",
         page=page,
         state_of=connector_state,
-        describe=describe,
-        conditions=conditions,
-        unit_price=unit_price,
         operator=user is not None and user.role == UserRole.OPERATOR,
         startable=lambda c: (
             start_refusal(page.charger.online, c.availability, c.status, False) is None
@@ -184,9 +195,12 @@ def start(cp_id: str, connector: int) -> Page:
         state=connector_state(page.charger.online, spot).value,
         cards=service.cards(user.id),
         chosen=request.form.get("card", ""),
-        describe=describe,
         start_error=error,
     ), status
+
+
+def _poll() -> float:
+    return float(current_app.config.get("CHARGING_POLL_SECONDS", POLL_SECONDS))
 
 
 def _since() -> datetime:
@@ -205,7 +219,7 @@ def waiting() -> Page:
     if tx_id is not None:
         return redirect(url_for("charging.session_page", tx_id=tx_id))
     return render_template(
-        "charging/waiting.html", cp_id=cp_id, connector=connector, poll=POLL_SECONDS
+        "charging/waiting.html", cp_id=cp_id, connector=connector, poll=_poll()
     )
 
 
@@ -233,7 +247,7 @@ def session_page(tx_id: int) -> Page:
     """One session: energy, power and cost so far, updated while it runs."""
     live = charging().service.session(require_user().id, tx_id)
     return render_template(
-        "charging/session.html", live=live, figures=figures(live), poll=POLL_SECONDS
+        "charging/session.html", live=live, figures=figures(live), poll=_poll()
     )
 
 

@@ -22,7 +22,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as N_  # N_: extracted by pybabel, translated when shown
 
 from billing.render import invoice_html
 from booking.charging.context import charging
@@ -42,27 +42,27 @@ NONE = "-"  # a figure not known (yet)
 
 # What a refusal says to the citizen, by the domain error's code.
 MESSAGES = {
-    "charger_offline": _l("The charger is not connected right now. Try another one or later."),
-    "command_timeout": _l("The charger did not answer in time. Try again."),
-    "charger_error": _l("The charger could not take the request. Try again."),
-    "connector_busy": _l("This connector is in use. Choose a free one."),
-    "connector_out_of_order": _l("This connector is out of order. Choose another one."),
-    "start_refused": _l("The charger did not accept the start. Plug in the cable and try again."),
-    "stop_refused": _l("The charger did not accept the stop. Unplug at the charger."),
-    "card_not_usable": _l("This card cannot be used. Choose another one."),
-    "not_running": _l("This session is not running."),
-    "no_charger": _l("No such public charger."),
-    "no_connector": _l("No such connector."),
-    "no_session": _l("No such charging session."),
-    "no_receipt": _l("This session has no receipt yet."),
+    "charger_offline": N_("The charger is not connected right now. Try another one or later."),
+    "command_timeout": N_("The charger did not answer in time. Try again."),
+    "charger_error": N_("The charger could not take the request. Try again."),
+    "connector_busy": N_("This connector is in use. Choose a free one."),
+    "connector_out_of_order": N_("This connector is out of order. Choose another one."),
+    "start_refused": N_("The charger did not accept the start. Plug in the cable and try again."),
+    "stop_refused": N_("The charger did not accept the stop. Unplug at the charger."),
+    "card_not_usable": N_("This card cannot be used. Choose another one."),
+    "not_running": N_("This session is not running."),
+    "no_charger": N_("No such public charger."),
+    "no_connector": N_("No such connector."),
+    "no_session": N_("No such charging session."),
+    "no_receipt": N_("This session has no receipt yet."),
 }
 STATES = {
-    "free": _l("free"),
-    "busy": _l("in use"),
-    "out_of_order": _l("out of order"),
-    "offline": _l("charger offline"),
+    "free": N_("free"),
+    "busy": N_("in use"),
+    "out_of_order": N_("out of order"),
+    "offline": N_("charger offline"),
 }
-DAYS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
+DAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 
 
 def message(exc: DomainError) -> str:

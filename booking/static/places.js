@@ -70,6 +70,7 @@
       var p = root.appendChild(el("p", "charger"));
       p.appendChild(link(c.url, "⚡ " + c.name));
       p.appendChild(document.createTextNode(": " + chargerLine(c)));
+      if (!c.online) return;  // the states are unknown: no badges
       var states = p.appendChild(el("span", "connectors"));
       c.connectors.forEach(function (k) {
         states.appendChild(el("span", "badge s-" + k.state, k.id + ": " + (texts[k.state] || k.state)));

@@ -85,7 +85,7 @@ def test_charger_page_shows_connectors_tariff_and_qr_codes_to_operators(app, liv
     assert b"http://127.0.0.1:0/c/CP-LYON-001/2" in svg.data  # the printed address
     # In French the tariff reads as French money.
     client.get("/language/fr")
-    assert "0,42\u00a0€ par kWh" in client.get("/chargers/CP-LYON-001").get_data(as_text=True)
+    assert "0,42\u00a0€ le kWh" in client.get("/chargers/CP-LYON-001").get_data(as_text=True)
 
 
 def test_qr_address_leads_to_login_then_the_start_page(app):

@@ -23,6 +23,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as N_  # N_: extracted by pybabel, translated when shown
+from werkzeug.wrappers import Response as BaseResponse
 
 from billing.render import invoice_html
 from booking.charging.context import charging
@@ -218,9 +219,7 @@ def waiting() -> Page:
     tx_id = charging().service.started(require_user().id, cp_id, connector, _since())
     if tx_id is not None:
         return redirect(url_for("charging.session_page", tx_id=tx_id))
-    return render_template(
-        "charging/waiting.html", cp_id=cp_id, connector=connector, poll=_poll()
-    )
+    return render_template("charging/waiting.html", cp_id=cp_id, connector=connector, poll=_poll())
 
 
 @bp.get("/charging/waiting.json")
@@ -246,14 +245,12 @@ def history() -> Page:
 def session_page(tx_id: int) -> Page:
     """One session: energy, power and cost so far, updated while it runs."""
     live = charging().service.session(require_user().id, tx_id)
-    return render_template(
-        "charging/session.html", live=live, figures=figures(live), poll=_poll()
-    )
+    return render_template("charging/session.html", live=live, figures=figures(live), poll=_poll())
 
 
 @bp.get("/charging/sessions/<int:tx_id>.json")
 @login_required
-def session_json(tx_id: int) -> Response:
+def session_json(tx_id: int) -> BaseResponse:
     """The session's figures, formatted for the page's language (polled while it runs)."""
     live = charging().service.session(require_user().id, tx_id)
     body = json.dumps(figures(live), ensure_ascii=False).encode()

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import get_translations
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
 
 from booking.context import ctx
 from booking.places import reader
@@ -81,7 +82,7 @@ def map_page() -> Any:
 
 
 @bp.get("/map/places.json")
-def places_json() -> Response:
+def places_json() -> BaseResponse:
     """The map's data: cacheable, with an ETag (304 when nothing changed)."""
     origin = parse_origin(request.args.get("lat"), request.args.get("lon"))
     doc = {

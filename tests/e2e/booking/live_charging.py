@@ -81,6 +81,13 @@ class DrivingCharger(Charger):
                 )
             )
 
+    async def halt(self) -> None:
+        """Stop metering (the test is over): no call is left waiting when the loop ends."""
+        if self._charging is not None:
+            self._charging.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._charging
+
     @on(Action.remote_stop_transaction)
     async def on_remote_stop(self, transaction_id: int, **kw: Any) -> Any:
         self.remote_stops.append({"transaction_id": transaction_id})
@@ -127,6 +134,7 @@ class LiveCharger:
             self.cp = cp
             self.ready.set()
             await self.stop.wait()
+            await cp.halt()
         await self.server.stop()
 
     async def flush(self) -> None:
@@ -147,3 +155,4 @@ class LiveCharger:
         assert self.stop is not None
         self.loop.call_soon_threadsafe(self.stop.set)
         self.thread.join(10)
+        self.loop.close()

@@ -153,7 +153,11 @@ def create_web_app(core: Core, **config: Any) -> Flask:
     links = AccountLinks(core.settings.secret_key)
     accounts = Accounts(core.db, core.outbox, links, core.settings.base_url)
     citizen_charging = CitizenCharging(
-        core.db, core.billing, core.bus, core.settings.command_timeout
+        core.db,
+        core.billing,
+        core.bus,
+        core.settings.command_timeout,
+        card_payments=core.settings.stripe_enabled,
     )
     booking_web.init_app(
         app,

@@ -40,6 +40,7 @@ from mobility.models import (
     RegistrationStatus,
     TariffScope,
     TransactionStatus,
+    User,
 )
 from mobility.remote_charging import START_CHARGING, STOP_CHARGING, RemoteStart, RemoteStop
 
@@ -85,8 +86,17 @@ class LiveSession:
 class CitizenCharging:
     """What a signed-in citizen does at a public charger, and sees of their sessions."""
 
-    def __init__(self, db: Database, billing: Billing, bus: CommandBus, timeout: float) -> None:
+    def __init__(
+        self,
+        db: Database,
+        billing: Billing,
+        bus: CommandBus,
+        timeout: float,
+        card_payments: bool = False,
+    ) -> None:
         self.db, self.billing, self.bus, self.timeout = db, billing, bus, timeout
+        # With a payment provider, a private session is charged to a saved payment card.
+        self.card_payments = card_payments
 
     # -- the charger's page ---------------------------------------------------------------
     def charger_page(self, cp_id: str) -> ChargerPage:
@@ -126,6 +136,7 @@ class CitizenCharging:
             if refusal is not None:
                 raise Conflict("This connector cannot start a session now.", code=refusal)
             card = self._card_for(s, user_id, id_tag)
+            self._check_payment(s, user_id, card)
             request = RemoteStart(connector_id, card.id_tag, secrets.randbelow(2**31), card.kind)
         requested_at = utcnow()
         answer = self.bus.call_sync(cp_id, START_CHARGING, request.to_payload(), self.timeout)
@@ -152,6 +163,14 @@ class CitizenCharging:
         s.add(token)
         s.flush()
         return _card(token, None)
+
+    def _check_payment(self, s: Session, user_id: int, card: Card) -> None:
+        """A private session needs a saved payment card when payments go through a provider."""
+        if not self.card_payments or card.company is not None:
+            return
+        user = s.get(User, user_id)
+        if user is None or user.stripe_payment_method_id is None:
+            raise Forbidden("Save a payment card first.", code="payment_card_needed")
 
     def stop(self, user_id: int, tx_id: int) -> None:
         """Ask the charger to end the user's running session."""

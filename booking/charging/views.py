@@ -51,6 +51,9 @@ MESSAGES = {
     "start_refused": N_("The charger did not accept the start. Plug in the cable and try again."),
     "stop_refused": N_("The charger did not accept the stop. Unplug at the charger."),
     "card_not_usable": N_("This card cannot be used. Choose another one."),
+    "payment_card_needed": N_(
+        "Save a payment card in your profile first: sessions are charged to it."
+    ),
     "not_running": N_("This session is not running."),
     "no_charger": N_("No such public charger."),
     "no_connector": N_("No such connector."),
@@ -167,25 +170,28 @@ def qr_code(cp_id: str, connector: int) -> Response:
 @login_required
 def start(cp_id: str, connector: int) -> Page:
     """Choose a card and start charging on this connector."""
-    service = charging().service
     user = require_user()
-    error, status = None, 200
-    if request.method == "POST":
-        try:
-            started = service.start(user.id, cp_id, connector, request.form.get("card") or None)
-        except DomainError as exc:
-            error, status = message(exc), exc.http_status
-        else:
-            flash(_("The charger accepted the start. Plug in your car if it is not yet."))
-            return redirect(
-                url_for(
-                    "charging.waiting",
-                    cp=started.charge_point_id,
-                    connector=started.connector_id,
-                    since=started.requested_at.isoformat(),
-                )
-            )
-    page = service.charger_page(cp_id)
+    if request.method == "GET":
+        return _start_page(user.id, cp_id, connector)
+    try:
+        card = request.form.get("card") or None
+        started = charging().service.start(user.id, cp_id, connector, card)
+    except DomainError as exc:
+        return _start_page(user.id, cp_id, connector, exc)
+    flash(_("The charger accepted the start. Plug in your car if it is not yet."))
+    return redirect(
+        url_for(
+            "charging.waiting",
+            cp=started.charge_point_id,
+            connector=started.connector_id,
+            since=started.requested_at.isoformat(),
+        )
+    )
+
+
+def _start_page(user_id: int, cp_id: str, connector: int, error: DomainError | None = None) -> Page:
+    """The start form, with the refusal next to its button and the card chosen kept."""
+    page = charging().service.charger_page(cp_id)
     spot = next((c for c in page.charger.connectors if c.connector_id == connector), None)
     if spot is None:
         raise NotFound(str(MESSAGES["no_connector"]))
@@ -194,10 +200,11 @@ def start(cp_id: str, connector: int) -> Page:
         page=page,
         spot=spot,
         state=connector_state(page.charger.online, spot).value,
-        cards=service.cards(user.id),
+        cards=charging().service.cards(user_id),
         chosen=request.form.get("card", ""),
-        start_error=error,
-    ), status
+        start_error=message(error) if error else None,
+        start_code=error.code if error else None,
+    ), (error.http_status if error else 200)
 
 
 def _poll() -> float:

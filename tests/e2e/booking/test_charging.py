@@ -47,9 +47,10 @@ def citizen(app):
     return client
 
 
-def _user_id(db, email: str) -> int:
+def _card_of(db, email: str) -> IdToken:
     with db.sessions() as s:
-        return s.scalar(select(User.id).where(User.email == email))
+        user_id = s.scalar(select(User.id).where(User.email == email))
+        return s.scalar(select(IdToken).where(IdToken.user_id == user_id))
 
 
 def _until(check, seconds: float = 10):
@@ -101,19 +102,10 @@ def test_start_watch_stop_and_receipt_with_an_app_card(app, live, citizen, db):
     r = _start(citizen)
     assert r.status_code == 302, r.get_data(as_text=True)
     # No card yet: an app card was issued to the citizen and sent to the charger.
-    with db.sessions() as s:
-        card = s.scalar(
-            select(IdToken).where(IdToken.user_id == _user_id(db, "citizen@example.org"))
-        )
+    card = _card_of(db, "citizen@example.org")
     assert card.id_tag.startswith("APP-") and len(card.id_tag) == 20 and card.kind == "Central"
     assert live.cp.remote_starts == [{"id_tag": card.id_tag, "connector_id": 1}]
-    waiting = urlsplit(r.location)
-    assert waiting.path == "/charging/waiting"
-    args = parse_qs(waiting.query)
-    json_url = "/charging/waiting.json?" + waiting.query
-    started = _until(lambda: citizen.get(json_url).get_json()["url"])
-    assert args["cp"] == ["CP-LYON-001"]
-    assert citizen.get(r.location).location == started  # the page itself forwards too
+    started = _session_url(citizen, r.location)
     tx_id = int(started.rsplit("/", 1)[1])
     # Energy flows: the figures grow between two polls; the cost follows the tariff.
     first = _until(lambda: _energy(citizen, tx_id) > 0 and citizen.get(f"{started}.json"))
@@ -121,8 +113,6 @@ def test_start_watch_stop_and_receipt_with_an_app_card(app, live, citizen, db):
     assert data["running"] and data["power"] == "7.4 kW" and data["cost"].startswith("€")
     before = _energy(citizen, tx_id)
     _until(lambda: _energy(citizen, tx_id) > before)
-    etag = first.headers["ETag"]
-    assert citizen.get(f"{started}.json", headers={"If-None-Match": etag}).status_code in (200, 304)
     html = citizen.get(started).get_data(as_text=True)
     assert "Stop charging" in html and "Cost so far" in html
     # Stop from the web: the charger ends the session, billing invoices it.
@@ -133,6 +123,10 @@ def test_start_watch_stop_and_receipt_with_an_app_card(app, live, citizen, db):
     with db.sessions() as s:
         invoice = s.scalar(select(Invoice).where(Invoice.charging_transaction_id == tx_id))
     assert invoice is not None and invoice.kind == InvoiceKind.CHARGING and invoice.total_minor > 0
+    done = citizen.get(f"{started}.json")
+    assert done.get_json()["running"] is False  # the page stops polling and reloads
+    again = citizen.get(f"{started}.json", headers={"If-None-Match": done.headers["ETag"]})
+    assert again.status_code == 304  # a finished session's figures no longer change
     html = citizen.get(started).get_data(as_text=True)
     assert "Finished" in html and f"/charging/sessions/{tx_id}/receipt" in html
     receipt = citizen.get(f"/charging/sessions/{tx_id}/receipt").get_data(as_text=True)
@@ -144,6 +138,17 @@ def test_start_watch_stop_and_receipt_with_an_app_card(app, live, citizen, db):
     sign_in(other, "driver@example.org")
     assert other.get(started).status_code == 404
     assert other.get(f"/charging/sessions/{tx_id}/receipt").status_code == 404
+
+
+def _session_url(client, waiting_url: str) -> str:
+    """Where the waiting page leads once the charger reported the start."""
+    waiting = urlsplit(waiting_url)
+    assert waiting.path == "/charging/waiting"
+    assert parse_qs(waiting.query)["cp"] == ["CP-LYON-001"]
+    json_url = "/charging/waiting.json?" + waiting.query
+    started = _until(lambda: client.get(json_url).get_json()["url"])
+    assert client.get(waiting_url).location == started  # the page itself forwards too
+    return started
 
 
 def _energy(client, tx_id: int) -> float:
@@ -198,3 +203,28 @@ def test_unknown_or_private_chargers_are_not_found(app, db):
     with db.transaction() as s:
         s.scalar(select(Charger).where(Charger.charge_point_id == "CP-LYON-003")).is_public = False
     assert client.get("/chargers/CP-LYON-003").status_code == 404
+
+
+def test_with_card_payments_a_private_start_needs_a_saved_card(db, settings, bus):
+    seed_demo(db)
+    paid = settings.with_(stripe_secret_key="sk_test_not_called")
+    app = create_app(paid, db=db, bus=bus)
+    with LiveCharger(settings, db, bus) as live:
+        client = app.test_client()
+        sign_in(client, "citizen@example.org")
+        r = _start(client)
+        assert r.status_code == 403
+        html = r.get_data(as_text=True)
+        assert "Save a payment card in your profile first" in html and 'href="/profile"' in html
+        assert live.cp.remote_starts == []
+        # A company card is billed to the company: no saved card needed.
+        member = app.test_client()
+        sign_in(member, "driver@example.org")
+        assert _start(member, card="RFID-CONFLUENCE-0001").status_code == 302
+        # Once the citizen saved a card, the start goes through.
+        with db.transaction() as s:
+            s.scalar(
+                select(User).where(User.email == "citizen@example.org")
+            ).stripe_payment_method_id = "pm_1"
+        assert _start(client, connector=2).status_code == 302
+        assert [c["connector_id"] for c in live.cp.remote_starts] == [1, 2]

@@ -28,7 +28,19 @@ def test_places_json_counts_what_is_free_now(client, db, ids):
     assert charger["id"] == "CP-LYON-001" and charger["url"] == "/chargers/CP-LYON-001"
     # Never connected: offline, nothing free.
     assert (charger["online"], charger["free"], charger["total"]) == (False, 0, 2)
-    # A booking now, a bike in maintenance, the charger online with one connector free.
+    _busy_morning(db, ids)
+    nautique = next(
+        h for h in client.get("/map/places.json").get_json()["hubs"] if h["id"] == ids["hub"]
+    )
+    assert nautique["available"] == {"ebike": 3, "ecar": 1}
+    assert "CAR-101" not in {v["code"] for v in nautique["vehicles"]}
+    [charger] = nautique["chargers"]
+    assert (charger["online"], charger["free"]) == (True, 1)
+    assert [c["state"] for c in charger["connectors"]] == ["free", "busy"]
+
+
+def _busy_morning(db, ids) -> None:
+    """A booking now, a bike in maintenance, the charger online with one connector free."""
     with db.transaction() as s:
         user_id = s.scalar(select(User.id).where(User.email == "citizen@example.org"))
         now = utcnow()
@@ -53,14 +65,6 @@ def test_places_json_counts_what_is_free_now(client, db, ids):
             .where(Connector.charger_id == cp.id, Connector.connector_id == 2)
             .values(status="Charging")
         )
-    nautique = next(
-        h for h in client.get("/map/places.json").get_json()["hubs"] if h["id"] == ids["hub"]
-    )
-    assert nautique["available"] == {"ebike": 3, "ecar": 1}
-    assert "CAR-101" not in {v["code"] for v in nautique["vehicles"]}
-    [charger] = nautique["chargers"]
-    assert (charger["online"], charger["free"]) == (True, 1)
-    assert [c["state"] for c in charger["connectors"]] == ["free", "busy"]
 
 
 def test_places_json_is_cacheable_with_an_etag(client):

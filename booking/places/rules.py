@@ -6,7 +6,7 @@ import hashlib
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 from typing import TypeVar
@@ -134,6 +134,11 @@ def places(
         )
         for d, h in ordered
     ]
+
+
+def by_distance(found: Sequence[Place], origin: tuple[float, float]) -> list[Place]:
+    """The same places nearest first, each with its distance from `origin`."""
+    return [replace(p, distance_m=d) for d, p in nearest(found, origin, lambda p: _where(p.hub))]
 
 
 def _where(h: HubSpot) -> tuple[float, float]:

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_babel import get_translations
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from booking.context import ctx
 from booking.places import reader
+from booking.places.cache import Built, PlacesCache
 from booking.places.rules import (
     ChargerSpot,
     Place,
     VehicleSpot,
+    by_distance,
     connector_state,
     etag,
     parse_origin,
@@ -24,7 +28,6 @@ from booking.places.rules import (
 )
 from booking.search import Search
 from mobility.clock import utcnow
-from mobility.web.auth import current_user_id
 from mobility.web.i18n import number
 
 bp = Blueprint("places", __name__)
@@ -32,12 +35,17 @@ bp = Blueprint("places", __name__)
 WINDOW = timedelta(minutes=15)
 # Clients may reuse the JSON this long, then revalidate with its ETag (304 when unchanged).
 MAX_AGE = 15
+# The server reads the places again at most this often (MAP_CACHE_SECONDS in the app config).
+CACHE_SECONDS = 5.0
+CACHE = "booking.places.cache"
 
 
-def _places(origin: tuple[float, float] | None) -> list[Place]:
-    """Every active hub with what is free there now, for the visitor (fleet cars to members)."""
+def _read() -> list[Place]:
+    """Every active hub with what anyone may book there now, and its public chargers."""
     now = utcnow().replace(second=0, microsecond=0)
-    rows = ctx().bookings.search_rows(Search(start=now, end=now + WINDOW), current_user_id())
+    # Public availability (no user): one document for every visitor, so it can be cached;
+    # fleet members find their company's members-only cars with the search.
+    rows = ctx().bookings.search_rows(Search(start=now, end=now + WINDOW), None)
     vehicles = [
         VehicleSpot(
             r.id,
@@ -52,7 +60,36 @@ def _places(origin: tuple[float, float] | None) -> list[Place]:
     ]
     with ctx().db.sessions() as s:
         hubs, chargers = reader.hubs(s), reader.chargers(s)
-    return places(hubs, vehicles, chargers, origin)
+    return places(hubs, vehicles, chargers)
+
+
+def _built() -> Built:
+    """The places and their JSON, from the app's cache (MAP_CACHE_SECONDS)."""
+    cache: PlacesCache | None = current_app.extensions.get(CACHE)
+    if cache is None:
+        ttl = float(current_app.config.get("MAP_CACHE_SECONDS", CACHE_SECONDS))
+        cache = current_app.extensions.setdefault(CACHE, PlacesCache(ttl))
+
+    def build() -> tuple[list[Place], bytes, str]:
+        found = _read()
+        body = _body(found, None)
+        return found, body, etag(body)
+
+    return cache.get(build)
+
+
+def _places(origin: tuple[float, float] | None) -> list[Place]:
+    built = _built().places
+    return by_distance(built, origin) if origin is not None else built
+
+
+def _body(found: list[Place], origin: tuple[float, float] | None) -> bytes:
+    links = _Links.now()
+    doc = {
+        "origin": {"lat": origin[0], "lon": origin[1]} if origin else None,
+        "hubs": [_hub(p, links) for p in found],
+    }
+    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def distance(metres: float | None) -> str:
@@ -85,24 +122,33 @@ def map_page() -> Any:
 def places_json() -> BaseResponse:
     """The map's data: cacheable, with an ETag (304 when nothing changed)."""
     origin = parse_origin(request.args.get("lat"), request.args.get("lon"))
-    doc = {
-        "origin": {"lat": origin[0], "lon": origin[1]} if origin else None,
-        "hubs": [_hub(p) for p in _places(origin)],
-    }
-    body = json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()
+    built = _built()
+    body = built.body if origin is None else _body(_places(origin), origin)
     resp = Response(body, mimetype="application/json")
-    resp.set_etag(etag(body))
-    # Signed-in members may see their company's cars: their copy is theirs alone.
+    resp.set_etag(built.etag if origin is None else etag(body))
+    resp.cache_control.public = True
     resp.cache_control.max_age = MAX_AGE
-    if current_user_id() is None:
-        resp.cache_control.public = True
-    else:
-        resp.cache_control.private = True
-    resp.vary.add("Cookie")
     return resp.make_conditional(request)
 
 
-def _hub(p: Place) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Links:
+    """Address prefixes of a document's links, built once (url_for per item costs ~0.1 ms)."""
+
+    search: str
+    vehicle: str
+    charger: str
+
+    @classmethod
+    def now(cls) -> _Links:
+        return cls(
+            url_for("views.search_page") + "?hub_id=",
+            url_for("views.vehicle", vehicle_id=0).removesuffix("0"),
+            url_for("charging.charger_page", cp_id="_").removesuffix("_"),
+        )
+
+
+def _hub(p: Place, links: _Links) -> dict[str, Any]:
     h = p.hub
     return {
         "id": h.id,
@@ -111,14 +157,14 @@ def _hub(p: Place) -> dict[str, Any]:
         "lat": float(h.latitude),
         "lon": float(h.longitude),
         "distance_m": round(p.distance_m) if p.distance_m is not None else None,
-        "url": url_for("views.search_page", hub_id=h.id),
+        "url": f"{links.search}{h.id}",
         "available": p.available,
-        "vehicles": [_vehicle(v) for v in p.vehicles],
-        "chargers": [_charger(c) for c in p.chargers],
+        "vehicles": [_vehicle(v, links) for v in p.vehicles],
+        "chargers": [_charger(c, links) for c in p.chargers],
     }
 
 
-def _vehicle(v: VehicleSpot) -> dict[str, Any]:
+def _vehicle(v: VehicleSpot, links: _Links) -> dict[str, Any]:
     return {
         "id": v.id,
         "code": v.code,
@@ -126,15 +172,15 @@ def _vehicle(v: VehicleSpot) -> dict[str, Any]:
         "model": v.model,
         "soc": v.soc_percent,
         "range_km": v.range_km,
-        "url": url_for("views.vehicle", vehicle_id=v.id),
+        "url": f"{links.vehicle}{v.id}",
     }
 
 
-def _charger(c: ChargerSpot) -> dict[str, Any]:
+def _charger(c: ChargerSpot, links: _Links) -> dict[str, Any]:
     return {
         "id": c.charge_point_id,
         "name": c.name or c.charge_point_id,
-        "url": url_for("charging.charger_page", cp_id=c.charge_point_id),
+        "url": links.charger + quote(c.charge_point_id, safe=""),
         "online": c.online,
         "free": c.free,
         "total": len(c.connectors),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -14,7 +15,8 @@ def _hub(doc, slug_name: str):
     return next(h for h in doc["hubs"] if h["name"] == slug_name)
 
 
-def test_places_json_counts_what_is_free_now(client, db, ids):
+def test_places_json_counts_what_is_free_now(app, client, db, ids):
+    app.config["MAP_CACHE_SECONDS"] = 0  # read the database on every request
     doc = client.get("/map/places.json").get_json()
     assert doc["origin"] is None
     assert [h["name"] for h in doc["hubs"]] == sorted(h["name"] for h in doc["hubs"])
@@ -74,6 +76,20 @@ def test_places_json_is_cacheable_with_an_etag(client):
     assert "max-age=15" in r.headers["Cache-Control"]
     again = client.get("/map/places.json", headers={"If-None-Match": r.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
+
+
+def test_places_are_read_again_once_the_cache_expires(app, client, db, ids):
+    app.config["MAP_CACHE_SECONDS"] = 0.5
+    first = client.get("/map/places.json")
+    with db.transaction() as s:
+        s.execute(update(Vehicle).where(Vehicle.code == "BIKE-101").values(state="maintenance"))
+    cached = client.get("/map/places.json")
+    assert cached.data == first.data  # within the cache's seconds: the same document
+    time.sleep(0.6)
+    fresh = client.get("/map/places.json").get_json()
+    nautique = next(h for h in fresh["hubs"] if h["id"] == ids["hub"])
+    assert nautique["available"]["ebike"] == 3
+    assert client.get("/map").status_code == 200
 
 
 def test_near_me_sorts_by_distance_in_the_json_and_the_page(client, db):

@@ -8,12 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from booking.places.cache import PlacesCache
 from booking.places.rules import (
     ChargerSpot,
     ConnectorSpot,
     ConnectorState,
     HubSpot,
     VehicleSpot,
+    by_distance,
     connector_state,
     distance_m,
     etag,
@@ -127,3 +129,32 @@ def test_places_group_vehicles_and_chargers_and_sort_by_distance():
 
 def test_etag_depends_on_the_body_only():
     assert etag(b"a") == etag(b"a") != etag(b"b")
+
+
+def test_by_distance_reorders_cached_places():
+    hubs = [_hub(1, "45.750", "4.830"), _hub(2, "45.740", "4.820")]
+    found = places(hubs, [], [])
+    ranked = by_distance(found, (45.7401, 4.8201))
+    assert [p.hub.id for p in ranked] == [2, 1]
+    assert all(p.distance_m is not None for p in ranked)
+    assert [p.distance_m for p in found] == [None, None]  # the cached list is left alone
+
+
+def test_places_cache_rebuilds_after_its_ttl():
+    now = [100.0]
+    builds = []
+
+    def build():
+        builds.append(now[0])
+        return [], b"{}", etag(b"{}")
+
+    cache = PlacesCache(5, clock=lambda: now[0])
+    assert cache.get(build).etag == etag(b"{}")
+    now[0] = 104.9
+    cache.get(build)
+    assert builds == [100.0]
+    now[0] = 105.0
+    cache.get(build)
+    assert builds == [100.0, 105.0]
+    assert len([PlacesCache(0, clock=lambda: 1.0).get(build) for _ in range(2)]) == 2
+    assert len(builds) == 4  # ttl 0: every call reads again

@@ -55,7 +55,7 @@ class ChargerPage:
     charger: ChargerSpot
     hub: HubSpot
     currency: str
-    items: list[PriceItem]
+    items: list[PriceItem] | None  # None: no public tariff in force
     min_price: Decimal | None
     max_price: Decimal | None
 
@@ -105,8 +105,10 @@ class CitizenCharging:
             charger = _public_charger(s, cp_id)
             hub = next(h for h in reader.hubs(s) if h.id == charger.hub_id)
             spot = next(c for c in reader.chargers(s, [hub.id]) if c.charge_point_id == cp_id)
-            tariff = find_tariff(s, TariffScope.CHARGING, tariff_id=charger.tariff_id)
-            spec = spec_of(tariff)
+            try:
+                spec = spec_of(find_tariff(s, TariffScope.CHARGING, tariff_id=charger.tariff_id))
+            except DomainError:  # none in force (or unusable): the page says so, start still works
+                return ChargerPage(spot, hub, "", None, None, None)
         return ChargerPage(
             spot,
             hub,

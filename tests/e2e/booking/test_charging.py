@@ -228,3 +228,12 @@ def test_with_card_payments_a_private_start_needs_a_saved_card(db, settings, bus
             ).stripe_payment_method_id = "pm_1"
         assert _start(client, connector=2).status_code == 302
         assert [c["connector_id"] for c in live.cp.remote_starts] == [1, 2]
+
+
+def test_a_charger_without_a_tariff_in_force_says_so(app, db):
+    from mobility.models import Tariff
+
+    with db.transaction() as s:
+        s.scalar(select(Tariff).where(Tariff.code == "CHARGE-STD")).is_active = False
+    html = app.test_client().get("/chargers/CP-LYON-001").get_data(as_text=True)
+    assert "The price of this charger is not published yet." in html

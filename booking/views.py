@@ -92,7 +92,7 @@ def _memberships(user_id: int) -> list[Membership]:
 
 @bp.get("/")
 def index() -> Page:
-    """Hub list with a map-like overview."""
+    """Hub list (the street map is at /map)."""
     with ctx().db.sessions() as s:
         hubs = list(s.scalars(select(Hub).where(Hub.is_active).order_by(Hub.name)))
         vehicles: dict[int, list[Vehicle]] = {}
@@ -100,27 +100,7 @@ def index() -> Page:
             select(Vehicle).where(Vehicle.hub_id.is_not(None)).order_by(Vehicle.code)
         ):
             vehicles.setdefault(v.hub_id or 0, []).append(v)
-    points = _map_points(hubs, vehicles)
-    return render_template("index.html", hubs=hubs, vehicles=vehicles, points=points)
-
-
-def _map_points(hubs: list[Hub], vehicles: dict[int, list[Vehicle]]) -> list[dict[str, Any]]:
-    """Project hub coordinates into a 400x240 SVG box (equirectangular is fine at city scale)."""
-    if not hubs:
-        return []
-    lats = [float(h.latitude) for h in hubs]
-    lons = [float(h.longitude) for h in hubs]
-    span_lat = (max(lats) - min(lats)) or 0.01
-    span_lon = (max(lons) - min(lons)) or 0.01
-    return [
-        {
-            "hub": h,
-            "x": round(30 + (float(h.longitude) - min(lons)) / span_lon * 240),
-            "y": round(210 - (float(h.latitude) - min(lats)) / span_lat * 180),
-            "count": len(vehicles.get(h.id, [])),
-        }
-        for h in hubs
-    ]
+    return render_template("index.html", hubs=hubs, vehicles=vehicles)
 
 
 def _safe_next(target: str | None) -> str:

@@ -24,6 +24,8 @@ from billing.gateway import PaymentGateway, gateway_for
 from booking import web as booking_web
 from booking.account_links import AccountLinks
 from booking.accounts import Accounts
+from booking.charging.context import ChargingContext
+from booking.charging.services import CitizenCharging
 from booking.context import BookingContext
 from booking.reports import ProblemReports
 from booking.rules import BookingPolicy
@@ -152,6 +154,13 @@ def create_web_app(core: Core, **config: Any) -> Flask:
     init_i18n(app, [booking_web.TRANSLATIONS], core.settings.timezone)
     links = AccountLinks(core.settings.secret_key)
     accounts = Accounts(core.db, core.outbox, links, core.settings.base_url)
+    citizen_charging = CitizenCharging(
+        core.db,
+        core.billing,
+        core.bus,
+        core.settings.command_timeout,
+        card_payments=core.settings.stripe_enabled,
+    )
     booking_web.init_app(
         app,
         BookingContext(
@@ -163,6 +172,7 @@ def create_web_app(core: Core, **config: Any) -> Flask:
             accounts,
             ProblemReports(core.db, store_for(core.settings)),
         ),
+        ChargingContext(citizen_charging, core.settings.base_url),
     )
     webhooks.init_app(app, webhooks.WebhookContext(core.settings, core.db))
     energy_web.init_app(app, energy_web.EnergyContext(core.db, core.energy))

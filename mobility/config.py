@@ -101,6 +101,11 @@ class Settings:
     s3_region: str | None = None
     s3_access_key_id: str | None = None  # unset: boto3's own chain (environment, role)
     s3_secret_access_key: str | None = field(default=None, repr=False)
+    # The citizen map's tiles ({z}/{x}/{y}; "none": no tiles, markers only) and their credit.
+    map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    map_tile_attribution: str = (
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+    )
     testing: bool = False
 
     @property
@@ -124,6 +129,12 @@ class Settings:
         if self.secure_cookies is not None:
             return self.secure_cookies
         return self.base_url.startswith("https://")
+
+    @property
+    def map_tiles(self) -> str | None:
+        """The map's tile URL template, None when the map shows no tiles."""
+        url = self.map_tile_url.strip()
+        return None if url.lower() in ("", "none", "off") else url
 
     def with_(self, **changes: Any) -> Settings:
         """A copy with some fields changed (tests, CLI flags)."""
@@ -191,6 +202,8 @@ _ENV: dict[str, tuple[str, type]] = {
     "S3_REGION": ("s3_region", str),
     "S3_ACCESS_KEY_ID": ("s3_access_key_id", str),
     "S3_SECRET_ACCESS_KEY": ("s3_secret_access_key", str),
+    "MAP_TILE_URL": ("map_tile_url", str),
+    "MAP_TILE_ATTRIBUTION": ("map_tile_attribution", str),
 }
 
 
@@ -237,6 +250,8 @@ def _validate(s: Settings) -> None:
         raise ConfigError("SMTP_URL must be an smtp:// or smtps:// URL")
     if s.public_url and not s.public_url.startswith(("http://", "https://")):
         raise ConfigError(f"PUBLIC_URL must be an http(s) URL, got {s.public_url!r}")
+    if s.map_tiles and not s.map_tiles.startswith(("https://", "http://", "/")):
+        raise ConfigError(f"MAP_TILE_URL must be an http(s) URL or a path, got {s.map_tile_url!r}")
     if s.gbfs_ttl < 0:
         raise ConfigError("GBFS_TTL must be 0 or more seconds")
     if not re.fullmatch(r"[A-Za-z0-9._-]+", s.gbfs_system_id):

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
-from babel.numbers import format_currency
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from booking.context import ctx
@@ -20,13 +17,6 @@ from mobility.web.i18n import local_time, money
 
 # What the trip page offers to add to a booking (minutes).
 EXTEND_STEPS = (15, 30, 60, 120)
-_FOUR_PLACES = Decimal("0.0001")
-
-
-def unit_price(amount: Decimal, currency: str) -> str:
-    """A unit price in the page's locale, with the digits it has ('0,125 €'; at least cents)."""
-    value = amount.quantize(_FOUR_PLACES)
-    return str(format_currency(value, currency, locale=get_locale(), decimal_quantization=False))
 
 
 def message(exc: DomainError) -> str:
@@ -48,7 +38,7 @@ def duration(seconds: int) -> str:
 
 @bp.app_context_processor
 def _flow_helpers() -> dict[str, Any]:
-    return {"unit_price": unit_price, "extend_steps": EXTEND_STEPS, "duration": duration}
+    return {"extend_steps": EXTEND_STEPS, "duration": duration}
 
 
 @bp.post("/bookings/<int:booking_id>/extend")

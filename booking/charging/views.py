@@ -5,11 +5,9 @@ from __future__ import annotations
 import io
 import json
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 import segno
-from babel.numbers import format_currency
 from flask import (
     Blueprint,
     Response,
@@ -20,7 +18,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as N_  # N_: extracted by pybabel, translated when shown
 from werkzeug.wrappers import Response as BaseResponse
@@ -33,7 +30,7 @@ from booking.places.rules import connector_state, etag
 from mobility.errors import DomainError, NotFound
 from mobility.models import UserRole
 from mobility.web.auth import current_user, login_required, require_user
-from mobility.web.i18n import local_time, money, number
+from mobility.web.i18n import local_time, money, number, unit_price
 
 bp = Blueprint("charging", __name__)
 Page = Any
@@ -73,14 +70,6 @@ def message(exc: DomainError) -> str:
     """A domain error as the citizen reads it, in the page's language."""
     found = MESSAGES.get(exc.code)
     return str(found) if found is not None else exc.message
-
-
-def unit_price(value: Decimal, currency: str) -> str:
-    """A unit price with as many decimals as it has, at least the currency's ('0,425 €')."""
-    shown = value.normalize()
-    if shown.as_tuple().exponent > -2:  # type: ignore[operator]
-        shown = value.quantize(Decimal("0.01"))
-    return str(format_currency(shown, currency, locale=get_locale(), decimal_quantization=False))
 
 
 def describe(item: PriceItem, currency: str) -> str:
@@ -125,7 +114,6 @@ def _helpers() -> dict[str, Any]:
         "connector_label": lambda state: str(STATES.get(state, state)),
         "describe": describe,
         "conditions": conditions,
-        "unit_price": unit_price,
     }
 
 

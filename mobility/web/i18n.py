@@ -9,11 +9,12 @@ from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
+from babel.numbers import format_currency as babel_currency
 from flask import Flask, redirect, request, session
 from flask_babel import Babel, format_currency, format_datetime, format_decimal, get_locale
 from werkzeug.wrappers import Response
 
-from mobility.money import to_major
+from mobility.money import exponent, to_major
 
 # Lyon, Munich, Vienna: French, German, and English for everyone else.
 LANGUAGES = ("en", "fr", "de")
@@ -38,6 +39,20 @@ def language() -> str:
 def money(minor: int, currency: str) -> str:
     """Integer minor units as money in the page's locale ('12,50 €' in French)."""
     return str(format_currency(to_major(minor, currency), currency))
+
+
+# A unit price shows up to 4 decimals (0.125 EUR/kWh), never fewer than the currency's own.
+_UNIT_PLACES = Decimal("0.0001")
+
+
+def unit_price(amount: Decimal, currency: str) -> str:
+    """A price per unit in the page's locale with the digits it has ('0,125 €', '0,36 €')."""
+    value = amount.quantize(_UNIT_PLACES).normalize()
+    places = exponent(currency)
+    if -value.as_tuple().exponent < places:  # type: ignore[operator]
+        value = value.quantize(Decimal(1).scaleb(-places))
+    shown = babel_currency(value, currency, locale=get_locale(), decimal_quantization=False)
+    return str(shown)
 
 
 def number(value: Decimal | float | int, digits: int | None = None) -> str:
@@ -80,6 +95,7 @@ def init_i18n(app: Flask, translation_dirs: Sequence[str], timezone: str) -> Non
     def _formats() -> dict[str, Any]:
         return {
             "money": money,
+            "unit_price": unit_price,
             "number": number,
             "local_time": local_time,
             "lang": language(),

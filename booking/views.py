@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from billing.render import invoice_html, money
-from booking import accounts
 from booking.context import ctx
 from booking.rules import TripReadings
 from booking.search import Search
@@ -26,7 +25,6 @@ from mobility.models import (
     MembershipStatus,
     Trip,
     TripStatus,
-    User,
     Vehicle,
 )
 from mobility.web.auth import (
@@ -228,40 +226,6 @@ def logout() -> Page:
     """End the session."""
     logout_user()
     return redirect(url_for("views.index"))
-
-
-@bp.route("/profile", methods=["GET", "POST"])
-@login_required
-def profile() -> Page:
-    """Profile, password change and API tokens."""
-    user = require_user()
-    token, error, status = None, None, 200
-    if request.method == "POST":
-        try:
-            if request.form.get("action") == "token":
-                token = accounts.issue_token(ctx().db, user.id, "web")
-            else:
-                updated = accounts.change_password(
-                    ctx().db,
-                    user.id,
-                    request.form.get("current_password", ""),
-                    request.form.get("new_password", ""),
-                )
-                login_user(updated, end_others=True)  # a new password ends other sessions
-                flash("Password changed.")
-        except DomainError as exc:
-            error, status = exc.message, exc.http_status
-    with ctx().db.sessions() as s:
-        fresh = s.get(User, user.id)
-        card_saved = fresh is not None and fresh.stripe_payment_method_id is not None
-    return render_template(
-        "profile.html",
-        memberships=_memberships(user.id),
-        token=token,
-        error=error,
-        card_saved=card_saved,
-        stripe_enabled=ctx().settings.stripe_enabled,
-    ), status
 
 
 @bp.post("/profile/card")

@@ -176,11 +176,29 @@ def _seed_chargers(s: Session, hubs: list[Hub]) -> int:
     return len(hubs)
 
 
+def _licence(number: str) -> dict[str, Any]:
+    """A French driving licence valid for years, counted as checked (demo drivers book e-cars)."""
+    now = utcnow()
+    return {
+        "driving_licence_number": number,
+        "driving_licence_country": "FR",
+        "driving_licence_expires_on": now.date().replace(year=now.year + 10, day=1),
+        "driving_licence_verified_at": now,
+    }
+
+
 def _seed_people(s: Session) -> int:
     # Demo accounts sign in at once: their e-mail addresses count as confirmed.
     pw, confirmed = hash_password(DEMO_PASSWORD), utcnow()
     person = {"password_hash": pw, "email_verified_at": confirmed}
-    _get_or_add(s, User, {"email": "citizen@example.org"}, full_name="Camille Martin", **person)
+    _get_or_add(
+        s,
+        User,
+        {"email": "citizen@example.org"},
+        full_name="Camille Martin",
+        **person,
+        **_licence("CM0413926"),
+    )
     _get_or_add(
         s,
         User,
@@ -188,12 +206,23 @@ def _seed_people(s: Session) -> int:
         full_name="Hub Operator",
         role=UserRole.OPERATOR,
         **person,
+        **_licence("HO0905118"),
     )
     admin = _get_or_add(
-        s, User, {"email": "fleet-admin@example.org"}, full_name="Lea Dubois", **person
+        s,
+        User,
+        {"email": "fleet-admin@example.org"},
+        full_name="Lea Dubois",
+        **person,
+        **_licence("LD0718254"),
     )
     member = _get_or_add(
-        s, User, {"email": "driver@example.org"}, full_name="Hugo Bernard", **person
+        s,
+        User,
+        {"email": "driver@example.org"},
+        full_name="Hugo Bernard",
+        **person,
+        **_licence("HB1102377"),
     )
     company = _get_or_add(
         s,

@@ -61,7 +61,7 @@ def save(
         return user
 
 
-def listed(status: str) -> Select[tuple[User]]:
+def listed(status: str) -> Select[Any]:
     """Users with a licence entered: waiting for a check, checked, or all; oldest first."""
     if status not in STATUSES:
         raise ValidationFailed("status is pending, verified or all.", field="status")

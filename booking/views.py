@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from billing.render import invoice_html, money
+from booking.account_api import forget_tokens
 from booking.context import ctx
 from booking.rules import TripReadings
 from booking.search import Search
@@ -210,14 +211,19 @@ def password_reset_done(token: str) -> Page:
     """Choose a new password from a reset link; other sessions end."""
     if request.method == "POST":
         try:
-            user = ctx().accounts.reset_password(token, request.form.get("password", ""))
+            ended = ctx().accounts.reset_password(token, request.form.get("password", ""))
         except DomainError as exc:
             return render_template(
                 "password_reset.html", mode="choose", error=exc.message
             ), exc.http_status
-        login_user(user, end_others=True)
+        login_user(ended.user, end_others=True)
+        forget_tokens(ended.token_digests)  # the API tokens were revoked with the reset
         flash("Your new password is set.")
         return redirect(url_for("views.index"))
+    try:
+        ctx().accounts.check_reset_link(token)  # say so now, not after a new password is typed
+    except DomainError as exc:
+        return render_template("check_email.html", heading="Link not valid", error=exc.message), 400
     return render_template("password_reset.html", mode="choose")
 
 

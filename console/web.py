@@ -13,13 +13,14 @@ from console.views import (
     cards,
     chargers,
     fleet,
+    licences,
     people,
     sessions,
     tariffs,
 )
 
 # Importing a view module registers its routes on the blueprint.
-VIEWS = (chargers, sessions, cards, fleet, bookings, tariffs, billing, people, audit)
+VIEWS = (chargers, sessions, cards, fleet, bookings, tariffs, billing, people, licences, audit)
 
 
 def init_app(app: Flask, context: ConsoleContext) -> None:

@@ -557,8 +557,9 @@ def usage(
         r = row(uid)
         r["charging_sessions"], r["charging_spend_minor"] = n, int(spent)
     for uid, r in rows.items():
-        found = r.pop("centres") - {None} or {centres.get(own.get(uid))} - {None}
-        r["cost_centre"] = ", ".join(sorted(found)) or None
+        used = sorted(str(c) for c in r.pop("centres") if c)
+        mine = centres.get(own.get(uid))
+        r["cost_centre"] = ", ".join(used) if used else mine
         r["distance_km"] = str(r.pop("distance"))
         r["total_minor"] = r["trip_spend_minor"] + r["charging_spend_minor"]
     return sorted(rows.values(), key=lambda r: (r["member"] == "company car", str(r["member"])))

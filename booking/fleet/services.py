@@ -527,7 +527,7 @@ def usage(
         charging = _charging_usage(s, company_id, start, end)
         people = {uid for uid, *_ in trips} | {uid for uid, *_ in charging}
         names: dict[Any, Any] = dict(
-            s.execute(select(User.id, User.email).where(User.id.in_(people - {None})))
+            s.execute(select(User.id, User.email).where(User.id.in_(people - {None}))).all()
         )
         centres: dict[Any, Any] = dict(
             s.execute(

@@ -47,7 +47,11 @@ def invoice_page(cid: int, number_: str) -> Any:
             last = invoice.period_end - timedelta(microseconds=1)
             period = (day(invoice.period_start), day(last))
         return render_template(
-            "fleet/invoice.html", company=s.get(Company, cid), invoice=invoice, period=period
+            "fleet/invoice.html",
+            company=s.get(Company, cid),
+            invoice=invoice,
+            period=period,
+            money=money,  # the page's locale (booking's older pages still pass their own)
         )
 
 

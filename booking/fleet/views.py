@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from booking.context import ctx
 from booking.fleet import rules, services
+from booking.rules import N_
 from mobility.clock import utcnow
 from mobility.db import Database
 from mobility.errors import DomainError, NotFound, ValidationFailed
@@ -32,16 +32,18 @@ from mobility.models import (
     Vehicle,
 )
 from mobility.web.auth import current_user_id, login_required, require_user
+from mobility.web.i18n import money
 
 bp = Blueprint("fleet_views", __name__, url_prefix="/fleet")
 
+# Tab labels are translated where shown.
 TABS = {
-    "members": lazy_gettext("Members"),
-    "cards": lazy_gettext("Charging cards"),
-    "vehicles": lazy_gettext("Vehicles"),
-    "usage": lazy_gettext("Usage"),
-    "invoices": lazy_gettext("Invoices"),
-    "settings": lazy_gettext("Settings"),
+    "members": N_("Members"),
+    "cards": N_("Charging cards"),
+    "vehicles": N_("Vehicles"),
+    "usage": N_("Usage"),
+    "invoices": N_("Invoices"),
+    "settings": N_("Settings"),
 }
 # The tab each dashboard form belongs to, and which input each service field names there.
 ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
@@ -244,6 +246,7 @@ def _dashboard_page(
             errors=errors or {},
             form_error=form_error,
             form=form or {},
+            money=money,  # the page's locale (booking's older pages still pass their own)
             **values,
         ), status
 

@@ -7,7 +7,9 @@ issued, as accounting law requires. Refused while something is under way or mone
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select, update
+from typing import Any
+
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from booking import rules
@@ -50,24 +52,13 @@ def anonymous_email(user_id: int) -> str:
     return f"deleted-{user_id}@deleted.invalid"
 
 
-def _count(s: Session, stmt: object) -> int:
-    return int(s.scalar(stmt) or 0)  # type: ignore[call-overload]
+def _count(s: Session, stmt: Select[Any]) -> int:
+    return int(s.scalar(stmt) or 0)
 
 
 def activity(s: Session, user_id: int) -> rules.AccountActivity:
     """What ties the account to the platform now (see rules.deletion_problem)."""
     count = select(func.count())
-    other = aliased(Membership)
-    others = (
-        select(other.id)
-        .where(
-            other.company_id == Membership.company_id,
-            other.user_id != user_id,
-            other.role == MemberRole.ADMIN,
-            other.status == MembershipStatus.ACTIVE,
-        )
-        .exists()
-    )
     return rules.AccountActivity(
         open_bookings=_count(
             s,
@@ -88,27 +79,45 @@ def activity(s: Session, user_id: int) -> rules.AccountActivity:
                 ChargingTransaction.status == TransactionStatus.ACTIVE,
             ),
         ),
-        owed_minor=_count(
-            s,
-            select(func.coalesce(func.sum(Invoice.total_minor), 0)).where(
-                Invoice.user_id == user_id,
-                Invoice.company_id.is_(None),
-                Invoice.kind != InvoiceKind.CREDIT_NOTE,
-                Invoice.status.in_(UNPAID),
-            ),
-        ),
-        sole_admin_of=_count(
-            s,
-            count.select_from(Membership)
-            .join(Company, Company.id == Membership.company_id)
-            .where(
-                Membership.user_id == user_id,
-                Membership.role == MemberRole.ADMIN,
-                Membership.status == MembershipStatus.ACTIVE,
-                Company.is_active,
-                ~others,
-            ),
-        ),
+        owed_minor=_count(s, _owed(user_id)),
+        sole_admin_of=_count(s, _sole_admin_of(user_id)),
+    )
+
+
+def _owed(user_id: int) -> Select[Any]:
+    """The total of the user's own invoices not paid yet (company ones are the company's)."""
+    return select(func.coalesce(func.sum(Invoice.total_minor), 0)).where(
+        Invoice.user_id == user_id,
+        Invoice.company_id.is_(None),
+        Invoice.kind != InvoiceKind.CREDIT_NOTE,
+        Invoice.status.in_(UNPAID),
+    )
+
+
+def _sole_admin_of(user_id: int) -> Select[Any]:
+    """How many active fleet accounts have this user as their only active admin."""
+    other = aliased(Membership)
+    others = (
+        select(other.id)
+        .where(
+            other.company_id == Membership.company_id,
+            other.user_id != user_id,
+            other.role == MemberRole.ADMIN,
+            other.status == MembershipStatus.ACTIVE,
+        )
+        .exists()
+    )
+    return (
+        select(func.count())
+        .select_from(Membership)
+        .join(Company, Company.id == Membership.company_id)
+        .where(
+            Membership.user_id == user_id,
+            Membership.role == MemberRole.ADMIN,
+            Membership.status == MembershipStatus.ACTIVE,
+            Company.is_active,
+            ~others,
+        )
     )
 
 

@@ -541,6 +541,17 @@ def usage(
                 )
             ).all()
         )
+    return _usage_rows(trips, charging, names, centres, own)
+
+
+def _usage_rows(
+    trips: list[Any],
+    charging: list[Any],
+    names: dict[Any, Any],
+    centres: dict[Any, Any],
+    own: dict[Any, Any],
+) -> list[dict[str, Any]]:
+    """Trips and charging folded into one row per member (the company car's sessions apart)."""
     rows: dict[int | None, dict[str, Any]] = {}
 
     def row(uid: int | None) -> dict[str, Any]:

@@ -26,6 +26,7 @@ def site(db, settings, smtp):
 
 def _fits(page) -> None:
     """No horizontal scrolling at the page's width."""
+    page.wait_for_load_state("load")  # styles applied: a page mid-load is not the page
     overflow = page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.browser
 
 def _fits(page) -> None:
     """No horizontal scrolling on a phone."""
+    page.wait_for_load_state("load")  # styles applied: a page mid-load is not the page
     overflow = page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )

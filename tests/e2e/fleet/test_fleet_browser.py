@@ -2,9 +2,12 @@
 
 import re
 
+import pypdf
 import pytest
 
+from billing.fleet_invoices import run_monthly
 from mobility.app import create_app
+from mobility.clock import utcnow
 from mobility.demo import DEMO_PASSWORD, seed_demo
 from tests.support.browser import log_in, served
 from tests.support.smtp import link_in
@@ -182,3 +185,40 @@ def test_company_signup_invitation_by_email_and_admin_controls(page, site, smtp)
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV").click()
     assert download.value.suggested_filename.endswith(".csv")
+
+
+@pytest.fixture
+def served_app(db, settings):
+    seed_demo(db)
+    app = create_app(settings, db=db)
+    with served(app) as base:
+        yield app, base
+
+
+def test_usage_and_an_invoice_on_a_phone_with_its_pdf(page, served_app, db, ids):
+    from tests.e2e.fleet.test_fleet_pages import PARIS, _company, _company_charging, _company_trip
+
+    app, base = served_app
+    cid = _company(db)
+    _company_trip(app.test_client(), db, ids, cid)
+    _company_charging(app, db, cid)
+    now = utcnow().astimezone(PARIS)
+    [number] = run_monthly(db, now.year, now.month, PARIS)
+    log_in(page, base, "fleet-admin@example.org", DEMO_PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Fleet").click()
+    page.get_by_role("link", name="Usage").click()
+    _fits(page)
+    [row] = page.get_by_role("row", name=re.compile("driver@example.org")).all()
+    cells = row.inner_text().split(
+        "\n"
+    )  # member, cost centre, trips, spend, charging, spend, total
+    assert len(cells) == 7 and cells[1] == "OPS" and cells[2] == cells[4] == "1"
+    page.get_by_role("link", name="Invoices").click()
+    page.get_by_role("link", name=number, exact=True).click()
+    _fits(page)
+    total = page.locator("#invoice-total").inner_text()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download PDF").click()
+    assert download.value.suggested_filename == f"{number}.pdf"
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(download.value.path()).pages)
+    assert number in text and total.replace("\xa0", " ") in text.replace("\xa0", " ")

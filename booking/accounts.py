@@ -257,7 +257,8 @@ class Accounts:
                 s.flush()
                 body = (
                     f"The e-mail address of your mobility hub account is now {user.email}.\n\n"
-                    "If it was not you, reply to this mail or write to the operator at once."
+                    "If it was not you, contact the operator at once: this address can no longer\n"
+                    "reset the password."
                 )
                 self._mail(
                     s,

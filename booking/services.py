@@ -17,6 +17,7 @@ from booking.search import Search
 from mobility.charge_outlook import ChargeOutlook, NoOutlook
 from mobility.clock import utcnow
 from mobility.db import Database, rowcount
+from mobility.driving_licence import Licence
 from mobility.errors import Conflict, Forbidden, NotFound, PaymentFailed, ValidationFailed
 from mobility.models import (
     HOLDING_STATES,
@@ -33,6 +34,7 @@ from mobility.models import (
     TripStatus,
     User,
     Vehicle,
+    VehicleKind,
     VehicleState,
 )
 from mobility.models.hubs import new_public_id
@@ -151,6 +153,7 @@ class BookingService:
         )
         if problem:
             raise Forbidden(problem)
+        self._check_licence(s, slot)
         block_end = rules.blocked_until(slot.end, self.policy)
         self._assert_free(s, vehicle.id, slot.start, block_end, ignore_booking)
         quote = self.billing.quote_booking(
@@ -173,6 +176,20 @@ class BookingService:
                 quote.currency,
             )
         return Admission(membership, quote, block_end)
+
+    def _check_licence(self, s: Session, slot: Slot) -> None:
+        """E-cars need the booker's driving licence checked and valid until the booking ends."""
+        if slot.vehicle.kind != VehicleKind.ECAR:
+            return
+        user = s.get(User, slot.user_id)
+        if user is None:
+            raise NotFound("No such user.")
+        licence = Licence(
+            user.driving_licence_number,
+            user.driving_licence_expires_on,
+            user.driving_licence_verified_at,
+        )
+        rules.check_licence(slot.vehicle.kind, licence, slot.end, self.tz)
 
     def create(
         self,

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from billing.render import invoice_html
-from booking import accounts, rules
+from booking import rules
+from booking.account_api import forget_tokens
 from booking.context import ctx
 from booking.rules import TripReadings
 from booking.search import Search
@@ -27,7 +28,6 @@ from mobility.models import (
     MembershipStatus,
     Trip,
     TripStatus,
-    User,
     Vehicle,
 )
 from mobility.web.auth import (
@@ -197,14 +197,19 @@ def password_reset_done(token: str) -> Page:
     """Choose a new password from a reset link; other sessions end."""
     if request.method == "POST":
         try:
-            user = ctx().accounts.reset_password(token, request.form.get("password", ""))
+            ended = ctx().accounts.reset_password(token, request.form.get("password", ""))
         except DomainError as exc:
             return render_template(
                 "password_reset.html", mode="choose", error=exc.message
             ), exc.http_status
-        login_user(user, end_others=True)
+        login_user(ended.user, end_others=True)
+        forget_tokens(ended.token_digests)  # the API tokens were revoked with the reset
         flash("Your new password is set.")
         return redirect(url_for("views.index"))
+    try:
+        ctx().accounts.check_reset_link(token)  # say so now, not after a new password is typed
+    except DomainError as exc:
+        return render_template("check_email.html", heading="Link not valid", error=exc.message), 400
     return render_template("password_reset.html", mode="choose")
 
 
@@ -213,40 +218,6 @@ def logout() -> Page:
     """End the session."""
     logout_user()
     return redirect(url_for("views.index"))
-
-
-@bp.route("/profile", methods=["GET", "POST"])
-@login_required
-def profile() -> Page:
-    """Profile, password change and API tokens."""
-    user = require_user()
-    token, error, status = None, None, 200
-    if request.method == "POST":
-        try:
-            if request.form.get("action") == "token":
-                token = accounts.issue_token(ctx().db, user.id, "web")
-            else:
-                updated = accounts.change_password(
-                    ctx().db,
-                    user.id,
-                    request.form.get("current_password", ""),
-                    request.form.get("new_password", ""),
-                )
-                login_user(updated, end_others=True)  # a new password ends other sessions
-                flash("Password changed.")
-        except DomainError as exc:
-            error, status = exc.message, exc.http_status
-    with ctx().db.sessions() as s:
-        fresh = s.get(User, user.id)
-        card_saved = fresh is not None and fresh.stripe_payment_method_id is not None
-    return render_template(
-        "profile.html",
-        memberships=_memberships(user.id),
-        token=token,
-        error=error,
-        card_saved=card_saved,
-        stripe_enabled=ctx().settings.stripe_enabled,
-    ), status
 
 
 @bp.post("/profile/card")

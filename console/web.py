@@ -13,6 +13,7 @@ from console.views import (
     cards,
     chargers,
     fleet,
+    licences,
     people,
     reports,
     sessions,
@@ -20,7 +21,19 @@ from console.views import (
 )
 
 # Importing a view module registers its routes on the blueprint.
-VIEWS = (chargers, sessions, cards, fleet, bookings, tariffs, billing, people, audit, reports)
+VIEWS = (
+    chargers,
+    sessions,
+    cards,
+    fleet,
+    bookings,
+    tariffs,
+    billing,
+    people,
+    licences,
+    audit,
+    reports,
+)
 
 
 def init_app(app: Flask, context: ConsoleContext) -> None:

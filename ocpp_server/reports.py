@@ -20,7 +20,7 @@ from mobility.models import (
     MeterValue,
     TransactionStatus,
 )
-from ocpp_server import configuration, rules
+from ocpp_server import configuration, evses, rules
 from ocpp_server.events import BootReport, MeterReport, Report, StatusReport
 from ocpp_server.services import meter_rows
 
@@ -37,6 +37,7 @@ def _status_row(charger_pk: int, r: StatusReport) -> dict[str, Any]:
         "info": r.info,
         "vendor_id": r.vendor_id,
         "vendor_error_code": r.vendor_error_code,
+        "evse_connector_id": r.evse_connector_id,
         "timestamp": r.timestamp,
         "received_at": utcnow(),
     }
@@ -87,6 +88,8 @@ def _meter(
     txs: dict[tuple[int, str], ChargingTransaction], pk: int, r: MeterReport
 ) -> list[dict[str, Any]]:
     tx = txs.get((pk, r.transaction_ref)) if r.transaction_ref is not None else None
+    if tx is not None and not tx.connector_id and r.connector_id:
+        tx.connector_id = r.connector_id  # 2.0.1 names the EVSE once the station knows it
     if tx is not None and tx.status == TransactionStatus.ACTIVE:
         ordered = sorted(r.samples, key=lambda m: m.timestamp)
         tx.charging_ended_at = rules.idle_since(tx.charging_ended_at, ordered)
@@ -118,12 +121,19 @@ def _boot_rows(pk: int, b: BootReport) -> tuple[dict[str, Any], dict[str, Any]]:
     return values, {**event, "received_at": b.timestamp}
 
 
+def _keep_newest(latest: dict[Any, dict[str, Any]], key: Any, row: dict[str, Any]) -> None:
+    if key not in latest or row["timestamp"] >= latest[key]["timestamp"]:
+        latest[key] = row
+
+
 @dataclass
 class _Rows:
     """The rows one batch of reports becomes, gathered before one bulk write each."""
 
     events: list[dict[str, Any]] = field(default_factory=list)
     latest: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    # 2.0.1: per connector inside an EVSE (the EVSE's own state is summed up from them).
+    inside: dict[evses.Key, dict[str, Any]] = field(default_factory=dict)
     meters: list[dict[str, Any]] = field(default_factory=list)
     boots: dict[int, dict[str, Any]] = field(default_factory=dict)
     boot_events: list[dict[str, Any]] = field(default_factory=list)
@@ -133,9 +143,10 @@ class _Rows:
         if isinstance(report, StatusReport):
             row = _status_row(pk, report)
             self.events.append(row)
-            key = (pk, report.connector_id)
-            if key not in self.latest or row["timestamp"] >= self.latest[key]["timestamp"]:
-                self.latest[key] = row
+            if report.evse_connector_id is not None:
+                _keep_newest(self.inside, (pk, report.connector_id, report.evse_connector_id), row)
+            else:
+                _keep_newest(self.latest, (pk, report.connector_id), row)
         elif isinstance(report, BootReport):
             self.boots[pk], event = _boot_rows(pk, report)  # the newest boot of a charger wins
             self.boot_events.append(event)
@@ -153,6 +164,7 @@ class _Rows:
             s.execute(insert(ChargerEvent), self.boot_events)
             configuration.rebooted(s, list(self.boots))
         _apply_live_status(s, self.latest)
+        evses.apply_statuses(s, self.inside)
         # No last_seen update here: the server's liveness batch records every message once a
         # second, and rewriting charger rows every 100 ms costs the database dearly.
 

@@ -62,6 +62,13 @@ from mobility.models.hubs import Hub, Vehicle, VehicleKind, VehicleState, Vehicl
 from mobility.models.outbox import OutboxItem, OutboxStatus
 from mobility.models.roaming import PartnerStatus, RoamingPartner, RoamingToken
 from mobility.models.security import CertificateStatus, ChargerCertificate, SecurityEvent
+from mobility.models.stations import (
+    ChargerMonitor,
+    CustomerInformationPart,
+    DeviceEvent,
+    EvChargingSchedule,
+    EvseConnector,
+)
 
 __all__ = [
     "HOLDING_STATES",
@@ -75,6 +82,7 @@ __all__ = [
     "ChargerCertificate",
     "ChargerCommand",
     "ChargerEvent",
+    "ChargerMonitor",
     "ChargerVariable",
     "ChargingProfileRecord",
     "ChargingTransaction",
@@ -84,11 +92,15 @@ __all__ = [
     "Connector",
     "ConnectorStatusEvent",
     "CostCentre",
+    "CustomerInformationPart",
+    "DeviceEvent",
     "EnergyFlag",
     "EnergyPlan",
     "EnergySeries",
     "EnergySite",
     "EvChargingNeeds",
+    "EvChargingSchedule",
+    "EvseConnector",
     "FlagKind",
     "Hub",
     "IdToken",

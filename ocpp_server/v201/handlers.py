@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import random
 from types import ModuleType
 from typing import Any, ClassVar
 
 import websockets
-from ocpp.routing import on
+from ocpp.routing import after, on
 from ocpp.v201 import ChargePoint, call, call_result
 from ocpp.v201.enums import Action
 
 from mobility.clock import utcnow
-from ocpp_server import commands, framing
-from ocpp_server import device_model as ocpp_device_model
-from ocpp_server.events import BootReport, CommandEffect
+from mobility.errors import DomainError
+from ocpp_server import commands, framing, local_lists
+from ocpp_server.events import BootReport, CommandEffect, TransactionClosed
 from ocpp_server.node import Node
 from ocpp_server.session import CommandSession
-from ocpp_server.v201 import device_model, schedules, security, translate
+from ocpp_server.v201 import local_list, schedules, security, translate
 from ocpp_server.v201.commands import COMMANDS, effects
+from ocpp_server.v201.device import DeviceHandlers201
 from ocpp_server.v201.security import SecurityHandlers201
+from ocpp_server.v201.smart_charging import SmartChargingHandlers201
 
 log = logging.getLogger(__name__)
 _ACTIONS = frozenset(a.value for a in Action)
@@ -39,16 +43,24 @@ def _frame_problem(parsed: Any) -> tuple[str, str] | None:
     return None
 
 
-class ChargePoint201(SecurityHandlers201, CommandSession, ChargePoint):
+class ChargePoint201(
+    SecurityHandlers201,
+    DeviceHandlers201,
+    SmartChargingHandlers201,
+    CommandSession,
+    ChargePoint,
+):
     """The CSMS side of one charging station's OCPP 2.0.1 connection."""
 
     CALLS = call
     CATALOGUE = COMMANDS
     SCHEDULES: ClassVar[ModuleType] = schedules
+    LOCAL_LISTS: ClassVar[ModuleType] = local_list
 
     def __init__(self, charger_id: str, connection: Any, node: Node) -> None:
         super().__init__(charger_id, connection, response_timeout=node.settings.command_timeout)
         self._attach(node)
+        self._booted: str | None = None  # the registration status the last boot was answered
 
     def effects_of(
         self, action: str, payload: dict[str, Any], answer: dict[str, Any]
@@ -85,9 +97,6 @@ class ChargePoint201(SecurityHandlers201, CommandSession, ChargePoint):
             log.exception("%s: failed to route message", self.id)
             await self._send(framing.frame_error(raw_msg, "InternalError", str(exc)[:200]))
 
-    async def _store(self, action: str, payload: dict[str, Any]) -> None:
-        await self._db(self.charging.record_event, self.id, action, payload)
-
     # -- provisioning ---------------------------------------------------------------------
     @on(Action.boot_notification)
     async def on_boot(self, **payload: Any) -> Any:
@@ -96,9 +105,29 @@ class ChargePoint201(SecurityHandlers201, CommandSession, ChargePoint):
         )
         # Station details are stored with the next batch: the answer needs none of them.
         self._queue(BootReport(translate.station_info(payload), payload, utcnow()))
+        self._booted = answer.status
         return call_result.BootNotification(
             current_time=_now(), interval=answer.interval, status=answer.status
         )
+
+    @after(Action.boot_notification)
+    def after_boot(self, **_: Any) -> None:
+        """Once an accepted boot is answered: our local list, if the station never took it."""
+        if self._booted == "Accepted":
+            self._spawn(self._after_boot())
+
+    async def _after_boot(self) -> None:
+        # Spread over a while: after a restart every station boots at once. Stations keep
+        # their list through reboots: changes go out with the sync job, lost lists are found
+        # by the version audit job (as for 1.6).
+        await asyncio.sleep(random.uniform(0, self.node.settings.ocpp_after_boot_delay))
+        try:
+            if await self._db(local_lists.never_synced, self.db, self.id):
+                await self.sync_local_list(ask_version=True)
+        except DomainError as exc:  # refused, no list, timed out: the job tries again later
+            log.info("%s: local list not sent after boot: %s", self.id, exc.message)
+        except websockets.ConnectionClosed:
+            pass  # gone meanwhile: it boots again when it comes back
 
     @on(Action.heartbeat)
     async def on_heartbeat(self, **_: Any) -> Any:
@@ -109,17 +138,6 @@ class ChargePoint201(SecurityHandlers201, CommandSession, ChargePoint):
     async def on_status(self, **payload: Any) -> Any:
         self._queue(translate.status_report(payload))
         return call_result.StatusNotification()
-
-    @on(Action.notify_event)
-    async def on_notify_event(self, **payload: Any) -> Any:
-        await self._store("NotifyEvent", payload)
-        return call_result.NotifyEvent()
-
-    @on(Action.notify_report)
-    async def on_notify_report(self, **payload: Any) -> Any:
-        values = device_model.report_values(payload)
-        await self._db(ocpp_device_model.record_report, self.db, self.id, values)
-        return call_result.NotifyReport()
 
     # -- authorization and transactions ---------------------------------------------------
     @on(Action.authorize)
@@ -157,8 +175,10 @@ class ChargePoint201(SecurityHandlers201, CommandSession, ChargePoint):
         ev = translate.ended(payload)
         # The session is priced from stored samples (idle time): none may still be queued.
         await self.node.flush_reports()
-        auth = await self._db(self.charging.end_transaction, self.id, ev)
-        return _transaction_answer(auth)
+        closed: TransactionClosed = await self._db(self.charging.close_transaction, self.id, ev)
+        # totalCost: the final price as invoiced (I03); left out while it is not known.
+        total = None if closed.total_cost is None else float(closed.total_cost)
+        return _transaction_answer(closed.authorization, total)
 
     @on(Action.meter_values)
     async def on_meter_values(self, **payload: Any) -> Any:
@@ -197,39 +217,17 @@ class ChargePoint201(SecurityHandlers201, CommandSession, ChargePoint):
         # We know no vendor extensions: say so, as the spec asks, rather than pretending.
         return call_result.DataTransfer(status="UnknownVendorId")
 
-    # -- smart charging reports (kept for the operator; no schedule is computed here) ------
-    @on(Action.notify_ev_charging_needs)
-    async def on_ev_charging_needs(self, **payload: Any) -> Any:
-        needs = device_model.charging_needs(payload)
-        planned = await self._db(ocpp_device_model.record_needs, self.db, self.id, needs)
-        # Accepted: the hub's smart charging will send a profile; else none will follow.
-        return call_result.NotifyEVChargingNeeds(status="Accepted" if planned else "Rejected")
-
-    @on(Action.report_charging_profiles)
-    async def on_report_profiles(self, **payload: Any) -> Any:
-        await self._store("ReportChargingProfiles", payload)
-        return call_result.ReportChargingProfiles()
-
     @on(Action.notify_display_messages)
     async def on_display_messages(self, **payload: Any) -> Any:
-        await self._store("NotifyDisplayMessages", payload)
+        await self._store("NotifyDisplayMessages", payload)  # the answer to GetDisplayMessages
         return call_result.NotifyDisplayMessages()
 
-    @on(Action.notify_charging_limit)
-    async def on_charging_limit(self, **payload: Any) -> Any:
-        await self._store("NotifyChargingLimit", payload)
-        return call_result.NotifyChargingLimit()
 
-    @on(Action.cleared_charging_limit)
-    async def on_cleared_charging_limit(self, **payload: Any) -> Any:
-        await self._store("ClearedChargingLimit", payload)
-        return call_result.ClearedChargingLimit()
-
-
-def _transaction_answer(auth: Any) -> Any:
+def _transaction_answer(auth: Any, total_cost: float | None = None) -> Any:
     """A TransactionEvent answer, with idTokenInfo when a token was presented."""
     return call_result.TransactionEvent(
-        id_token_info=translate.id_token_info(auth) if auth is not None else None
+        total_cost=total_cost,
+        id_token_info=translate.id_token_info(auth) if auth is not None else None,
     )
 
 

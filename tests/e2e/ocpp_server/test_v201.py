@@ -26,6 +26,7 @@ from mobility.models import (
     ChargingTransaction,
     Connector,
     ConnectorStatusEvent,
+    DeviceEvent,
     EvChargingNeeds,
     IdToken,
     Invoice,
@@ -135,7 +136,14 @@ async def test_boot_heartbeat_status_and_notifications_are_persisted(server, db)
             )
         )
         assert live == "Occupied"
-        assert {"BootNotification", "NotifyEvent"} <= set(s.scalars(select(ChargerEvent.action)))
+        assert "BootNotification" in set(s.scalars(select(ChargerEvent.action)))
+        event = s.scalar(select(DeviceEvent))  # events of the device model: a table of their own
+        assert (event.event_id, event.trigger, event.variable, event.evse_id) == (
+            1,
+            "Alerting",
+            "Tripped",
+            1,
+        )
 
 
 async def test_other_station_messages_are_answered_and_kept(server, db):
@@ -487,6 +495,34 @@ COMMANDS = [
     ),
     ("GetDisplayMessages", {"requestId": 9}, {"status": "Accepted"}),
     ("ClearDisplayMessage", {"id": 1}, {"status": "Accepted"}),
+    (
+        "SetVariableMonitoring",
+        {
+            "setMonitoringData": [
+                {
+                    "value": 60,
+                    "type": "UpperThreshold",
+                    "severity": 4,
+                    "component": {"name": "EVSE", "evse": {"id": 1}},
+                    "variable": {"name": "Temperature"},
+                }
+            ]
+        },
+        None,
+    ),
+    (
+        "ClearVariableMonitoring",
+        {"id": [1]},
+        {"clearMonitoringResult": [{"status": "Accepted", "id": 1}]},
+    ),
+    ("SetMonitoringBase", {"monitoringBase": "FactoryDefault"}, {"status": "Accepted"}),
+    ("SetMonitoringLevel", {"severity": 5}, {"status": "Accepted"}),
+    ("GetMonitoringReport", {"requestId": 11}, {"status": "Accepted"}),
+    (
+        "CustomerInformation",
+        {"requestId": 12, "report": True, "clear": False, "customerIdentifier": "user-7"},
+        {"status": "Accepted"},
+    ),
 ]
 
 

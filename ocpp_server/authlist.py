@@ -108,7 +108,11 @@ def differences(
     """Entries to add or change, then tags to remove (status None)."""
     target_by_tag = {e.id_tag: e for e in target}
     changed = [e for tag, e in target_by_tag.items() if held.get(tag) != e]
-    removed = [LocalListEntryInfo(tag, None) for tag in held if tag not in target_by_tag]
+    removed = [
+        LocalListEntryInfo(tag, None, kind=e.kind)
+        for tag, e in held.items()
+        if tag not in target_by_tag
+    ]
     return tuple(sorted(changed, key=lambda e: e.id_tag)) + tuple(
         sorted(removed, key=lambda e: e.id_tag)
     )

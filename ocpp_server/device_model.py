@@ -18,7 +18,7 @@ from mobility.models import (
     EvChargingNeeds,
     EvChargingSchedule,
 )
-from ocpp_server import ev_schedules
+from ocpp_server import ev_schedules, evses
 from ocpp_server.events import ChargingNeeds, EvChargingPlan, VariableValue
 from ocpp_server.services import charger_row
 
@@ -52,7 +52,22 @@ def store_values(s: Session, charger_pk: int, values: Iterable[VariableValue]) -
         for name in ("mutability", "data_type", "unit"):
             if getattr(v, name) is not None:  # Get/SetVariables answers carry no traits
                 setattr(row, name, getattr(v, name))
+    evses.note_types(s, charger_pk, _connector_types(wanted.values()))
     return len(wanted)
+
+
+def _connector_types(values: Iterable[VariableValue]) -> dict[tuple[int, int], str]:
+    """Connector.ConnectorType values of connectors inside EVSEs, by (evseId, connectorId)."""
+    return {
+        (v.evse_id, v.connector_id): v.value
+        for v in values
+        if v.component == "Connector"
+        and v.variable == "ConnectorType"
+        and v.attribute_type == "Actual"
+        and v.evse_id > 0
+        and v.connector_id > 0
+        and v.value
+    }
 
 
 _FIELDS = (

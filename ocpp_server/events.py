@@ -88,6 +88,7 @@ class MeterReport:
     samples: tuple[MeterSample, ...]
     transaction_ref: str | None = None
     seq_no: int | None = None  # the message's sequence number within the transaction, if any
+    evse_connector_id: int | None = None  # 2.0.1: the connector inside the EVSE, when named
 
 
 @dataclass(frozen=True)

@@ -114,3 +114,16 @@ def connectors_of(s: Session, charger_pk: int) -> dict[int, list[EvseConnector]]
     ):
         found.setdefault(row.evse_id, []).append(row)
     return found
+
+
+def note_types(s: Session, charger_pk: int, types: dict[tuple[int, int], str]) -> None:
+    """Connector types the device model names ((evseId, connectorId) -> cCCS2, sCHAdeMO...)."""
+    if not types:
+        return
+    rows = {key[1:]: row for key, row in _rows(s, {charger_pk}).items()}
+    for (evse_id, connector_id), kind in types.items():
+        row = rows.get((evse_id, connector_id))
+        if row is None:
+            row = EvseConnector(charger_id=charger_pk, evse_id=evse_id, connector_id=connector_id)
+            s.add(row)
+        row.connector_type = kind[:20]

@@ -52,18 +52,13 @@ def wanted_entries(s: Session) -> list[LocalListEntryInfo]:
 
 
 def held(s: Session, charger_pk: int) -> dict[str, LocalListEntryInfo]:
-    """The list the charger holds, as we recorded its accepted updates (with each token's
-    type while we still have the token: a 2.0.1 removal names it)."""
-    rows = s.execute(
-        select(LocalListEntry, IdToken.kind)
-        .outerjoin(IdToken, IdToken.id_tag == LocalListEntry.id_tag)
-        .where(LocalListEntry.charger_id == charger_pk)
-    )
+    """The list the charger holds, as we recorded its accepted updates."""
+    rows = s.scalars(select(LocalListEntry).where(LocalListEntry.charger_id == charger_pk))
     return {
         r.id_tag: LocalListEntryInfo(
-            r.id_tag, r.status, r.expires_at, r.parent_id_tag, kind or authlist.DEFAULT_KIND
+            r.id_tag, r.status, r.expires_at, r.parent_id_tag, r.kind or authlist.DEFAULT_KIND
         )
-        for r, kind in rows
+        for r in rows
     }
 
 
@@ -187,6 +182,7 @@ def _store_entries(
             s.add(row)
             existing[e.id_tag] = row
         row.status, row.expires_at, row.parent_id_tag = e.status, e.expires_at, e.parent_id_tag
+        row.kind = e.kind
 
 
 def version_reported(s: Session, charger_pk: int, version: int) -> None:

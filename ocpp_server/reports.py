@@ -90,6 +90,8 @@ def _meter(
     tx = txs.get((pk, r.transaction_ref)) if r.transaction_ref is not None else None
     if tx is not None and not tx.connector_id and r.connector_id:
         tx.connector_id = r.connector_id  # 2.0.1 names the EVSE once the station knows it
+    if tx is not None and tx.evse_connector_id is None and r.evse_connector_id is not None:
+        tx.evse_connector_id = r.evse_connector_id
     if tx is not None and tx.status == TransactionStatus.ACTIVE:
         ordered = sorted(r.samples, key=lambda m: m.timestamp)
         tx.charging_ended_at = rules.idle_since(tx.charging_ended_at, ordered)

@@ -1,5 +1,5 @@
 """OCPP 2.0.1 stations: connectors inside EVSEs, variable monitors, device events, customer
-information parts and the charging schedules ISO 15118 vehicles plan.
+information parts, the charging schedules ISO 15118 vehicles plan and token types in local lists.
 
 Revision ID: 0022
 Revises: 0012
@@ -167,8 +167,14 @@ def upgrade() -> None:
     with op.batch_alter_table("connector_status_events", schema=None) as batch_op:
         batch_op.add_column(sa.Column("evse_connector_id", sa.Integer(), nullable=True))
 
+    with op.batch_alter_table("local_list_entries", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("kind", sa.String(length=20), nullable=True))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("local_list_entries", schema=None) as batch_op:
+        batch_op.drop_column("kind")
+
     with op.batch_alter_table("connector_status_events", schema=None) as batch_op:
         batch_op.drop_column("evse_connector_id")
 

@@ -295,6 +295,8 @@ class LocalListEntry(IdMixin, Base):
     status: Mapped[str] = mapped_column(String(20))
     expires_at: Mapped[datetime | None]
     parent_id_tag: Mapped[str | None] = mapped_column(String(36))
+    # The token's type as sent (2.0.1 lists hold IdTokenType: a removal must name it too).
+    kind: Mapped[str | None] = mapped_column(String(20))
 
 
 class ChargingProfileRecord(IdMixin, TimestampMixin, Base):

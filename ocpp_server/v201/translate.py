@@ -1,8 +1,8 @@
 """OCPP 2.0.1 payloads (snake_case, as the ocpp library hands them over) <-> neutral events. Pure.
 
-EVSEs and connectors: this platform gives every EVSE one connector, so a 2.0.1 `evseId` is the
-core's `connector_id` (evse 0 is the station as a whole) and the `connectorId` inside an EVSE is
-not kept.
+EVSEs and connectors: a 2.0.1 `evseId` is the core's `connector_id` (sessions, reservations,
+availability and profiles are per EVSE; evse 0 is the station as a whole); the `connectorId`
+inside an EVSE is kept beside it (its own status, the connector a session used).
 """
 
 from __future__ import annotations
@@ -216,6 +216,7 @@ def update_report(p: dict[str, Any]) -> MeterReport:
         samples=samples(p.get("meter_value")),
         transaction_ref=transaction_ref(p),
         seq_no=int(p["seq_no"]),
+        evse_connector_id=evse_connector_id(p),
     )
 
 

@@ -234,7 +234,8 @@ async def connect201(
     srv: OcppServer,
     cp_id: str = "CP-LYON-001",
     subprotocols: tuple[str, ...] = ("ocpp2.0.1",),
-) -> AsyncIterator[Station]:
+    station_class: type[Station] = Station,
+) -> AsyncIterator[Any]:
     """A station connected to the node (negotiating among `subprotocols`), served until exit."""
     url = f"ws://127.0.0.1:{srv.port}/ocpp/{cp_id}"
     async with websockets.connect(
@@ -242,7 +243,7 @@ async def connect201(
         subprotocols=list(subprotocols),  # type: ignore[arg-type]
         additional_headers=basic(cp_id, CHARGER_PASSWORD),
     ) as ws:
-        station = Station(cp_id, ws, response_timeout=10)
+        station = station_class(cp_id, ws, response_timeout=10)
         task = asyncio.create_task(station.start())
         try:
             yield station

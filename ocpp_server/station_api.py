@@ -71,7 +71,7 @@ def list_monitors(cp_id: str) -> Any:
                 "id": m.monitor_id,
                 **_place(m),
                 "type": m.monitor_type,
-                "value": str(m.value.normalize()),
+                "value": format(m.value.normalize(), "f"),
                 "severity": m.severity,
                 "transaction": m.transaction_only,
                 "updated_at": _iso(m.updated_at),

@@ -302,6 +302,7 @@ async def test_fleet_card_session_priced_and_invoiced_to_the_company_once(server
         started, first, second = await _session(st, start, datetime.now(UTC))
     assert started.id_token_info["status"] == "Accepted"
     assert first.id_token_info["status"] == second.id_token_info["status"] == "Accepted"
+    assert first.total_cost == second.total_cost == 8.4  # the invoiced price, replay or not
     with db.sessions() as s:
         tx = s.scalar(select(ChargingTransaction))
         assert (tx.transaction_ref, tx.connector_id, tx.last_seq_no) == ("TX-1", 1, 2)

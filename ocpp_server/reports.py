@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -64,9 +65,32 @@ def _apply_live_status(s: Session, latest: dict[tuple[int, int], dict[str, Any]]
             conn.status_at = row["timestamp"]
 
 
-def _transactions(
-    s: Session, pks: dict[str, int], items: Batch
-) -> dict[tuple[int, str], ChargingTransaction]:
+@dataclass(slots=True)
+class _Tx:
+    """What a batch of readings may change of a session, read as plain values (loading whole
+    ORM objects every 100 ms cost the writer more than its inserts)."""
+
+    id: int
+    ref: str
+    status: str
+    connector_id: int
+    evse_connector_id: int | None
+    charging_ended_at: datetime | None
+    last_seq_no: int | None
+    changed: bool = False
+
+    def values(self) -> dict[str, Any]:
+        """The changed session's row update (by primary key)."""
+        return {
+            "id": self.id,
+            "connector_id": self.connector_id,
+            "evse_connector_id": self.evse_connector_id,
+            "charging_ended_at": self.charging_ended_at,
+            "last_seq_no": self.last_seq_no,
+        }
+
+
+def _transactions(s: Session, pks: dict[str, int], items: Batch) -> dict[tuple[int, str], _Tx]:
     """The transactions the meter reports of a batch name, by (charger pk, transaction ref)."""
     refs = {
         (pks[cp], r.transaction_ref)
@@ -75,31 +99,50 @@ def _transactions(
     }
     if not refs:
         return {}
-    rows = s.scalars(
-        select(ChargingTransaction).where(
+    rows = s.execute(
+        select(
+            ChargingTransaction.charger_id,
+            ChargingTransaction.id,
+            ChargingTransaction.transaction_ref,
+            ChargingTransaction.status,
+            ChargingTransaction.connector_id,
+            ChargingTransaction.evse_connector_id,
+            ChargingTransaction.charging_ended_at,
+            ChargingTransaction.last_seq_no,
+        ).where(
             ChargingTransaction.charger_id.in_({c for c, _ in refs}),
             ChargingTransaction.transaction_ref.in_({r for _, r in refs}),
         )
     )
-    return {(t.charger_id, t.transaction_ref or ""): t for t in rows}
+    return {
+        (charger_pk, ref or ""): _Tx(pk, ref or "", status, connector, inside, idle, seq)
+        for charger_pk, pk, ref, status, connector, inside, idle, seq in rows
+    }
 
 
-def _meter(
-    txs: dict[tuple[int, str], ChargingTransaction], pk: int, r: MeterReport
-) -> list[dict[str, Any]]:
+def _meter(txs: dict[tuple[int, str], _Tx], pk: int, r: MeterReport) -> list[dict[str, Any]]:
     tx = txs.get((pk, r.transaction_ref)) if r.transaction_ref is not None else None
-    if tx is not None and not tx.connector_id and r.connector_id:
+    if tx is not None:
+        _note(tx, r)
+    return meter_rows(pk, r.connector_id, tx.id if tx else None, r.samples)
+
+
+def _note(tx: _Tx, r: MeterReport) -> None:
+    """What readings tell of their session: where it runs, when charging stopped, seqNo."""
+    before = (tx.connector_id, tx.evse_connector_id, tx.charging_ended_at, tx.last_seq_no)
+    if not tx.connector_id and r.connector_id:
         tx.connector_id = r.connector_id  # 2.0.1 names the EVSE once the station knows it
-    if tx is not None and tx.evse_connector_id is None and r.evse_connector_id is not None:
+    if tx.evse_connector_id is None and r.evse_connector_id is not None:
         tx.evse_connector_id = r.evse_connector_id
-    if tx is not None and tx.status == TransactionStatus.ACTIVE:
+    if tx.status == TransactionStatus.ACTIVE:
         ordered = sorted(r.samples, key=lambda m: m.timestamp)
         tx.charging_ended_at = rules.idle_since(tx.charging_ended_at, ordered)
-    if tx is not None and r.seq_no is not None:
+    if r.seq_no is not None:
         tx.last_seq_no, note = rules.next_seq_no(tx.last_seq_no, r.seq_no)
         if note is not None:
-            log.info("transaction %s: %s", tx.transaction_ref, note)
-    return meter_rows(pk, r.connector_id, tx.id if tx else None, r.samples)
+            log.info("transaction %s: %s", tx.ref, note)
+    after = (tx.connector_id, tx.evse_connector_id, tx.charging_ended_at, tx.last_seq_no)
+    tx.changed = tx.changed or after != before
 
 
 def _boot_rows(pk: int, b: BootReport) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -140,7 +183,7 @@ class _Rows:
     boots: dict[int, dict[str, Any]] = field(default_factory=dict)
     boot_events: list[dict[str, Any]] = field(default_factory=list)
 
-    def add(self, pk: int, report: Report, txs: dict[tuple[int, str], ChargingTransaction]) -> None:
+    def add(self, pk: int, report: Report, txs: dict[tuple[int, str], _Tx]) -> None:
         """One report's rows."""
         if isinstance(report, StatusReport):
             row = _status_row(pk, report)
@@ -155,8 +198,11 @@ class _Rows:
         else:
             self.meters.extend(_meter(txs, pk, report))
 
-    def store(self, s: Session) -> None:
+    def store(self, s: Session, txs: dict[tuple[int, str], _Tx]) -> None:
         """Bulk inserts and updates, then the connectors' live state."""
+        changed = [tx.values() for tx in txs.values() if tx.changed]
+        if changed:
+            s.execute(update(ChargingTransaction), changed)
         if self.events:
             s.execute(insert(ConnectorStatusEvent), self.events)
         if self.meters:
@@ -193,5 +239,5 @@ def write_batch(db: Database, items: Batch) -> int:
                 continue
             rows.add(pk, report, txs)
             written += 1
-        rows.store(s)
+        rows.store(s, txs)
     return written

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import logging
 import random
@@ -10,13 +11,16 @@ from types import ModuleType
 from typing import Any, ClassVar
 
 import websockets
+from ocpp import exceptions as ocpp_errors
+from ocpp.charge_point import camel_to_snake_case
+from ocpp.exceptions import OCPPError
 from ocpp.routing import after, on
 from ocpp.v201 import ChargePoint, call, call_result
 from ocpp.v201.enums import Action
 
 from mobility.clock import utcnow
 from mobility.errors import DomainError
-from ocpp_server import commands, framing, local_lists
+from ocpp_server import commands, framing, local_lists, schemas
 from ocpp_server.events import BootReport, CommandEffect, TransactionClosed
 from ocpp_server.node import Node
 from ocpp_server.session import CommandSession
@@ -79,23 +83,36 @@ class ChargePoint201(
         if problem is not None:
             await self._send(framing.frame_error(raw_msg, *problem))
             return
-        if parsed[0] == 2:
-            if parsed[2] not in self.route_map:
-                # NotImplemented = action unknown to 2.0.1; NotSupported = known, not handled here.
-                code = "NotSupported" if parsed[2] in _ACTIONS else "NotImplemented"
-                await self._send(framing.frame_error(raw_msg, code, f"{parsed[2]} is not handled"))
-                return
-            # Vendor fields the strict 2.0.1 schemas forbid are dropped, the rest kept.
-            raw_msg = framing.pruned_call(
-                parsed[1], parsed[2], parsed[3], translate.PROTOCOL_VERSION
-            )
+        if parsed[0] != 2:
+            await super().route_message(raw_msg)  # the answer to one of our commands
+            return
         try:
-            await super().route_message(raw_msg)
+            await self._handle_station_call(parsed[1], parsed[2], parsed[3])
         except websockets.ConnectionClosed:
             raise  # the socket is gone (the charger left, the node stops): nothing to answer
+        except OCPPError as exc:
+            await self._send(framing.error_frame(parsed[1], exc))
         except Exception as exc:  # one bad message must never end the station's session
-            log.exception("%s: failed to route message", self.id)
+            log.exception("%s: failed to handle %s", self.id, parsed[2])
             await self._send(framing.frame_error(raw_msg, "InternalError", str(exc)[:200]))
+
+    async def _handle_station_call(self, unique_id: str, action: str, payload: Any) -> None:
+        """Check, handle and answer a station's call, then run its after-hook: what the
+        library's router does, with schemas compiled once instead of walked per message."""
+        handlers = self.route_map.get(action)
+        if handlers is None or "_on_action" not in handlers:
+            # NotImplemented = action unknown to 2.0.1; NotSupported = known, not handled here.
+            known = action in _ACTIONS
+            error = ocpp_errors.NotSupportedError if known else ocpp_errors.NotImplementedError
+            raise error(description=f"{action} is not handled")
+        payload = schemas.checked_call(action, payload, translate.PROTOCOL_VERSION)
+        answer = await _awaited(handlers["_on_action"](**camel_to_snake_case(payload)))
+        body = framing.answer_body(answer)
+        schemas.check_answer(action, body, translate.PROTOCOL_VERSION)
+        await self._send(json.dumps([3, unique_id, body], separators=(",", ":")))
+        after = handlers.get("_after_action")
+        if after is not None:
+            await _awaited(after(**camel_to_snake_case(payload)))
 
     # -- provisioning ---------------------------------------------------------------------
     @on(Action.boot_notification)
@@ -164,10 +181,10 @@ class ChargePoint201(
         return _transaction_answer(answer.authorization if ev.id_token else None)
 
     async def _updated(self, payload: dict[str, Any]) -> Any:
-        ev = translate.updated(payload)
-        if ev.id_token is None:  # routine readings: written behind, in batches
+        if not payload.get("id_token"):  # routine readings: written behind, in batches
             self._queue(translate.update_report(payload))
             return call_result.TransactionEvent()
+        ev = translate.updated(payload)
         auth = await self._db(self.charging.update_transaction, self.id, ev)
         return _transaction_answer(auth)
 
@@ -221,6 +238,11 @@ class ChargePoint201(
     async def on_display_messages(self, **payload: Any) -> Any:
         await self._store("NotifyDisplayMessages", payload)  # the answer to GetDisplayMessages
         return call_result.NotifyDisplayMessages()
+
+
+async def _awaited(result: Any) -> Any:
+    """A handler's result, awaited when it is a coroutine (handlers may be plain functions)."""
+    return await result if inspect.isawaitable(result) else result
 
 
 def _transaction_answer(auth: Any, total_cost: float | None = None) -> Any:

@@ -112,7 +112,9 @@ class ChargePoint201(
         await self._send(json.dumps([3, unique_id, body], separators=(",", ":")))
         after = handlers.get("_after_action")
         if after is not None:
-            await _awaited(after(**camel_to_snake_case(payload)))
+            done = after(**camel_to_snake_case(payload))
+            if inspect.iscoroutine(done):  # it may call the station: beside the session
+                self._spawn(done)
 
     # -- provisioning ---------------------------------------------------------------------
     @on(Action.boot_notification)

@@ -45,11 +45,10 @@ class SmartChargingHandlers201(CommandSession):
     @after(Action.notify_ev_charging_schedule)
     async def after_ev_charging_schedule(self, **_: Any) -> None:
         """A schedule beyond our limits: the profile again, so the station renegotiates."""
+        # Run beside the session once the answer is out (as every after-hook): no deadlock.
         profile, self._renegotiate = self._renegotiate, None
-        if profile is not None:
-            self._spawn(self._send_again(profile))
-
-    async def _send_again(self, profile: dict[str, Any]) -> None:
+        if profile is None:
+            return
         try:
             await self.send_command("SetChargingProfile", profile)
         except DomainError as exc:  # refused or timed out: the planner's next run sends one

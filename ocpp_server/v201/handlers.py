@@ -12,7 +12,6 @@ from typing import Any, ClassVar
 
 import websockets
 from ocpp import exceptions as ocpp_errors
-from ocpp.charge_point import camel_to_snake_case
 from ocpp.exceptions import OCPPError
 from ocpp.routing import after, on
 from ocpp.v201 import ChargePoint, call, call_result
@@ -106,13 +105,13 @@ class ChargePoint201(
             error = ocpp_errors.NotSupportedError if known else ocpp_errors.NotImplementedError
             raise error(description=f"{action} is not handled")
         payload = schemas.checked_call(action, payload, translate.PROTOCOL_VERSION)
-        answer = await _awaited(handlers["_on_action"](**camel_to_snake_case(payload)))
+        answer = await _awaited(handlers["_on_action"](**framing.snake_keys(payload)))
         body = framing.answer_body(answer)
         schemas.check_answer(action, body, translate.PROTOCOL_VERSION)
         await self._send(json.dumps([3, unique_id, body], separators=(",", ":")))
         after = handlers.get("_after_action")
         if after is not None:
-            done = after(**camel_to_snake_case(payload))
+            done = after(**framing.snake_keys(payload))
             if inspect.iscoroutine(done):  # it may call the station: beside the session
                 self._spawn(done)
 

@@ -69,7 +69,7 @@ def _synced(db: Any, version: int) -> Any:
     return lambda: _charger(db).local_list_synced_version == version
 
 
-async def _until(check: Any, seconds: float = 5.0) -> None:
+async def _until(check: Any, seconds: float = 20.0) -> None:
     deadline = asyncio.get_running_loop().time() + seconds
     while not check():
         assert asyncio.get_running_loop().time() < deadline, "timed out"

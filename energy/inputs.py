@@ -115,13 +115,7 @@ def read_site(s: Session, site: EnergySite, now: datetime, slots: int) -> SiteIn
     running = {key: tx.transaction_ref or str(tx.id) for key, tx in sessions.items()}
     cars, car_on = _vehicles(s, str(site.id), hub.id, outlets, sessions, flagged)
     bookings = _bookings(s, [int(v.id) for v in cars], start, slots)
-    needs = _needs(s, outlets, sessions)
-    caps = _vehicle_caps(s, outlets, sessions)
-    public = tuple(
-        _public(str(site.id), key, tx, outlets[key], needs.get(key), now, caps.get(key))
-        for key, tx in sessions.items()
-        if key not in flagged and key not in car_on
-    )
+    public = _public_sessions(s, str(site.id), outlets, sessions, flagged | car_on, now)
     unsteered = [outlets[k] for k in flagged if k in sessions]
     model_site = _site(
         s,
@@ -236,6 +230,24 @@ def _needs(
         if key and tx is not None and row.received_at >= tx.started_at - NEEDS_BEFORE_START:
             found[key] = row  # ordered by time: the last one wins
     return found
+
+
+def _public_sessions(
+    s: Session,
+    site_id: str,
+    outlets: dict[str, Outlet],
+    sessions: dict[str, ChargingTransaction],
+    skipped: set[str],
+    now: datetime,
+) -> tuple[PublicSession, ...]:
+    """Citizens' sessions (not a shared car's, not on a connector planned at worst case)."""
+    needs = _needs(s, outlets, sessions)
+    caps = _vehicle_caps(s, outlets, sessions)
+    return tuple(
+        _public(site_id, key, tx, outlets[key], needs.get(key), now, caps.get(key))
+        for key, tx in sessions.items()
+        if key not in skipped
+    )
 
 
 def _vehicle_caps(

@@ -118,6 +118,27 @@ _EXAMPLES_201: dict[str, dict[str, Any]] = {
         }
     },
     "CostUpdated": {"totalCost": 1.0, "transactionId": "tx-1"},
+    "SetVariableMonitoring": {
+        "setMonitoringData": [
+            {
+                "component": {"name": "EVSE", "evse": {"id": 1}},
+                "variable": {"name": "Temperature"},
+                "type": "UpperThreshold",
+                "value": 70,
+                "severity": 3,
+            }
+        ]
+    },
+    "ClearVariableMonitoring": {"id": [1]},
+    "SetMonitoringBase": {"monitoringBase": "FactoryDefault"},
+    "SetMonitoringLevel": {"severity": 5},
+    "GetMonitoringReport": {"requestId": 1},
+    "CustomerInformation": {
+        "requestId": 1,
+        "report": True,
+        "clear": False,
+        "idToken": {"idToken": "RFID-0001", "type": "ISO14443"},
+    },
 }
 
 # Commands the console does not send: ReserveNow needs a reservation row made by the OCPP

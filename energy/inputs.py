@@ -37,6 +37,7 @@ from mobility.models import (
     EnergySeries,
     EnergySite,
     EvChargingNeeds,
+    EvChargingSchedule,
     FlagKind,
     Hub,
     MeterValue,
@@ -114,12 +115,7 @@ def read_site(s: Session, site: EnergySite, now: datetime, slots: int) -> SiteIn
     running = {key: tx.transaction_ref or str(tx.id) for key, tx in sessions.items()}
     cars, car_on = _vehicles(s, str(site.id), hub.id, outlets, sessions, flagged)
     bookings = _bookings(s, [int(v.id) for v in cars], start, slots)
-    needs = _needs(s, outlets, sessions)
-    public = tuple(
-        _public(str(site.id), key, tx, outlets[key], needs.get(key), now)
-        for key, tx in sessions.items()
-        if key not in flagged and key not in car_on
-    )
+    public = _public_sessions(s, str(site.id), outlets, sessions, flagged | car_on, now)
     unsteered = [outlets[k] for k in flagged if k in sessions]
     model_site = _site(
         s,
@@ -236,6 +232,51 @@ def _needs(
     return found
 
 
+def _public_sessions(
+    s: Session,
+    site_id: str,
+    outlets: dict[str, Outlet],
+    sessions: dict[str, ChargingTransaction],
+    skipped: set[str],
+    now: datetime,
+) -> tuple[PublicSession, ...]:
+    """Citizens' sessions (not a shared car's, not on a connector planned at worst case)."""
+    needs = _needs(s, outlets, sessions)
+    caps = _vehicle_caps(s, outlets, sessions)
+    return tuple(
+        _public(site_id, key, tx, outlets[key], needs.get(key), now, caps.get(key))
+        for key, tx in sessions.items()
+        if key not in skipped
+    )
+
+
+def _vehicle_caps(
+    s: Session, outlets: dict[str, Outlet], sessions: dict[str, ChargingTransaction]
+) -> dict[str, int]:
+    """The power ISO 15118 vehicles plan to draw at most, of their own choice (their latest
+    NotifyEVChargingSchedule during the session, when it stays below what we allowed)."""
+    if not sessions:
+        return {}
+    by_pk = {(o.charger_pk, o.connector_id): key for key, o in outlets.items()}
+    found: dict[str, int] = {}
+    rows = s.scalars(
+        select(EvChargingSchedule)
+        .where(
+            EvChargingSchedule.charger_id.in_({o.charger_pk for o in outlets.values()}),
+            EvChargingSchedule.received_at >= min(tx.started_at for tx in sessions.values()),
+        )
+        .order_by(EvChargingSchedule.received_at)
+    )
+    for row in rows:
+        key = by_pk.get((row.charger_id, row.connector_id))
+        tx = sessions.get(key) if key else None
+        if key and tx is not None and row.received_at >= tx.started_at:
+            found.pop(key, None)  # ordered by time: the last schedule says
+            if row.max_power_w:
+                found[key] = row.max_power_w
+    return found
+
+
 def _public(
     site_id: str,
     key: str,
@@ -243,11 +284,13 @@ def _public(
     outlet: Outlet,
     needs: EvChargingNeeds | None,
     now: datetime,
+    cap_w: int | None = None,
 ) -> PublicSession:
-    """A citizen's session; an ISO 15118 vehicle says how much it needs and until when."""
+    """A citizen's session; an ISO 15118 vehicle says how much it needs and until when, and
+    (its planned schedule) the most it will draw."""
+    max_kw = outlet.max_kw if cap_w is None else min(outlet.max_kw, cap_w / 1000)
     if needs is None:
-        return PublicSession(str(tx.id), site_id, key, tx.started_at, max_kw=outlet.max_kw)
-    max_kw = outlet.max_kw
+        return PublicSession(str(tx.id), site_id, key, tx.started_at, max_kw=max_kw)
     if needs.max_power_w:
         max_kw = min(max_kw, needs.max_power_w / 1000)
     departure = needs.departure_at if needs.departure_at and needs.departure_at > now else None

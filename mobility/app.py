@@ -47,7 +47,7 @@ from mobility.web.context import WebContext
 from mobility.web.i18n import init_i18n
 from mobility.web.server import WebServer
 from mobility.web.shell import create_shell, finish
-from ocpp_server import operator_api, protocols, rules, security_api
+from ocpp_server import operator_api, protocols, rules, security_api, station_api
 from ocpp_server.reservations import BookingReservations
 from ocpp_server.security.services import SecurityService
 from ocpp_server.server import OcppServer
@@ -179,6 +179,7 @@ def create_web_app(core: Core, **config: Any) -> Flask:
     operator_context = operator_api.OperatorContext(core.settings, core.db, core.bus)
     operator_api.init_app(app, operator_context)
     security_api.init_app(app, security_api.SecurityContext(operator_context, core.security))
+    station_api.init_app(app)
     policy = core.bookings.policy
     open_data_web.init_app(
         app, open_data_context(core.settings, core.db, policy.buffer, policy.max_advance)

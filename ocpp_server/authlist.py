@@ -18,6 +18,8 @@ from ocpp_server.events import LocalListEntryInfo
 # Used when the charger's SendLocalListMaxLength is unknown (not probed): small enough for
 # every charger seen so far, and a large list still goes out in a few messages.
 DEFAULT_PER_MESSAGE = 50
+# A token whose type we do not know (one removed from our records) is an RFID card.
+DEFAULT_KIND = "ISO14443"
 _PRIORITY = {"Accepted": 0, "Blocked": 1, "Expired": 2, "Invalid": 3}
 
 
@@ -69,13 +71,16 @@ def entry(
     parent_id_tag: str | None,
     owner_active: bool,
     now: datetime,
+    kind: str | None = None,
 ) -> LocalListEntryInfo:
     """A token as the charger should judge it offline: blocked with its owner, expired on time."""
     if status == "Accepted" and not owner_active:
         status = "Blocked"
     if status == "Accepted" and expires_at is not None and expires_at <= now:
         status = "Expired"
-    return LocalListEntryInfo(id_tag, status, expires_at, parent_id_tag or None)
+    return LocalListEntryInfo(
+        id_tag, status, expires_at, parent_id_tag or None, kind or DEFAULT_KIND
+    )
 
 
 def wanted(
@@ -103,7 +108,11 @@ def differences(
     """Entries to add or change, then tags to remove (status None)."""
     target_by_tag = {e.id_tag: e for e in target}
     changed = [e for tag, e in target_by_tag.items() if held.get(tag) != e]
-    removed = [LocalListEntryInfo(tag, None) for tag in held if tag not in target_by_tag]
+    removed = [
+        LocalListEntryInfo(tag, None, kind=e.kind)
+        for tag, e in held.items()
+        if tag not in target_by_tag
+    ]
     return tuple(sorted(changed, key=lambda e: e.id_tag)) + tuple(
         sorted(removed, key=lambda e: e.id_tag)
     )

@@ -16,10 +16,9 @@ from mobility.models import (
     ChargerCommand,
     ChargingProfileRecord,
     CommandStatus,
-    Connector,
     Reservation,
 )
-from ocpp_server import configuration, local_lists
+from ocpp_server import configuration, evses, local_lists, monitoring
 from ocpp_server.device_model import store_values
 from ocpp_server.events import (
     AvailabilityChanged,
@@ -29,6 +28,8 @@ from ocpp_server.events import (
     HeartbeatIntervalChanged,
     LocalListSent,
     LocalListVersion,
+    MonitorsCleared,
+    MonitorsSet,
     ProfileCleared,
     ProfileOutcome,
     ReservationOutcome,
@@ -107,10 +108,7 @@ def _apply(s: Session, charger_pk: int, effect: CommandEffect) -> None:
             .values(status=effect.status)
         )
     elif isinstance(effect, AvailabilityChanged):
-        stmt = update(Connector).where(Connector.charger_id == charger_pk)
-        if effect.connector_id:  # None or 0: the whole charger
-            stmt = stmt.where(Connector.connector_id == effect.connector_id)
-        s.execute(stmt.values(availability=effect.availability))
+        evses.change_availability(s, charger_pk, effect)
     elif isinstance(effect, HeartbeatIntervalChanged):
         s.execute(
             update(Charger)
@@ -131,6 +129,10 @@ def _apply(s: Session, charger_pk: int, effect: CommandEffect) -> None:
         configuration.apply_report(s, charger_pk, effect)
     elif isinstance(effect, ConfigurationChanged):
         configuration.apply_change(s, charger_pk, effect)
+    elif isinstance(effect, MonitorsSet):
+        monitoring.apply_set(s, charger_pk, effect)
+    elif isinstance(effect, MonitorsCleared):
+        monitoring.apply_cleared(s, charger_pk, effect)
     else:
         apply_security_effect(s, charger_pk, effect)
 

@@ -77,6 +77,7 @@ class StatusReport:
     info: str | None = None
     vendor_id: str | None = None
     vendor_error_code: str | None = None
+    evse_connector_id: int | None = None  # 2.0.1: the connector inside the EVSE
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class MeterReport:
     samples: tuple[MeterSample, ...]
     transaction_ref: str | None = None
     seq_no: int | None = None  # the message's sequence number within the transaction, if any
+    evse_connector_id: int | None = None  # 2.0.1: the connector inside the EVSE, when named
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class TransactionStarted:
     reservation_id: int | None = None
     seq_no: int | None = None
     clock_note: str | None = None  # the charger's clock could not be believed (see translate)
+    evse_connector_id: int | None = None  # 2.0.1: the connector used inside the EVSE
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,8 @@ class TransactionUpdated:
     seq_no: int | None = None
     id_token: str | None = None
     samples: tuple[MeterSample, ...] = field(default_factory=tuple)
+    connector_id: int = 0  # 0: not named (2.0.1 names the EVSE once it is known)
+    evse_connector_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,19 @@ class TransactionAnswer:
 
     transaction_ref: str
     authorization: Authorization
+
+
+@dataclass(frozen=True)
+class TransactionClosed:
+    """The answer to a session's end: the token's authorisation and what the session costs.
+
+    `total_cost` is the invoiced price incl. VAT in `currency`'s major unit (0 for a free
+    session); None when it is not known yet (held for review, an unknown transaction...).
+    """
+
+    authorization: Authorization | None
+    total_cost: Decimal | None = None
+    currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -178,10 +196,14 @@ class ReservationOutcome:
 
 @dataclass(frozen=True)
 class AvailabilityChanged:
-    """A connector (None: every connector) became Operative or Inoperative."""
+    """A connector (None: every connector) became Operative or Inoperative.
+
+    `evse_connector_id` (2.0.1): only that connector inside the EVSE `connector_id`.
+    """
 
     connector_id: int | None
     availability: str
+    evse_connector_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -293,6 +315,8 @@ class LocalListEntryInfo:
     status: str | None
     expires_at: datetime | None = None
     parent_id_tag: str | None = None
+    # The token's type for 2.0.1 lists (IdTokenEnumType); not part of what makes entries equal.
+    kind: str = field(default="ISO14443", compare=False)
 
 
 @dataclass(frozen=True)
@@ -303,6 +327,82 @@ class LocalListSent:
     full: bool
     entries: tuple[LocalListEntryInfo, ...]
     status: str
+
+
+@dataclass(frozen=True)
+class ComponentVariable:
+    """Where in a 2.0.1 station's device model: a component (on an EVSE) and its variable."""
+
+    component: str
+    variable: str
+    component_instance: str = ""
+    variable_instance: str = ""
+    evse_id: int = 0
+    connector_id: int = 0
+
+
+@dataclass(frozen=True)
+class Monitor:
+    """A variable monitor: fires an event when its variable crosses `value` (or each period)."""
+
+    monitor_id: int
+    target: ComponentVariable
+    monitor_type: str
+    value: Decimal
+    severity: int
+    transaction_only: bool = False
+
+
+@dataclass(frozen=True)
+class MonitorsSet:
+    """Monitors the station installed (SetVariableMonitoring) or reported (monitoring report)."""
+
+    monitors: tuple[Monitor, ...]
+
+
+@dataclass(frozen=True)
+class MonitorsCleared:
+    """Monitors the station removed; None: all of them (monitoring base HardWiredOnly)."""
+
+    monitor_ids: tuple[int, ...] | None
+
+
+@dataclass(frozen=True)
+class DeviceEventReport:
+    """One event a station notified (NotifyEvent): a monitor tripped, an alert, a value."""
+
+    event_id: int
+    timestamp: datetime
+    trigger: str
+    notification_type: str
+    target: ComponentVariable
+    actual_value: str
+    cause: int | None = None
+    tech_code: str | None = None
+    tech_info: str | None = None
+    cleared: bool | None = None
+    transaction_ref: str | None = None
+    monitor_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CustomerInformationReport:
+    """One part of what a station holds about a customer (NotifyCustomerInformation)."""
+
+    request_id: int
+    seq_no: int
+    data: str
+    tbc: bool
+    generated_at: datetime
+
+
+@dataclass(frozen=True)
+class EvChargingPlan:
+    """The schedule an ISO 15118 vehicle plans on an EVSE: (start s, limit W) from `time_base`."""
+
+    connector_id: int
+    time_base: datetime
+    periods_w: tuple[tuple[int, int], ...]
 
 
 CommandEffect = (
@@ -317,4 +417,6 @@ CommandEffect = (
     | ConfigurationChanged
     | LocalListSent
     | VariablesReported
+    | MonitorsSet
+    | MonitorsCleared
 )

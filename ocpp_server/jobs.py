@@ -8,9 +8,8 @@ from mobility.bus import CommandBus
 from mobility.clock import utcnow
 from mobility.errors import DomainError
 from mobility.jobs import JobSpec
-from ocpp_server import local_lists
+from ocpp_server import local_lists, protocols
 from ocpp_server.services import ChargingService
-from ocpp_server.v16 import translate
 
 log = logging.getLogger(__name__)
 RUNNING_COST_MINUTES = 5  # how often a 2.0.1 station's display learns the running cost
@@ -25,17 +24,19 @@ def mark_offline_chargers(charging: ChargingService) -> list[str]:
 
 
 def sync_local_lists(charging: ChargingService, bus: CommandBus) -> int:
-    """Send connected 1.6 chargers the local list changes they miss (Full when they lag).
+    """Send connected chargers the local list changes they miss (Full when they lag), each
+    in its version's SendLocalList.
 
     Runs outside any transaction: each update goes through the command bus to whichever
     node holds the charger, and its answer is recorded there as the command's effect.
     """
     sent = 0
     timeout = charging.settings.command_timeout
-    for cp_id in local_lists.due(charging.db):
+    for cp_id, version in local_lists.due(charging.db):
+        payload_of = protocols.by_version(version).local_list_payload
         try:
             for update in local_lists.updates_for(charging.db, cp_id):
-                payload = translate.local_list_payload(update)
+                payload = payload_of(update)
                 answer = bus.call_sync(cp_id, "SendLocalList", payload, timeout)
                 sent += 1
                 if answer.get("status") != "Accepted":
@@ -62,7 +63,7 @@ def send_running_costs(charging: ChargingService, bus: CommandBus) -> int:
 
 
 def audit_local_lists(charging: ChargingService, bus: CommandBus) -> int:
-    """Ask connected 1.6 chargers holding our list for its version; one that lost it (a
+    """Ask connected chargers holding our list for its version; one that lost it (a
     factory reset, a faulty charger) reports another version and the sync job re-sends it
     in full at its next run."""
     asked = 0

@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 from mobility.clock import utcnow
 from mobility.db import Database
 from mobility.models import Charger, Company, IdToken, LocalListEntry, RegistrationStatus, User
-from ocpp_server import authlist, configuration
+from ocpp_server import authlist, configuration, device_model
 from ocpp_server.authlist import ListUpdate
 from ocpp_server.events import LocalListEntryInfo, LocalListSent
 
-VERSION = "1.6"  # the list messages are built for OCPP 1.6 chargers
+# The versions whose chargers get our list (each adapter builds its own SendLocalList).
+VERSIONS = ("1.6", "2.0.1")
 
 
 def wanted_entries(s: Session) -> list[LocalListEntryInfo]:
@@ -31,15 +32,22 @@ def wanted_entries(s: Session) -> list[LocalListEntryInfo]:
             IdToken.parent_id_tag,
             User.is_active,
             Company.is_active,
+            IdToken.kind,
         )
         .outerjoin(User, IdToken.user_id == User.id)
         .outerjoin(Company, IdToken.company_id == Company.id)
     )
     return [
         authlist.entry(
-            tag, status, expires, parent, user_ok is not False and company_ok is not False, now
+            tag,
+            status,
+            expires,
+            parent,
+            user_ok is not False and company_ok is not False,
+            now,
+            kind,
         )
-        for tag, status, expires, parent, user_ok, company_ok in rows
+        for tag, status, expires, parent, user_ok, company_ok, kind in rows
     ]
 
 
@@ -47,7 +55,9 @@ def held(s: Session, charger_pk: int) -> dict[str, LocalListEntryInfo]:
     """The list the charger holds, as we recorded its accepted updates."""
     rows = s.scalars(select(LocalListEntry).where(LocalListEntry.charger_id == charger_pk))
     return {
-        r.id_tag: LocalListEntryInfo(r.id_tag, r.status, r.expires_at, r.parent_id_tag)
+        r.id_tag: LocalListEntryInfo(
+            r.id_tag, r.status, r.expires_at, r.parent_id_tag, r.kind or authlist.DEFAULT_KIND
+        )
         for r in rows
     }
 
@@ -58,7 +68,11 @@ def updates_for(db: Database, cp_id: str) -> list[ListUpdate]:
         charger = s.scalar(select(Charger).where(Charger.charge_point_id == cp_id))
         if charger is None:
             return []
-        config = configuration.values(s, charger.id)
+        config = (
+            device_model.local_list_config(s, charger.id)
+            if charger.ocpp_version == "2.0.1"
+            else configuration.values(s, charger.id)
+        )
         if not authlist.supported(config, charger.local_list_status):
             return []
         limits = authlist.limits(config)
@@ -72,8 +86,8 @@ def updates_for(db: Database, cp_id: str) -> list[ListUpdate]:
         )
 
 
-def due(db: Database) -> list[str]:
-    """Connected 1.6 chargers whose list lags or differs from the tokens we have now."""
+def due(db: Database) -> list[tuple[str, str]]:
+    """Connected chargers (id, OCPP version) whose list lags or differs from our tokens now."""
     with db.sessions() as s:
         target = authlist.digest(authlist.wanted(wanted_entries(s), None))
         rows = s.execute(
@@ -83,15 +97,16 @@ def due(db: Database) -> list[str]:
                 Charger.local_list_synced_version,
                 Charger.local_list_digest,
                 Charger.local_list_status,
+                Charger.ocpp_version,
             ).where(
                 Charger.is_online.is_(True),
-                Charger.ocpp_version == VERSION,
+                Charger.ocpp_version.in_(VERSIONS),
                 Charger.registration_status == RegistrationStatus.ACCEPTED,
             )
         )
         return [
-            cp
-            for cp, version, synced, digest, status in rows
+            (cp, str(protocol))
+            for cp, version, synced, digest, status, protocol in rows
             if status != "NotSupported" and (authlist.lagging(version, synced) or digest != target)
         ]
 
@@ -108,13 +123,13 @@ def never_synced(db: Database, cp_id: str) -> bool:
 
 
 def synced_online(db: Database) -> list[str]:
-    """Connected 1.6 chargers that hold a list of ours (their version is worth checking)."""
+    """Connected chargers that hold a list of ours (their version is worth checking)."""
     with db.sessions() as s:
         return list(
             s.scalars(
                 select(Charger.charge_point_id).where(
                     Charger.is_online.is_(True),
-                    Charger.ocpp_version == VERSION,
+                    Charger.ocpp_version.in_(VERSIONS),
                     Charger.local_list_synced_version.is_not(None),
                 )
             )
@@ -167,6 +182,7 @@ def _store_entries(
             s.add(row)
             existing[e.id_tag] = row
         row.status, row.expires_at, row.parent_id_tag = e.status, e.expires_at, e.parent_id_tag
+        row.kind = e.kind
 
 
 def version_reported(s: Session, charger_pk: int, version: int) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from mobility.config import Settings
+from ocpp_server.authlist import ListUpdate
 from ocpp_server.events import BootAnswer, Report, ReservationTerms
 from ocpp_server.security.services import SecurityService
 from ocpp_server.services import ChargingService
@@ -54,7 +55,8 @@ class ProtocolAdapter:
     `reservation_terms` reads a ReserveNow payload (ValueError, KeyError or TypeError when it
     cannot); `reservation_id_field` names the field that carries our reservation's id,
     `parent_id_field` the group token's field ("" when the version's ReserveNow has none), and
-    `certificate_renewal` is the command (action, payload) asking the charger for a new CSR.
+    `certificate_renewal` is the command (action, payload) asking the charger for a new CSR;
+    `local_list_payload` builds the version's SendLocalList for a planned list update.
     """
 
     subprotocol: str
@@ -64,4 +66,5 @@ class ProtocolAdapter:
     reservation_terms: Callable[[dict[str, Any]], ReservationTerms]
     reservation_id_field: str
     certificate_renewal: tuple[str, dict[str, Any]]
+    local_list_payload: Callable[[ListUpdate], dict[str, Any]]
     parent_id_field: str = ""

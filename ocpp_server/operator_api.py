@@ -22,13 +22,14 @@ from mobility.models import (
     ChargerVariable,
     ChargingTransaction,
     Connector,
+    EvseConnector,
     IdToken,
     Reservation,
 )
 from mobility.web.auth import current_user, operator_required
 from mobility.web.extensions import csrf
 from mobility.web.pagination import envelope, page_args, paginate
-from ocpp_server import commands, configuration, protocols
+from ocpp_server import commands, configuration, evses, protocols
 from ocpp_server.node import ProtocolAdapter
 
 bp = Blueprint("operator_api", __name__, url_prefix="/api/v1/operator")
@@ -62,8 +63,9 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _connector(c: Connector) -> dict[str, Any]:
-    return {
+def _connector(c: Connector, inside: list[EvseConnector]) -> dict[str, Any]:
+    """A connector (2.0.1: an EVSE, with the connectors inside it when the station said)."""
+    found = {
         "connector_id": c.connector_id,
         "status": c.status,
         "error_code": c.error_code,
@@ -71,12 +73,25 @@ def _connector(c: Connector) -> dict[str, Any]:
         "status_at": _iso(c.status_at),
         "max_power_w": c.max_power_w,
     }
+    if inside:
+        found["evse_connectors"] = [
+            {
+                "connector_id": x.connector_id,
+                "type": x.connector_type,
+                "status": x.status,
+                "availability": x.availability,
+                "status_at": _iso(x.status_at),
+            }
+            for x in inside
+        ]
+    return found
 
 
 def _charger(s: Session, c: Charger) -> dict[str, Any]:
     connectors = s.scalars(
         select(Connector).where(Connector.charger_id == c.id).order_by(Connector.connector_id)
     )
+    inside = evses.connectors_of(s, c.id) if c.ocpp_version == "2.0.1" else {}
     return {
         "id": c.charge_point_id,
         "name": c.name,
@@ -98,7 +113,7 @@ def _charger(s: Session, c: Charger) -> dict[str, Any]:
         "ocpp_version": c.ocpp_version,
         "security_profile": c.security_profile,
         "commands": list(protocols.by_version(c.ocpp_version).commands),
-        "connectors": [_connector(x) for x in connectors],
+        "connectors": [_connector(x, inside.get(x.connector_id, [])) for x in connectors],
     }
 
 
@@ -106,6 +121,7 @@ def _tx(t: ChargingTransaction) -> dict[str, Any]:
     return {
         "transaction_id": t.id,
         "connector_id": t.connector_id,
+        "evse_connector_id": t.evse_connector_id,
         "id_tag": t.id_tag,
         "status": t.status,
         "started_at": _iso(t.started_at),

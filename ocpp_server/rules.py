@@ -169,3 +169,23 @@ def next_seq_no(last: int | None, seq_no: int | None) -> tuple[int | None, str |
     if seq_no <= last:
         return last, f"late: {seq_no} after {last}"
     return seq_no, None
+
+
+# What an EVSE shows when its connectors differ (2.0.1): in use or reserved beats usable,
+# usable beats broken, broken beats switched off.
+_EVSE_PRECEDENCE = ("Occupied", "Reserved", "Available", "Faulted", "Unavailable")
+
+
+def evse_status(connector_statuses: Iterable[str]) -> str:
+    """An EVSE's status from its connectors' (only one connector of an EVSE is used at once)."""
+    found = set(connector_statuses)
+    for status in _EVSE_PRECEDENCE:
+        if status in found:
+            return status
+    return next(iter(sorted(found)), "Unavailable")
+
+
+def evse_availability(connector_availabilities: Iterable[str]) -> str:
+    """An EVSE is Operative while any of its connectors is."""
+    found = set(connector_availabilities)
+    return "Operative" if "Operative" in found or not found else "Inoperative"

@@ -28,6 +28,8 @@ from mobility.models import (
     ChargingTransaction,
     Connector,
     IdToken,
+    Invoice,
+    InvoiceKind,
     MeterValue,
     RegistrationStatus,
     Reservation,
@@ -43,6 +45,7 @@ from ocpp_server.events import (
     BootAnswer,
     MeterSample,
     TransactionAnswer,
+    TransactionClosed,
     TransactionEnded,
     TransactionStarted,
     TransactionUpdated,
@@ -301,6 +304,7 @@ class ChargingService:
                 auth_status=auth.status,
                 last_seq_no=ev.seq_no,
                 review_reason=f"start: {ev.clock_note}" if ev.clock_note else None,
+                evse_connector_id=ev.evse_connector_id,
             )
             s.add(tx)
             s.flush()
@@ -356,6 +360,7 @@ class ChargingService:
                 log.warning("%s: update for unknown transaction %s", cp_id, ev.transaction_ref)
                 return auth
             self._note_seq_no(tx, ev.seq_no)
+            _note_place(tx, ev)
             if ev.id_token and not tx.id_tag and auth is not None:
                 self._bind_token(s, tx, ev.id_token, auth)
             samples = tuple(sorted(ev.samples, key=lambda m: m.timestamp))
@@ -387,37 +392,46 @@ class ChargingService:
 
     def end_transaction(self, cp_id: str, ev: TransactionEnded) -> Authorization | None:
         """Close a session once and bill it; replays change nothing; strays become orphans."""
+        return self.close_transaction(cp_id, ev).authorization
+
+    def close_transaction(self, cp_id: str, ev: TransactionEnded) -> TransactionClosed:
+        """Close a session once and bill it (see end_transaction), with its final cost."""
         with self.db.transaction() as s:
             charger = charger_row(s, cp_id)
             tx = self._by_ref(s, charger.id, ev.transaction_ref, lock=True)
             if tx is None:
                 tx = self._stray(s, charger.id, ev)
             auth = self._authorization(s, ev.id_token) if ev.id_token else None
-            if tx.status == TransactionStatus.COMPLETED:
-                return auth
-            samples = tuple(sorted(ev.samples, key=lambda m: m.timestamp))
-            tx.meter_stop_wh = (
-                ev.meter_stop_wh if ev.meter_stop_wh is not None else self._last_register(s, tx)
-            )
-            tx.stopped_at = ev.timestamp
-            tx.stop_reason = ev.reason or "Local"
-            tx.stop_id_tag = ev.id_token
-            tx.status = TransactionStatus.COMPLETED
-            _end_transaction_profiles(s, charger.id, tx.transaction_ref)
-            self._note_seq_no(tx, ev.seq_no)
-            tx.charging_ended_at = rules.idle_since(tx.charging_ended_at, samples) or ev.timestamp
-            rows = meter_rows(charger.id, tx.connector_id, tx.id, samples)
-            if rows:
-                s.execute(insert(MeterValue), rows)
-            s.flush()
-            # A clock we could not believe (at start or now) leaves the times to an operator.
-            clock = f"stop: {ev.clock_note}" if ev.clock_note else None
-            tx.review_reason = tx.review_reason or clock or self._anomaly(s, charger, tx)
-            if tx.review_reason is not None:
-                log.warning("session %s held for review: %s", tx.id, tx.review_reason)
-            self._settle(s, tx)
-            self.feed.changed(s, tx, ended=True)
-            return auth
+            if tx.status != TransactionStatus.COMPLETED:
+                self._close(s, charger, tx, ev)
+            return TransactionClosed(auth, *_final_cost(s, tx))
+
+    def _close(
+        self, s: Session, charger: Charger, tx: ChargingTransaction, ev: TransactionEnded
+    ) -> None:
+        """Stop readings, reason and times; priced and billed unless held for review."""
+        samples = tuple(sorted(ev.samples, key=lambda m: m.timestamp))
+        tx.meter_stop_wh = (
+            ev.meter_stop_wh if ev.meter_stop_wh is not None else self._last_register(s, tx)
+        )
+        tx.stopped_at = ev.timestamp
+        tx.stop_reason = ev.reason or "Local"
+        tx.stop_id_tag = ev.id_token
+        tx.status = TransactionStatus.COMPLETED
+        _end_transaction_profiles(s, charger.id, tx.transaction_ref)
+        self._note_seq_no(tx, ev.seq_no)
+        tx.charging_ended_at = rules.idle_since(tx.charging_ended_at, samples) or ev.timestamp
+        rows = meter_rows(charger.id, tx.connector_id, tx.id, samples)
+        if rows:
+            s.execute(insert(MeterValue), rows)
+        s.flush()
+        # A clock we could not believe (at start or now) leaves the times to an operator.
+        clock = f"stop: {ev.clock_note}" if ev.clock_note else None
+        tx.review_reason = tx.review_reason or clock or self._anomaly(s, charger, tx)
+        if tx.review_reason is not None:
+            log.warning("session %s held for review: %s", tx.id, tx.review_reason)
+        self._settle(s, tx)
+        self.feed.changed(s, tx, ended=True)
 
     @staticmethod
     def _last_register(s: Session, tx: ChargingTransaction) -> int:
@@ -629,3 +643,26 @@ def _end_transaction_profiles(s: Session, charger_pk: int, transaction_ref: str 
         )
         .values(status="ended", cleared_at=utcnow())
     )
+
+
+def _note_place(tx: ChargingTransaction, ev: TransactionUpdated) -> None:
+    """The EVSE and connector a 2.0.1 station names once it knows them (cable plugged in)."""
+    if not tx.connector_id and ev.connector_id:
+        tx.connector_id = ev.connector_id
+    if tx.evse_connector_id is None and ev.evse_connector_id is not None:
+        tx.evse_connector_id = ev.evse_connector_id
+
+
+def _final_cost(s: Session, tx: ChargingTransaction) -> tuple[Decimal | None, str | None]:
+    """What a finished session costs incl. VAT, as invoiced (0: billed, nothing to pay);
+    None while it is not billed (held for review, an orphan, a tariff missing)."""
+    if not tx.billed:
+        return None, None
+    invoiced = s.execute(
+        select(Invoice.total_minor, Invoice.currency).where(
+            Invoice.kind == InvoiceKind.CHARGING, Invoice.charging_transaction_id == tx.id
+        )
+    ).first()
+    if invoiced is None:
+        return Decimal(0), None
+    return to_major(invoiced[0], invoiced[1]), invoiced[1]

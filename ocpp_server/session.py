@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Coroutine
 from types import ModuleType
 from typing import Any, ClassVar
 
@@ -19,8 +20,8 @@ from mobility.db import Database
 from mobility.errors import CommandTimeout, ValidationFailed
 from mobility.models import CommandStatus
 from mobility.remote_charging import START_CHARGING, STOP_CHARGING, RemoteStart, RemoteStop
-from ocpp_server import commands, framing
-from ocpp_server.events import CommandEffect, ProfileOutcome, Report
+from ocpp_server import commands, framing, local_lists
+from ocpp_server.events import CommandEffect, LocalListVersion, ProfileOutcome, Report
 from ocpp_server.node import Node
 from ocpp_server.services import ChargingService
 
@@ -32,6 +33,7 @@ class CommandSession:
     CATALOGUE: ClassVar[tuple[str, ...]]
     SCHEDULES: ClassVar[ModuleType]  # the adapter's `schedules` module (neutral -> protocol)
     REMOTE: ClassVar[ModuleType]  # the adapter's `remote` module (neutral start/stop)
+    LOCAL_LISTS: ClassVar[ModuleType]  # the adapter's module with `local_list_payload(update)`
 
     id: str
     node: Node
@@ -47,20 +49,32 @@ class CommandSession:
         self._draining = False
         self._idle = asyncio.Event()
         self._idle.set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
-        """Serve the charger's frames one at a time until its socket closes or the node drains."""
-        while True:
-            message = await self._connection.recv()
-            if self._draining:
-                # Arrived while the node stops: left unanswered, the charger sends it again.
-                # The node closes the socket (1001) once the frame before this one is answered.
-                continue
-            self._idle.clear()
-            try:
-                await self.route_message(message)  # type: ignore[attr-defined]
-            finally:
-                self._idle.set()
+        """Serve the charger's frames one at a time until its socket closes or the node drains;
+        requests still planned for it (after its boot...) end with its socket."""
+        try:
+            while True:
+                message = await self._connection.recv()
+                if self._draining:
+                    # Arrived while the node stops: left unanswered, the charger sends it again.
+                    # The node closes the socket (1001) once the frame before it is answered.
+                    continue
+                self._idle.clear()
+                try:
+                    await self.route_message(message)  # type: ignore[attr-defined]
+                finally:
+                    self._idle.set()
+        finally:
+            for task in list(self._tasks):
+                task.cancel()
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run requests of ours to the charger beside its session (ended with its socket)."""
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def drain(self) -> None:
         """Take no new frame; return once the one being handled is answered."""
@@ -69,6 +83,10 @@ class CommandSession:
 
     async def _db(self, fn: Any, *args: Any) -> Any:
         return await asyncio.to_thread(fn, *args)
+
+    async def _store(self, action: str, payload: dict[str, Any]) -> None:
+        """Keep a charger message as it came (an event of the charger's history)."""
+        await self._db(self.charging.record_event, self.id, action, payload)
 
     async def send_command(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Send a CSMS-initiated call, persist it, and return the response payload (camelCase)."""
@@ -94,7 +112,8 @@ class CommandSession:
                 raise
             raise CommandTimeout(f"Charger {self.id} did not answer {action} in time.") from None
         except OCPPError as exc:
-            await self._finish(command_id, CommandStatus.ERROR, error=str(exc))
+            refused = _refusal_effects(action, exc)
+            await self._finish(command_id, CommandStatus.ERROR, error=str(exc), effects=refused)
             raise framing.charger_error(self.id, action, exc) from None
         answer = dict(snake_to_camel_case(remove_nones(dataclasses.asdict(result))))
         effects = self.effects_of(action, payload, answer)
@@ -105,6 +124,19 @@ class CommandSession:
             ]
         await self._finish(command_id, CommandStatus.ANSWERED, answer, effects=effects)
         return answer
+
+    async def sync_local_list(self, ask_version: bool = False) -> int:
+        """Bring the charger's local list in step (Full when it lags); updates sent."""
+        if ask_version:
+            await self.send_command("GetLocalListVersion", {})
+        sent = 0
+        for update in await self._db(local_lists.updates_for, self.db, self.id):
+            payload = self.LOCAL_LISTS.local_list_payload(update)
+            answer = await self.send_command("SendLocalList", payload)
+            sent += 1
+            if answer.get("status") != "Accepted":
+                break
+        return sent
 
     @staticmethod
     def _schedule(payload: dict[str, Any]) -> PowerSchedule:
@@ -155,3 +187,11 @@ class CommandSession:
         if not self.node.report(self.id, report):
             # Storage is away and the queue is full: never acknowledge what we cannot keep.
             raise InternalError(description="Reports cannot be stored right now; send again later")
+
+
+def _refusal_effects(action: str, exc: OCPPError) -> list[CommandEffect]:
+    """What a CallError answer tells us: a charger without a local list says NotSupported
+    (2.0.1 has no such status in its answers), so it is not sent one again."""
+    if action in ("SendLocalList", "GetLocalListVersion") and exc.code == "NotSupported":
+        return [LocalListVersion(-1)]
+    return []

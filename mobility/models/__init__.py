@@ -63,6 +63,13 @@ from mobility.models.outbox import OutboxItem, OutboxStatus
 from mobility.models.reports import ProblemCategory, ProblemReport, ReportStatus
 from mobility.models.roaming import PartnerStatus, RoamingPartner, RoamingToken
 from mobility.models.security import CertificateStatus, ChargerCertificate, SecurityEvent
+from mobility.models.stations import (
+    ChargerMonitor,
+    CustomerInformationPart,
+    DeviceEvent,
+    EvChargingSchedule,
+    EvseConnector,
+)
 
 __all__ = [
     "HOLDING_STATES",
@@ -76,6 +83,7 @@ __all__ = [
     "ChargerCertificate",
     "ChargerCommand",
     "ChargerEvent",
+    "ChargerMonitor",
     "ChargerVariable",
     "ChargingProfileRecord",
     "ChargingTransaction",
@@ -85,11 +93,15 @@ __all__ = [
     "Connector",
     "ConnectorStatusEvent",
     "CostCentre",
+    "CustomerInformationPart",
+    "DeviceEvent",
     "EnergyFlag",
     "EnergyPlan",
     "EnergySeries",
     "EnergySite",
     "EvChargingNeeds",
+    "EvChargingSchedule",
+    "EvseConnector",
     "FlagKind",
     "Hub",
     "IdToken",

@@ -150,6 +150,7 @@ class ConnectorStatusEvent(IdMixin, Base):
 
     charger_id: Mapped[int] = mapped_column(ForeignKey("chargers.id", ondelete="CASCADE"))
     connector_id: Mapped[int] = mapped_column(Integer)
+    evse_connector_id: Mapped[int | None] = mapped_column(Integer)  # 2.0.1: inside the EVSE
     status: Mapped[str] = mapped_column(String(30))
     error_code: Mapped[str] = mapped_column(String(40), default="NoError")
     info: Mapped[str | None] = mapped_column(String(50))
@@ -175,6 +176,8 @@ class ChargingTransaction(IdMixin, TimestampMixin, Base):
 
     charger_id: Mapped[int] = mapped_column(ForeignKey("chargers.id", ondelete="CASCADE"))
     connector_id: Mapped[int] = mapped_column(Integer)
+    # OCPP 2.0.1: the connector used inside the EVSE (`connector_id` is the EVSE).
+    evse_connector_id: Mapped[int | None] = mapped_column(Integer)
     # The protocol's transaction id: chosen by the CSMS in OCPP 1.6 (the row id as text),
     # by the station in 2.0.1; "orphan:<id>" for an end we never saw begin (1.6).
     transaction_ref: Mapped[str | None] = mapped_column(String(64))
@@ -292,6 +295,8 @@ class LocalListEntry(IdMixin, Base):
     status: Mapped[str] = mapped_column(String(20))
     expires_at: Mapped[datetime | None]
     parent_id_tag: Mapped[str | None] = mapped_column(String(36))
+    # The token's type as sent (2.0.1 lists hold IdTokenType: a removal must name it too).
+    kind: Mapped[str | None] = mapped_column(String(20))
 
 
 class ChargingProfileRecord(IdMixin, TimestampMixin, Base):

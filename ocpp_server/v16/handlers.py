@@ -36,20 +36,12 @@ class ChargePoint16(SecurityHandlers16, CommandSession, ChargePoint):
     CATALOGUE = COMMANDS
     SCHEDULES: ClassVar[ModuleType] = schedules
     REMOTE: ClassVar[ModuleType] = remote
+    LOCAL_LISTS: ClassVar[ModuleType] = translate
 
     def __init__(self, charger_id: str, connection: Any, node: Node) -> None:
         super().__init__(charger_id, connection, response_timeout=node.settings.command_timeout)
         self._attach(node)
         self._booted: tuple[str, str | None, str | None] | None = None  # status, vendor, model
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    async def start(self) -> None:
-        """Serve the charger; requests still planned for it end with its socket."""
-        try:
-            await super().start()
-        finally:
-            for task in list(self._tasks):
-                task.cancel()
 
     async def send_command(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Send a command; a charging profile is checked against the charger first."""
@@ -134,9 +126,7 @@ class ChargePoint16(SecurityHandlers16, CommandSession, ChargePoint):
         """Once the boot is answered: probe the configuration if allowed, sync the local list."""
         if self._booted is None or self._booted[0] != RegistrationStatus.accepted:
             return
-        task = asyncio.create_task(self._after_boot(self._booted[1], self._booted[2]))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._spawn(self._after_boot(self._booted[1], self._booted[2]))
 
     async def _after_boot(self, vendor: str | None, model: str | None) -> None:
         quirks = quirks_for(vendor, model)
@@ -156,18 +146,6 @@ class ChargePoint16(SecurityHandlers16, CommandSession, ChargePoint):
             log.info("%s: after-boot requests stopped: %s", self.id, exc.message)
         except websockets.ConnectionClosed:
             pass  # gone meanwhile: it boots again when it comes back
-
-    async def sync_local_list(self, ask_version: bool = False) -> int:
-        """Bring the charger's local list in step (Full when it lags); updates sent."""
-        if ask_version:
-            await self.send_command("GetLocalListVersion", {})
-        sent = 0
-        for update in await self._db(local_lists.updates_for, self.db, self.id):
-            answer = await self.send_command("SendLocalList", translate.local_list_payload(update))
-            sent += 1
-            if answer.get("status") != "Accepted":
-                break
-        return sent
 
     @on(Action.heartbeat)
     @translated_errors

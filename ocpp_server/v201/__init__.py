@@ -3,6 +3,7 @@
 from ocpp_server.node import ProtocolAdapter
 from ocpp_server.v201.commands import COMMANDS
 from ocpp_server.v201.handlers import ChargePoint201
+from ocpp_server.v201.local_list import local_list_payload
 from ocpp_server.v201.security import CERTIFICATE_RENEWAL
 from ocpp_server.v201.translate import PROTOCOL_VERSION, RESERVATION_ID_FIELD, reservation_terms
 
@@ -14,6 +15,7 @@ ADAPTER = ProtocolAdapter(
     reservation_terms=reservation_terms,
     reservation_id_field=RESERVATION_ID_FIELD,
     certificate_renewal=CERTIFICATE_RENEWAL,
+    local_list_payload=local_list_payload,
 )
 
 __all__ = ["ADAPTER", "ChargePoint201"]

@@ -13,11 +13,12 @@ from ocpp_server.events import (
     ReservationOutcome,
     VariablesReported,
 )
-from ocpp_server.v201 import device_model, schedules
+from ocpp_server.v201 import device_model, local_list, monitoring, schedules
 from ocpp_server.v201.security import COMMANDS as SECURITY_COMMANDS
 
-# Core profile of the 2.0.1 functional blocks this CSMS drives: transactions, availability,
-# device model, local list, reservation, smart charging, firmware, diagnostics, display, tariff.
+# The 2.0.1 functional blocks this CSMS drives: transactions, availability, device model and
+# monitoring, local list, reservation, smart charging, firmware, diagnostics, display, tariff,
+# customer information.
 COMMANDS: tuple[str, ...] = (
     "RequestStartTransaction",
     "RequestStopTransaction",
@@ -46,6 +47,12 @@ COMMANDS: tuple[str, ...] = (
     "GetDisplayMessages",
     "ClearDisplayMessage",
     "CostUpdated",
+    "SetVariableMonitoring",
+    "ClearVariableMonitoring",
+    "SetMonitoringBase",
+    "SetMonitoringLevel",
+    "GetMonitoringReport",
+    "CustomerInformation",
     *SECURITY_COMMANDS,  # certificates and network profiles (ocpp_server/v201/security.py)
 )
 _ACCEPTED = ("Accepted", "Scheduled")
@@ -61,8 +68,7 @@ def effects(action: str, payload: dict[str, Any], answer: dict[str, Any]) -> lis
     if action == "CancelReservation" and accepted:
         return [ReservationOutcome(int(payload["reservationId"]), "cancelled")]
     if action == "ChangeAvailability" and accepted:
-        evse = (payload.get("evse") or {}).get("id")  # one connector per EVSE: evse = connector
-        return [AvailabilityChanged(int(evse) if evse else None, str(payload["operationalStatus"]))]
+        return [_availability(payload)]
     if action == "GetVariables":
         return [VariablesReported(device_model.got_values(answer))]
     if action == "SetVariables":
@@ -72,11 +78,22 @@ def effects(action: str, payload: dict[str, Any], answer: dict[str, Any]) -> lis
         return [ProfileOutcome(connector, profile_id, stack, purpose, accepted, payload, tx)]
     if action == "ClearChargingProfile" and accepted:
         return [_cleared(payload)]
-    if action == "SendLocalList" and accepted:
-        return [LocalListVersion(int(payload["versionNumber"]))]
+    if action == "SendLocalList":  # Failed and VersionMismatch matter too: next time in full
+        return [local_list.local_list_sent(payload, str(status))]
     if action == "GetLocalListVersion" and "versionNumber" in answer:
         return [LocalListVersion(int(answer["versionNumber"]))]
-    return []
+    return monitoring.effects(action, payload, answer)
+
+
+def _availability(payload: dict[str, Any]) -> AvailabilityChanged:
+    """The station (no evse), an EVSE (the core's connector) or one connector inside it."""
+    evse = payload.get("evse") or {}
+    connector = evse.get("connectorId")
+    return AvailabilityChanged(
+        int(evse["id"]) if evse.get("id") else None,
+        str(payload["operationalStatus"]),
+        None if connector is None or not evse.get("id") else int(connector),
+    )
 
 
 def _cleared(payload: dict[str, Any]) -> ProfileCleared:

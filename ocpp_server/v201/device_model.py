@@ -14,7 +14,8 @@ from ocpp_server.events import ChargingNeeds, VariableValue
 _KEPT_STATUSES = ("Accepted", "RebootRequired")
 
 
-def _get(d: dict[str, Any] | None, camel: str, snake: str | None = None) -> Any:
+def get(d: dict[str, Any] | None, camel: str, snake: str | None = None) -> Any:
+    """A field of a payload handed over in camelCase or snake_case."""
     if not d:
         return None
     found = d.get(camel)
@@ -25,14 +26,17 @@ def _text(value: Any, limit: int) -> str | None:
     return None if value is None else str(value)[:limit]
 
 
-def _where(component: dict[str, Any], variable: dict[str, Any]) -> dict[str, Any]:
-    """The key fields of a value: component (instance, EVSE, connector) and variable."""
-    evse = _get(component, "evse") or {}
+def where(component: dict[str, Any], variable: dict[str, Any]) -> dict[str, Any]:
+    """The key fields of a value: component (instance, EVSE, connector) and variable.
+
+    The same names as ComponentVariable's (and the device-model tables' columns).
+    """
+    evse = get(component, "evse") or {}
     return {
         "component": str(component.get("name", ""))[:50],
         "component_instance": str(component.get("instance") or "")[:50],
-        "evse_id": int(_get(evse, "id") or 0),
-        "connector_id": int(_get(evse, "connectorId", "connector_id") or 0),
+        "evse_id": int(get(evse, "id") or 0),
+        "connector_id": int(get(evse, "connectorId", "connector_id") or 0),
         "variable": str(variable.get("name", ""))[:50],
         "variable_instance": str(variable.get("instance") or "")[:50],
     }
@@ -41,17 +45,17 @@ def _where(component: dict[str, Any], variable: dict[str, Any]) -> dict[str, Any
 def report_values(p: dict[str, Any]) -> tuple[VariableValue, ...]:
     """NotifyReport -> every attribute of every reported variable."""
     out = []
-    for item in _get(p, "reportData", "report_data") or ():
-        where = _where(item.get("component") or {}, item.get("variable") or {})
-        traits = _get(item, "variableCharacteristics", "variable_characteristics") or {}
-        for attribute in _get(item, "variableAttribute", "variable_attribute") or ():
+    for item in get(p, "reportData", "report_data") or ():
+        place = where(item.get("component") or {}, item.get("variable") or {})
+        traits = get(item, "variableCharacteristics", "variable_characteristics") or {}
+        for attribute in get(item, "variableAttribute", "variable_attribute") or ():
             out.append(
                 VariableValue(
-                    **where,
+                    **place,
                     value=_text(attribute.get("value"), 2500),
                     attribute_type=str(attribute.get("type") or "Actual"),
                     mutability=_text(attribute.get("mutability"), 10),
-                    data_type=_text(_get(traits, "dataType", "data_type"), 20),
+                    data_type=_text(get(traits, "dataType", "data_type"), 20),
                     unit=_text(traits.get("unit"), 20),
                 )
             )
@@ -62,7 +66,7 @@ def got_values(answer: dict[str, Any]) -> tuple[VariableValue, ...]:
     """GetVariables answer -> the values the station could read."""
     return tuple(
         VariableValue(
-            **_where(r.get("component") or {}, r.get("variable") or {}),
+            **where(r.get("component") or {}, r.get("variable") or {}),
             value=_text(r.get("attributeValue"), 2500),
             attribute_type=str(r.get("attributeType") or "Actual"),
         )
@@ -75,20 +79,20 @@ def set_values(payload: dict[str, Any], answer: dict[str, Any]) -> tuple[Variabl
     """SetVariables request and answer -> the values the station took (maybe after a reset)."""
     results = {
         (
-            tuple(_where(r.get("component") or {}, r.get("variable") or {}).values()),
+            tuple(where(r.get("component") or {}, r.get("variable") or {}).values()),
             str(r.get("attributeType") or "Actual"),
         ): r.get("attributeStatus")
         for r in answer.get("setVariableResult") or ()
     }
     out = []
     for d in payload.get("setVariableData") or ():
-        where = _where(d.get("component") or {}, d.get("variable") or {})
+        place = where(d.get("component") or {}, d.get("variable") or {})
         kind = str(d.get("attributeType") or "Actual")
-        status = results.get((tuple(where.values()), kind))
+        status = results.get((tuple(place.values()), kind))
         if status in _KEPT_STATUSES:
             out.append(
                 VariableValue(
-                    **where,
+                    **place,
                     value=_text(d.get("attributeValue"), 2500),
                     attribute_type=kind,
                     reboot_required=status == "RebootRequired",

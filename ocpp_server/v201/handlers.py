@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import json
 import logging
+import random
 from types import ModuleType
 from typing import Any, ClassVar
 
 import websockets
-from ocpp.routing import on
+from ocpp import exceptions as ocpp_errors
+from ocpp.exceptions import OCPPError
+from ocpp.routing import after, on
 from ocpp.v201 import ChargePoint, call, call_result
 from ocpp.v201.enums import Action
 
 from mobility.clock import utcnow
-from ocpp_server import commands, framing
-from ocpp_server import device_model as ocpp_device_model
-from ocpp_server.events import BootReport, CommandEffect
+from mobility.errors import DomainError
+from ocpp_server import commands, framing, local_lists, schemas
+from ocpp_server.events import BootReport, CommandEffect, TransactionClosed
 from ocpp_server.node import Node
 from ocpp_server.session import CommandSession
-from ocpp_server.v201 import device_model, remote, schedules, security, translate
+from ocpp_server.v201 import local_list, remote, schedules, security, translate
 from ocpp_server.v201.commands import COMMANDS, effects
+from ocpp_server.v201.device import DeviceHandlers201
 from ocpp_server.v201.security import SecurityHandlers201
+from ocpp_server.v201.smart_charging import SmartChargingHandlers201
 
 log = logging.getLogger(__name__)
 _ACTIONS = frozenset(a.value for a in Action)
@@ -39,17 +46,25 @@ def _frame_problem(parsed: Any) -> tuple[str, str] | None:
     return None
 
 
-class ChargePoint201(SecurityHandlers201, CommandSession, ChargePoint):
+class ChargePoint201(
+    SecurityHandlers201,
+    DeviceHandlers201,
+    SmartChargingHandlers201,
+    CommandSession,
+    ChargePoint,
+):
     """The CSMS side of one charging station's OCPP 2.0.1 connection."""
 
     CALLS = call
     CATALOGUE = COMMANDS
     SCHEDULES: ClassVar[ModuleType] = schedules
     REMOTE: ClassVar[ModuleType] = remote
+    LOCAL_LISTS: ClassVar[ModuleType] = local_list
 
     def __init__(self, charger_id: str, connection: Any, node: Node) -> None:
         super().__init__(charger_id, connection, response_timeout=node.settings.command_timeout)
         self._attach(node)
+        self._booted: str | None = None  # the registration status the last boot was answered
 
     def effects_of(
         self, action: str, payload: dict[str, Any], answer: dict[str, Any]
@@ -68,26 +83,38 @@ class ChargePoint201(SecurityHandlers201, CommandSession, ChargePoint):
         if problem is not None:
             await self._send(framing.frame_error(raw_msg, *problem))
             return
-        if parsed[0] == 2:
-            if parsed[2] not in self.route_map:
-                # NotImplemented = action unknown to 2.0.1; NotSupported = known, not handled here.
-                code = "NotSupported" if parsed[2] in _ACTIONS else "NotImplemented"
-                await self._send(framing.frame_error(raw_msg, code, f"{parsed[2]} is not handled"))
-                return
-            # Vendor fields the strict 2.0.1 schemas forbid are dropped, the rest kept.
-            raw_msg = framing.pruned_call(
-                parsed[1], parsed[2], parsed[3], translate.PROTOCOL_VERSION
-            )
+        if parsed[0] != 2:
+            await super().route_message(raw_msg)  # the answer to one of our commands
+            return
         try:
-            await super().route_message(raw_msg)
+            await self._handle_station_call(parsed[1], parsed[2], parsed[3])
         except websockets.ConnectionClosed:
             raise  # the socket is gone (the charger left, the node stops): nothing to answer
+        except OCPPError as exc:
+            await self._send(framing.error_frame(parsed[1], exc))
         except Exception as exc:  # one bad message must never end the station's session
-            log.exception("%s: failed to route message", self.id)
+            log.exception("%s: failed to handle %s", self.id, parsed[2])
             await self._send(framing.frame_error(raw_msg, "InternalError", str(exc)[:200]))
 
-    async def _store(self, action: str, payload: dict[str, Any]) -> None:
-        await self._db(self.charging.record_event, self.id, action, payload)
+    async def _handle_station_call(self, unique_id: str, action: str, payload: Any) -> None:
+        """Check, handle and answer a station's call, then run its after-hook: what the
+        library's router does, with schemas compiled once instead of walked per message."""
+        handlers = self.route_map.get(action)
+        if handlers is None or "_on_action" not in handlers:
+            # NotImplemented = action unknown to 2.0.1; NotSupported = known, not handled here.
+            known = action in _ACTIONS
+            error = ocpp_errors.NotSupportedError if known else ocpp_errors.NotImplementedError
+            raise error(description=f"{action} is not handled")
+        payload = schemas.checked_call(action, payload, translate.PROTOCOL_VERSION)
+        answer = await _awaited(handlers["_on_action"](**framing.snake_keys(payload)))
+        body = framing.answer_body(answer)
+        schemas.check_answer(action, body, translate.PROTOCOL_VERSION)
+        await self._send(json.dumps([3, unique_id, body], separators=(",", ":")))
+        after = handlers.get("_after_action")
+        if after is not None:
+            done = after(**framing.snake_keys(payload))
+            if inspect.iscoroutine(done):  # it may call the station: beside the session
+                self._spawn(done)
 
     # -- provisioning ---------------------------------------------------------------------
     @on(Action.boot_notification)
@@ -97,9 +124,29 @@ class ChargePoint201(SecurityHandlers201, CommandSession, ChargePoint):
         )
         # Station details are stored with the next batch: the answer needs none of them.
         self._queue(BootReport(translate.station_info(payload), payload, utcnow()))
+        self._booted = answer.status
         return call_result.BootNotification(
             current_time=_now(), interval=answer.interval, status=answer.status
         )
+
+    @after(Action.boot_notification)
+    def after_boot(self, **_: Any) -> None:
+        """Once an accepted boot is answered: our local list, if the station never took it."""
+        if self._booted == "Accepted":
+            self._spawn(self._after_boot())
+
+    async def _after_boot(self) -> None:
+        # Spread over a while: after a restart every station boots at once. Stations keep
+        # their list through reboots: changes go out with the sync job, lost lists are found
+        # by the version audit job (as for 1.6).
+        await asyncio.sleep(random.uniform(0, self.node.settings.ocpp_after_boot_delay))
+        try:
+            if await self._db(local_lists.never_synced, self.db, self.id):
+                await self.sync_local_list(ask_version=True)
+        except DomainError as exc:  # refused, no list, timed out: the job tries again later
+            log.info("%s: local list not sent after boot: %s", self.id, exc.message)
+        except websockets.ConnectionClosed:
+            pass  # gone meanwhile: it boots again when it comes back
 
     @on(Action.heartbeat)
     async def on_heartbeat(self, **_: Any) -> Any:
@@ -110,17 +157,6 @@ class ChargePoint201(SecurityHandlers201, CommandSession, ChargePoint):
     async def on_status(self, **payload: Any) -> Any:
         self._queue(translate.status_report(payload))
         return call_result.StatusNotification()
-
-    @on(Action.notify_event)
-    async def on_notify_event(self, **payload: Any) -> Any:
-        await self._store("NotifyEvent", payload)
-        return call_result.NotifyEvent()
-
-    @on(Action.notify_report)
-    async def on_notify_report(self, **payload: Any) -> Any:
-        values = device_model.report_values(payload)
-        await self._db(ocpp_device_model.record_report, self.db, self.id, values)
-        return call_result.NotifyReport()
 
     # -- authorization and transactions ---------------------------------------------------
     @on(Action.authorize)
@@ -147,10 +183,10 @@ class ChargePoint201(SecurityHandlers201, CommandSession, ChargePoint):
         return _transaction_answer(answer.authorization if ev.id_token else None)
 
     async def _updated(self, payload: dict[str, Any]) -> Any:
-        ev = translate.updated(payload)
-        if ev.id_token is None:  # routine readings: written behind, in batches
+        if not payload.get("id_token"):  # routine readings: written behind, in batches
             self._queue(translate.update_report(payload))
             return call_result.TransactionEvent()
+        ev = translate.updated(payload)
         auth = await self._db(self.charging.update_transaction, self.id, ev)
         return _transaction_answer(auth)
 
@@ -158,8 +194,10 @@ class ChargePoint201(SecurityHandlers201, CommandSession, ChargePoint):
         ev = translate.ended(payload)
         # The session is priced from stored samples (idle time): none may still be queued.
         await self.node.flush_reports()
-        auth = await self._db(self.charging.end_transaction, self.id, ev)
-        return _transaction_answer(auth)
+        closed: TransactionClosed = await self._db(self.charging.close_transaction, self.id, ev)
+        # totalCost: the final price as invoiced (I03); left out while it is not known.
+        total = None if closed.total_cost is None else float(closed.total_cost)
+        return _transaction_answer(closed.authorization, total)
 
     @on(Action.meter_values)
     async def on_meter_values(self, **payload: Any) -> Any:
@@ -198,39 +236,22 @@ class ChargePoint201(SecurityHandlers201, CommandSession, ChargePoint):
         # We know no vendor extensions: say so, as the spec asks, rather than pretending.
         return call_result.DataTransfer(status="UnknownVendorId")
 
-    # -- smart charging reports (kept for the operator; no schedule is computed here) ------
-    @on(Action.notify_ev_charging_needs)
-    async def on_ev_charging_needs(self, **payload: Any) -> Any:
-        needs = device_model.charging_needs(payload)
-        planned = await self._db(ocpp_device_model.record_needs, self.db, self.id, needs)
-        # Accepted: the hub's smart charging will send a profile; else none will follow.
-        return call_result.NotifyEVChargingNeeds(status="Accepted" if planned else "Rejected")
-
-    @on(Action.report_charging_profiles)
-    async def on_report_profiles(self, **payload: Any) -> Any:
-        await self._store("ReportChargingProfiles", payload)
-        return call_result.ReportChargingProfiles()
-
     @on(Action.notify_display_messages)
     async def on_display_messages(self, **payload: Any) -> Any:
-        await self._store("NotifyDisplayMessages", payload)
+        await self._store("NotifyDisplayMessages", payload)  # the answer to GetDisplayMessages
         return call_result.NotifyDisplayMessages()
 
-    @on(Action.notify_charging_limit)
-    async def on_charging_limit(self, **payload: Any) -> Any:
-        await self._store("NotifyChargingLimit", payload)
-        return call_result.NotifyChargingLimit()
 
-    @on(Action.cleared_charging_limit)
-    async def on_cleared_charging_limit(self, **payload: Any) -> Any:
-        await self._store("ClearedChargingLimit", payload)
-        return call_result.ClearedChargingLimit()
+async def _awaited(result: Any) -> Any:
+    """A handler's result, awaited when it is a coroutine (handlers may be plain functions)."""
+    return await result if inspect.isawaitable(result) else result
 
 
-def _transaction_answer(auth: Any) -> Any:
+def _transaction_answer(auth: Any, total_cost: float | None = None) -> Any:
     """A TransactionEvent answer, with idTokenInfo when a token was presented."""
     return call_result.TransactionEvent(
-        id_token_info=translate.id_token_info(auth) if auth is not None else None
+        total_cost=total_cost,
+        id_token_info=translate.id_token_info(auth) if auth is not None else None,
     )
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from mobility.charging_schedule import TX_PROFILE, PowerSchedule
-from mobility.clock import as_utc
+from mobility.clock import as_utc, parse_iso
+from ocpp_server import ev_schedules
 
 
 def set_profile(schedule: PowerSchedule) -> dict[str, Any]:
@@ -46,4 +47,22 @@ def profile_of(payload: dict[str, Any]) -> tuple[int, int, int, str, str | None]
         int(profile["stackLevel"]),
         str(profile["chargingProfilePurpose"]),
         None if tx is None else str(tx),
+    )
+
+
+def profile_limits(payload: dict[str, Any]) -> list[ev_schedules.Step] | None:
+    """The limits (W) of a SetChargingProfile we sent, in time; None when they are not fixed
+    in time (a Relative or Recurring profile: no check against them)."""
+    profile = payload.get("chargingProfile") or {}
+    schedule = (profile.get("chargingSchedule") or [{}])[0]
+    start = schedule.get("startSchedule")
+    if profile.get("chargingProfileKind") != "Absolute" or not start:
+        return None
+    unit = str(schedule.get("chargingRateUnit", "W"))
+    return ev_schedules.steps(
+        parse_iso(str(start)),
+        (
+            (int(p["startPeriod"]), ev_schedules.to_watts(p["limit"], unit, p.get("numberPhases")))
+            for p in schedule.get("chargingSchedulePeriod") or ()
+        ),
     )

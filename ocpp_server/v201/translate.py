@@ -1,8 +1,8 @@
 """OCPP 2.0.1 payloads (snake_case, as the ocpp library hands them over) <-> neutral events. Pure.
 
-EVSEs and connectors: this platform gives every EVSE one connector, so a 2.0.1 `evseId` is the
-core's `connector_id` (evse 0 is the station as a whole) and the `connectorId` inside an EVSE is
-not kept.
+EVSEs and connectors: a 2.0.1 `evseId` is the core's `connector_id` (sessions, reservations,
+availability and profiles are per EVSE; evse 0 is the station as a whole); the `connectorId`
+inside an EVSE is kept beside it (its own status, the connector a session used).
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from mobility.clock import parse_iso, utcnow
-from ocpp_server import rules
+from ocpp_server import ev_schedules, rules
 from ocpp_server.events import (
     Authorization,
+    EvChargingPlan,
     MeterReport,
     MeterSample,
     ReservationOutcome,
@@ -66,11 +67,13 @@ def station_info(p: dict[str, Any]) -> StationInfo:
 
 
 def status_report(p: dict[str, Any]) -> StatusReport:
-    """StatusNotificationRequest -> StatusReport (evseId is the core's connector id)."""
+    """StatusNotificationRequest -> StatusReport (evseId is the core's connector id, the
+    connectorId the connector inside it)."""
     return StatusReport(
         connector_id=int(p["evse_id"]),
         status=str(p["connector_status"]),
         timestamp=timestamp(p.get("timestamp")),
+        evse_connector_id=int(p["connector_id"]),
     )
 
 
@@ -172,6 +175,12 @@ def evse_id(p: dict[str, Any]) -> int:
     return int(evse.get("id") or 0)
 
 
+def evse_connector_id(p: dict[str, Any]) -> int | None:
+    """The connector inside the EVSE of a transaction event (None when not said)."""
+    connector = (p.get("evse") or {}).get("connector_id")
+    return None if connector is None else int(connector)
+
+
 def started(p: dict[str, Any]) -> TransactionStarted:
     """TransactionEventRequest (Started) -> TransactionStarted; a token may come later."""
     reservation = p.get("reservation_id")
@@ -183,6 +192,7 @@ def started(p: dict[str, Any]) -> TransactionStarted:
         transaction_ref=transaction_ref(p),
         reservation_id=int(reservation) if reservation is not None else None,
         seq_no=int(p["seq_no"]),
+        evse_connector_id=evse_connector_id(p),
     )
 
 
@@ -194,6 +204,8 @@ def updated(p: dict[str, Any]) -> TransactionUpdated:
         seq_no=int(p["seq_no"]),
         id_token=id_token(p.get("id_token")),
         samples=samples(p.get("meter_value")),
+        connector_id=evse_id(p),
+        evse_connector_id=evse_connector_id(p),
     )
 
 
@@ -204,6 +216,7 @@ def update_report(p: dict[str, Any]) -> MeterReport:
         samples=samples(p.get("meter_value")),
         transaction_ref=transaction_ref(p),
         seq_no=int(p["seq_no"]),
+        evse_connector_id=evse_connector_id(p),
     )
 
 
@@ -244,3 +257,20 @@ def reservation_update(p: dict[str, Any]) -> ReservationOutcome:
     """ReservationStatusUpdateRequest -> the reservation's new state (expired or cancelled)."""
     status = "expired" if p["reservation_update_status"] == "Expired" else "cancelled"
     return ReservationOutcome(int(p["reservation_id"]), status)
+
+
+def ev_charging_plan(p: dict[str, Any]) -> EvChargingPlan:
+    """NotifyEVChargingScheduleRequest -> the vehicle's schedule in watts from its time base."""
+    schedule = p["charging_schedule"]
+    unit = str(schedule.get("charging_rate_unit", "W"))
+    return EvChargingPlan(
+        connector_id=int(p["evse_id"]),
+        time_base=timestamp(p.get("time_base")),
+        periods_w=tuple(
+            (
+                int(period["start_period"]),
+                round(ev_schedules.to_watts(period["limit"], unit, period.get("number_phases"))),
+            )
+            for period in schedule.get("charging_schedule_period") or ()
+        ),
+    )

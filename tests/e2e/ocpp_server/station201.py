@@ -28,6 +28,7 @@ class Station(ChargePoint):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.received = []
+        self.monitor_ids = 0  # ids this station gave its custom monitors
 
     async def _answer(self, action: str, kw: dict[str, Any], result: Any) -> Any:
         self.received.append((action, kw))
@@ -183,13 +184,58 @@ class Station(ChargePoint):
     async def on_cost_updated(self, **kw: Any) -> Any:
         return await self._answer("CostUpdated", kw, call_result.CostUpdated())
 
+    @on(Action.set_variable_monitoring)
+    async def on_set_monitoring(self, set_monitoring_data: list[dict[str, Any]], **kw: Any) -> Any:
+        results = []
+        for d in set_monitoring_data:
+            self.monitor_ids += 1
+            results.append(
+                {
+                    "id": d.get("id") or self.monitor_ids,
+                    "status": "Accepted",
+                    "type": d["type"],
+                    "severity": d["severity"],
+                    "component": d["component"],
+                    "variable": d["variable"],
+                }
+            )
+        answer = call_result.SetVariableMonitoring(set_monitoring_result=results)
+        return await self._answer("SetVariableMonitoring", kw, answer)
+
+    @on(Action.clear_variable_monitoring)
+    async def on_clear_monitoring(self, id: list[int], **kw: Any) -> Any:
+        results = [{"id": i, "status": "Accepted" if i < 100 else "NotFound"} for i in id]
+        answer = call_result.ClearVariableMonitoring(clear_monitoring_result=results)
+        return await self._answer("ClearVariableMonitoring", kw, answer)
+
+    @on(Action.set_monitoring_base)
+    async def on_monitoring_base(self, **kw: Any) -> Any:
+        answer = call_result.SetMonitoringBase(**ACCEPTED)
+        return await self._answer("SetMonitoringBase", kw, answer)
+
+    @on(Action.set_monitoring_level)
+    async def on_monitoring_level(self, **kw: Any) -> Any:
+        answer = call_result.SetMonitoringLevel(**ACCEPTED)
+        return await self._answer("SetMonitoringLevel", kw, answer)
+
+    @on(Action.get_monitoring_report)
+    async def on_monitoring_report(self, **kw: Any) -> Any:
+        answer = call_result.GetMonitoringReport(**ACCEPTED)
+        return await self._answer("GetMonitoringReport", kw, answer)
+
+    @on(Action.customer_information)
+    async def on_customer_information(self, **kw: Any) -> Any:
+        answer = call_result.CustomerInformation(**ACCEPTED)
+        return await self._answer("CustomerInformation", kw, answer)
+
 
 @contextlib.asynccontextmanager
 async def connect201(
     srv: OcppServer,
     cp_id: str = "CP-LYON-001",
     subprotocols: tuple[str, ...] = ("ocpp2.0.1",),
-) -> AsyncIterator[Station]:
+    station_class: type[Station] = Station,
+) -> AsyncIterator[Any]:
     """A station connected to the node (negotiating among `subprotocols`), served until exit."""
     url = f"ws://127.0.0.1:{srv.port}/ocpp/{cp_id}"
     async with websockets.connect(
@@ -197,7 +243,7 @@ async def connect201(
         subprotocols=list(subprotocols),  # type: ignore[arg-type]
         additional_headers=basic(cp_id, CHARGER_PASSWORD),
     ) as ws:
-        station = Station(cp_id, ws, response_timeout=10)
+        station = station_class(cp_id, ws, response_timeout=10)
         task = asyncio.create_task(station.start())
         try:
             yield station

@@ -26,6 +26,7 @@ from mobility.models import (
     ChargingTransaction,
     Connector,
     ConnectorStatusEvent,
+    DeviceEvent,
     EvChargingNeeds,
     IdToken,
     Invoice,
@@ -135,7 +136,14 @@ async def test_boot_heartbeat_status_and_notifications_are_persisted(server, db)
             )
         )
         assert live == "Occupied"
-        assert {"BootNotification", "NotifyEvent"} <= set(s.scalars(select(ChargerEvent.action)))
+        assert "BootNotification" in set(s.scalars(select(ChargerEvent.action)))
+        event = s.scalar(select(DeviceEvent))  # events of the device model: a table of their own
+        assert (event.event_id, event.trigger, event.variable, event.evse_id) == (
+            1,
+            "Alerting",
+            "Tripped",
+            1,
+        )
 
 
 async def test_other_station_messages_are_answered_and_kept(server, db):
@@ -294,6 +302,7 @@ async def test_fleet_card_session_priced_and_invoiced_to_the_company_once(server
         started, first, second = await _session(st, start, datetime.now(UTC))
     assert started.id_token_info["status"] == "Accepted"
     assert first.id_token_info["status"] == second.id_token_info["status"] == "Accepted"
+    assert first.total_cost == second.total_cost == 8.4  # the invoiced price, replay or not
     with db.sessions() as s:
         tx = s.scalar(select(ChargingTransaction))
         assert (tx.transaction_ref, tx.connector_id, tx.last_seq_no) == ("TX-1", 1, 2)
@@ -487,6 +496,34 @@ COMMANDS = [
     ),
     ("GetDisplayMessages", {"requestId": 9}, {"status": "Accepted"}),
     ("ClearDisplayMessage", {"id": 1}, {"status": "Accepted"}),
+    (
+        "SetVariableMonitoring",
+        {
+            "setMonitoringData": [
+                {
+                    "value": 60,
+                    "type": "UpperThreshold",
+                    "severity": 4,
+                    "component": {"name": "EVSE", "evse": {"id": 1}},
+                    "variable": {"name": "Temperature"},
+                }
+            ]
+        },
+        None,
+    ),
+    (
+        "ClearVariableMonitoring",
+        {"id": [1]},
+        {"clearMonitoringResult": [{"status": "Accepted", "id": 1}]},
+    ),
+    ("SetMonitoringBase", {"monitoringBase": "FactoryDefault"}, {"status": "Accepted"}),
+    ("SetMonitoringLevel", {"severity": 5}, {"status": "Accepted"}),
+    ("GetMonitoringReport", {"requestId": 11}, {"status": "Accepted"}),
+    (
+        "CustomerInformation",
+        {"requestId": 12, "report": True, "clear": False, "customerIdentifier": "user-7"},
+        {"status": "Accepted"},
+    ),
 ]
 
 
@@ -602,12 +639,12 @@ async def _raw201(srv: Any) -> Any:
         (
             '[2, "m6", "StatusNotification", {"evseId": "one"}]',
             "m6",
-            {"TypeConstraintViolation", "FormatViolation", "ProtocolError"},
+            {"OccurrenceConstraintViolation"},  # required fields are missing, too
         ),
         (
             '[2, "m7", "BootNotification", {"reason": "PowerUp"}]',
             "m7",
-            {"ProtocolError", "OccurrenceConstraintViolation"},
+            {"OccurrenceConstraintViolation"},
         ),
         (
             '[2, "m8", "Authorize", {"idToken": {"idToken": 5, "type": "ISO14443"}}]',
@@ -759,3 +796,123 @@ async def test_a_charger_that_booted_with_16_keeps_it_until_its_version_is_clear
         )
     async with connect201(server, subprotocols=("ocpp1.6", "ocpp2.0.1")) as st:
         assert st._connection.subprotocol == "ocpp2.0.1"
+
+
+NOW = _iso(datetime.now(UTC))
+SCHEDULE = {
+    "id": 1,
+    "chargingRateUnit": "W",
+    "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 7000}],
+}
+
+
+@pytest.mark.parametrize(
+    ("action", "payload", "code"),
+    [
+        # A required field missing, or a list emptier than allowed: occurrence constraints.
+        (
+            "NotifyEVChargingSchedule",
+            {"timeBase": NOW, "evseId": 1},
+            "OccurrenceConstraintViolation",
+        ),
+        (
+            "NotifyEvent",
+            {"generatedAt": NOW, "seqNo": 0, "eventData": []},
+            "OccurrenceConstraintViolation",
+        ),
+        (
+            "StatusNotification",
+            {"timestamp": NOW, "connectorStatus": "Available", "evseId": 1},
+            "OccurrenceConstraintViolation",
+        ),
+        # A value of the wrong JSON type, or a string longer than its type allows.
+        (
+            "NotifyMonitoringReport",
+            {
+                "requestId": 1,
+                "seqNo": 0,
+                "generatedAt": NOW,
+                "monitor": [
+                    {
+                        "component": {"name": "EVSE"},
+                        "variable": {"name": "Power"},
+                        "variableMonitoring": [
+                            {
+                                "id": 1,
+                                "transaction": False,
+                                "value": "high",
+                                "type": "Delta",
+                                "severity": 2,
+                            }
+                        ],
+                    }
+                ],
+            },
+            "TypeConstraintViolation",
+        ),
+        (
+            "NotifyCustomerInformation",
+            {"data": "x" * 513, "seqNo": 0, "generatedAt": NOW, "requestId": 1},
+            "TypeConstraintViolation",
+        ),
+        (
+            "TransactionEvent",
+            {
+                "eventType": "Updated",
+                "timestamp": NOW,
+                "triggerReason": "EVDetected",
+                "seqNo": 1,
+                "transactionInfo": {"transactionId": "T-1"},
+                "evse": {"id": 1, "connectorId": "two"},
+            },
+            "TypeConstraintViolation",
+        ),
+        # A value outside its enumeration: an invalid property value.
+        (
+            "NotifyEVChargingSchedule",
+            {
+                "timeBase": NOW,
+                "evseId": 1,
+                "chargingSchedule": {**SCHEDULE, "chargingRateUnit": "kW"},
+            },
+            "PropertyConstraintViolation",
+        ),
+        (
+            "StatusNotification",
+            {"timestamp": NOW, "connectorStatus": "Sideways", "evseId": 1, "connectorId": 2},
+            "PropertyConstraintViolation",
+        ),
+    ],
+    ids=lambda v: v if isinstance(v, str) and not v.startswith("{") else "",
+)
+async def test_schema_violations_get_the_2_0_1_error_code_and_nothing_is_stored(
+    server, db, action, payload, code
+):
+    ws = await _raw201(server)
+    try:
+        await ws.send(json.dumps([2, "bad", action, payload]))
+        reply = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        assert reply[:3] == [4, "bad", code], reply
+        await ws.send('[2, "ok", "Heartbeat", {}]')
+        assert json.loads(await asyncio.wait_for(ws.recv(), 5))[:2] == [3, "ok"]
+    finally:
+        await ws.close()
+    await server.flush_reports()
+    with db.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(ConnectorStatusEvent)) == 0
+        assert s.scalar(select(func.count()).select_from(DeviceEvent)) == 0
+
+
+async def test_a_valid_new_message_with_vendor_fields_is_handled(server, db):
+    ws = await _raw201(server)
+    try:
+        payload = {
+            "timeBase": NOW,
+            "evseId": 1,
+            "chargingSchedule": {**SCHEDULE, "vendorCurve": [1]},
+            "vendorX": 1,
+        }
+        await ws.send(json.dumps([2, "v1", "NotifyEVChargingSchedule", payload]))
+        assert json.loads(await asyncio.wait_for(ws.recv(), 5)) == [3, "v1", {"status": "Accepted"}]
+    finally:
+        await ws.close()

@@ -25,6 +25,7 @@ from mobility.models import (
     ChargerVariable,
     EnergySite,
     EvChargingNeeds,
+    EvChargingSchedule,
     User,
 )
 from mobility.security import token_digest
@@ -180,3 +181,86 @@ async def test_charging_needs_are_accepted_where_smart_charged_and_feed_the_plan
     (session,) = inputs.problem.sessions
     assert session.energy_kwh == 18.0
     assert session.departure is not None and session.departure > datetime.now(UTC)
+
+
+async def _received(st: Station, action: str, count: int) -> None:
+    for _ in range(100):
+        if sum(1 for a, _ in st.received if a == action) >= count:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{action} not received {count} times")
+
+
+def _ev_schedule(at: datetime, unit: str, *periods: tuple[int, float]) -> Any:
+    return call.NotifyEVChargingSchedule(
+        time_base=at.isoformat(),
+        evse_id=1,
+        charging_schedule={
+            "id": 1,
+            "charging_rate_unit": unit,
+            "charging_schedule_period": [
+                {"start_period": start, "limit": limit} for start, limit in periods
+            ],
+        },
+    )
+
+
+async def test_ev_charging_schedules_are_checked_against_our_profile_and_feed_the_plan(server, db):
+    now = datetime.now(UTC)
+    with db.sessions() as s:
+        hub_id = s.scalar(select(Charger.hub_id).where(Charger.charge_point_id == "CP-LYON-001"))
+    site_id = create_site(db, hub_id, SiteTerms(grid_limit_kw=Decimal(30)))
+    profile = {
+        "evseId": 1,
+        "chargingProfile": {
+            "id": 501,
+            "stackLevel": 1,
+            "chargingProfilePurpose": "TxProfile",
+            "chargingProfileKind": "Absolute",
+            "transactionId": "iso-2",
+            "chargingSchedule": [
+                {
+                    "id": 1,
+                    "startSchedule": (now - timedelta(minutes=1)).isoformat(),
+                    "chargingRateUnit": "W",
+                    "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 11000.0}],
+                }
+            ],
+        },
+    }
+    async with connect201(server) as st:
+        await st.call(
+            call.TransactionEvent(
+                event_type="Started",
+                timestamp=(now - timedelta(minutes=2)).isoformat(),
+                trigger_reason="CablePluggedIn",
+                seq_no=0,
+                transaction_info={"transaction_id": "iso-2"},
+                evse={"id": 1, "connector_id": 1},
+            )
+        )
+        await server.bus.call("CP-LYON-001", "SetChargingProfile", profile, timeout=5)
+        # The vehicle plans at most 7 kW, then 5: its own limit, below our 11 kW.
+        kept = await st.call(_ev_schedule(now, "W", (0, 7000), (1800, 5000)))
+        assert kept.status == "Accepted"
+        with db.sessions() as s:
+            (session,) = read_site(s, s.get(EnergySite, site_id), now, 96).problem.sessions
+        assert session.max_kw == 7.0
+        # 16 A on three phases is our 11 kW give or take rounding: within, and not its choice.
+        amps = await st.call(_ev_schedule(now, "A", (0, 16)))
+        assert amps.status == "Accepted"
+        with db.sessions() as s:
+            (session,) = read_site(s, s.get(EnergySite, site_id), now, 96).problem.sessions
+        assert session.max_kw == 11.0
+        # 20 kW after ten minutes is beyond our profile: Rejected, and the profile goes again.
+        beyond = await st.call(_ev_schedule(now, "W", (0, 7000), (600, 20000)))
+        assert beyond.status == "Rejected"
+        await _received(st, "SetChargingProfile", 2)
+    with db.sessions() as s:
+        rows = s.scalars(select(EvChargingSchedule).order_by(EvChargingSchedule.id)).all()
+    assert [(r.within_limits, r.max_power_w) for r in rows] == [
+        (True, 7000),
+        (True, None),
+        (False, None),
+    ]
+    assert rows[1].periods_w == [[0, 11040]]

@@ -204,9 +204,39 @@ def test_command_effects():
         AvailabilityChanged(None, "Operative")
     ]
     assert commands.effects("ChangeAvailability", whole, {"status": "Rejected"}) == []
-    assert commands.effects("SendLocalList", {"versionNumber": 3}, {"status": "Accepted"}) == [
-        LocalListVersion(3)
-    ]
+    assert commands.effects(
+        "ChangeAvailability",
+        {**availability, "evse": {"id": 1, "connectorId": 2}},
+        {"status": "Accepted"},
+    ) == [AvailabilityChanged(1, "Inoperative", 2)]
+    sent = {
+        "versionNumber": 3,
+        "updateType": "Differential",
+        "localAuthorizationList": [
+            {
+                "idToken": {"idToken": "CARD", "type": "ISO14443"},
+                "idTokenInfo": {
+                    "status": "Accepted",
+                    "cacheExpiryDateTime": T1,
+                    "groupIdToken": {"idToken": "FLEET", "type": "Central"},
+                },
+            },
+            {"idToken": {"idToken": "GONE", "type": "eMAID"}},
+        ],
+    }
+    [answered] = commands.effects("SendLocalList", sent, {"status": "Accepted"})
+    assert (answered.version, answered.full, answered.status) == (3, False, "Accepted")
+    card, gone = answered.entries
+    assert (card.id_tag, card.status, card.parent_id_tag, card.kind) == (
+        "CARD",
+        "Accepted",
+        "FLEET",
+        "ISO14443",
+    )
+    assert card.expires_at is not None
+    assert (gone.id_tag, gone.status, gone.kind) == ("GONE", None, "eMAID")
+    [failed] = commands.effects("SendLocalList", sent, {"status": "VersionMismatch"})
+    assert failed.status == "VersionMismatch"
     assert commands.effects("GetLocalListVersion", {}, {"versionNumber": 9}) == [
         LocalListVersion(9)
     ]

@@ -54,6 +54,8 @@ def _edit() -> TariffEdit:
         elements=elements,
         min_price_excl_vat=_decimal("min_price_excl_vat"),
         max_price_excl_vat=_decimal("max_price_excl_vat"),
+        min_price_incl_vat=_decimal("min_price_incl_vat"),
+        max_price_incl_vat=_decimal("max_price_incl_vat"),
         daily_cap_excl_vat=_decimal("daily_cap_excl_vat"),
         default_vat_percent=_decimal("default_vat_percent", "20") or Decimal(0),
         valid_from=_moment("valid_from"),

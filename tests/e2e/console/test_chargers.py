@@ -105,17 +105,6 @@ def test_command_form_sends_through_the_bus_and_shows_the_answer(operator, live,
     assert cmd.status == "answered" and cmd.response == {"status": "Accepted"}
 
 
-def test_configuration_read_from_the_console_is_shown(operator, live):
-    r = operator.post(
-        "/console/chargers/CP-LYON-001/commands/GetConfiguration",
-        data={"payload": "{}", "csrf_token": _token(operator)},
-    )
-    assert r.status_code == 303
-    html = operator.get("/console/chargers/CP-LYON-001").get_data(as_text=True)
-    config = html.split('id="config-title"')[1].split("</section>")[0]
-    assert '<th scope="row">HeartbeatInterval</th><td>300</td>' in config
-
-
 def test_every_catalogue_command_has_a_form_but_reserve_now(operator, live):
     from ocpp_server.v16.commands import COMMANDS
 

@@ -149,5 +149,8 @@ def local_lists(db: Database, lagging: bool, page: int, per_page: int) -> Page[L
             .group_by(LocalListEntry.charger_id)
         )
         entries = {pk: n for pk, n in counted}
-    rows = [LocalListRow(*r[1:], entries=entries.get(r[0], 0)) for r in found.items]
+    rows = [
+        LocalListRow(cp, version, online, held, synced, status, entries.get(pk, 0))
+        for pk, cp, version, online, held, synced, status in found.items
+    ]
     return Page(rows, found.total, found.page, found.per_page)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from billing.facade import Billing
+from console.ports import ChargerReservations
 from mobility.bus import CommandBus
 from mobility.config import Settings
 from mobility.db import Database
@@ -29,6 +30,7 @@ class ConsoleContext:
     billing: Billing
     catalogue: Callable[[str | None], Sequence[str]]
     valid_charger_id: Callable[[str], bool]
+    reservations: ChargerReservations
 
 
 def ctx() -> ConsoleContext:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 _EXAMPLES_16: dict[str, dict[str, Any]] = {
@@ -120,9 +121,9 @@ _EXAMPLES_201: dict[str, dict[str, Any]] = {
     "CostUpdated": {"totalCost": 1.0, "transactionId": "tx-1"},
 }
 
-# Commands the console does not send: ReserveNow needs a reservation row made by the OCPP
-# server's own use case (the operator API has it).
-NOT_FROM_CONSOLE = frozenset({"ReserveNow"})
+# Commands without a free-form console form: reservations go through the OCPP server's
+# reservation use case (our reservation row, its id in the command), from their own forms.
+NOT_FROM_CONSOLE = frozenset({"ReserveNow", "CancelReservation"})
 
 
 def example(version: str | None, action: str) -> str:
@@ -252,6 +253,22 @@ def change_request(
         "variable": variable,
     }
     return "SetVariables", {"setVariableData": [data]}
+
+
+def reserve_request(
+    version: str | None, connector_id: int, id_tag: str, token_type: str, expires_at: datetime
+) -> dict[str, Any]:
+    """A ReserveNow payload in the charger's version (the OCPP server adds our reservation id)."""
+    expiry = expires_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if version == "2.0.1":
+        payload: dict[str, Any] = {
+            "expiryDateTime": expiry,
+            "idToken": {"idToken": id_tag, "type": token_type},
+        }
+        if connector_id:  # absent: any EVSE of the station
+            payload["evseId"] = connector_id
+        return payload
+    return {"connectorId": connector_id, "expiryDate": expiry, "idTag": id_tag}
 
 
 def stop_request(commands: Sequence[str], transaction_ref: str) -> tuple[str, dict[str, Any]]:

@@ -9,7 +9,7 @@ from flask import Response, current_app, flash, redirect, request, url_for
 from console.context import ctx
 from console.ocpp_terms import change_request, example, parse_payload, read_request
 from console.pages import actor, bp, commands, optional_int, page, paging
-from console.services import chargers
+from console.services import chargers, reservations
 from console.services.chargers import ChargerFilter, ChargerForm
 from mobility.clock import utcnow
 from mobility.errors import DomainError, ValidationFailed
@@ -121,6 +121,35 @@ def charger_setting(cp_id: str) -> Any:
         return _charger_page(cp_id, exc.http_status, error=f"{action}: {exc.message}")
     flash(f"{action}: the charger answered {answer}")
     return redirect(url_for("console.charger", cp_id=cp_id, _anchor="configuration"), 303)
+
+
+@bp.post("/chargers/<cp_id>/reservations")
+def charger_reserve(cp_id: str) -> Any:
+    """Reserve a connector for a card (ReserveNow through the OCPP server's use case)."""
+    try:
+        form = reservations.ReserveForm(
+            connector_id=optional_int("connector_id", request.form) or 0,
+            id_tag=request.form.get("id_tag", "")[:36],
+            minutes=optional_int("minutes", request.form) or 0,
+            note=request.form.get("note", "")[:500],
+        )
+        made = reservations.reserve(ctx().db, ctx().reservations, actor(), cp_id, form)
+    except DomainError as exc:
+        return _charger_page(cp_id, exc.http_status, error=f"ReserveNow: {exc.message}")
+    flash(f"Reservation {made.reservation_id}: the charger answered {made.answer}")
+    return redirect(url_for("console.charger", cp_id=cp_id, _anchor="reservations"), 303)
+
+
+@bp.post("/chargers/<cp_id>/reservations/<int:reservation_id>/cancel")
+def charger_cancel_reservation(cp_id: str, reservation_id: int) -> Any:
+    """Cancel a reservation on the charger (CancelReservation)."""
+    reason = request.form.get("reason", "")[:500]
+    try:
+        answer = reservations.cancel(ctx().reservations, actor(), cp_id, reservation_id, reason)
+    except DomainError as exc:
+        return _charger_page(cp_id, exc.http_status, error=f"CancelReservation: {exc.message}")
+    flash(f"Reservation {reservation_id} cancelled: the charger answered {answer}")
+    return redirect(url_for("console.charger", cp_id=cp_id, _anchor="reservations"), 303)
 
 
 def _form() -> ChargerForm:

@@ -9,6 +9,7 @@ from console.ocpp_terms import (
     example,
     parse_payload,
     read_request,
+    reserve_request,
     setting_16,
     setting_201,
     stop_request,
@@ -119,3 +120,20 @@ def test_stop_request_in_each_protocol():
     assert stop_request(V201, "ab-1") == ("RequestStopTransaction", {"transactionId": "ab-1"})
     with pytest.raises(ValueError):
         stop_request(("Reset",), "7")
+
+
+def test_reserve_requests_in_each_protocol():
+    from datetime import UTC, datetime, timedelta, timezone
+
+    at = datetime(2026, 3, 2, 9, 30, tzinfo=timezone(timedelta(hours=1)))
+    assert reserve_request("1.6", 2, "TAG", "ISO14443", at) == {
+        "connectorId": 2,
+        "expiryDate": "2026-03-02T08:30:00Z",
+        "idTag": "TAG",
+    }
+    assert reserve_request("2.0.1", 2, "TAG", "Central", at.astimezone(UTC)) == {
+        "evseId": 2,
+        "expiryDateTime": "2026-03-02T08:30:00Z",
+        "idToken": {"idToken": "TAG", "type": "Central"},
+    }
+    assert "evseId" not in reserve_request("2.0.1", 0, "TAG", "ISO14443", at)

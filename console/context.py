@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from billing.facade import Billing
-from console.ports import ChargerReservations
+from console.ports import BookingDesk, ChargerReservations
 from mobility.bus import CommandBus
 from mobility.config import Settings
 from mobility.db import Database
@@ -31,6 +31,7 @@ class ConsoleContext:
     catalogue: Callable[[str | None], Sequence[str]]
     valid_charger_id: Callable[[str], bool]
     reservations: ChargerReservations
+    bookings: BookingDesk
 
 
 def ctx() -> ConsoleContext:

@@ -7,6 +7,7 @@ the composition root hands in the objects that have them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
@@ -51,3 +52,38 @@ class ChargerReservations(Protocol):
         note: Note | None = None,
     ) -> dict[str, Any]:
         """Send CancelReservation for an open reservation; the charger's answer."""
+
+
+# An adjustment's record: given what the booking use case changed.
+Noted = Callable[[Session, dict[str, Any]], object]
+
+
+class FeePolicy(Protocol):
+    """The part of the booking policy an operator's adjustment charges."""
+
+    @property
+    def late_cancel_fee_minor(self) -> int:
+        """The late-cancellation and no-show fee incl. VAT (never more than the quote)."""
+
+
+class BookingDesk(Protocol):
+    """The booking package's operator use cases (every booking rule applies)."""
+
+    @property
+    def policy(self) -> FeePolicy:
+        """The booking policy in force."""
+
+    def reschedule(
+        self, booking_id: int, start: datetime, end: datetime, *, note: Noted | None = None
+    ) -> Any:
+        """Move a confirmed booking to new times."""
+
+    def cancel_for(
+        self, booking_id: int, charge_fee: bool, *, note: Noted | None = None
+    ) -> tuple[Any, Any]:
+        """Cancel a confirmed booking, waiving or charging the late fee."""
+
+    def mark_no_show(
+        self, booking_id: int, charge_fee: bool, *, note: Noted | None = None
+    ) -> tuple[Any, Any]:
+        """Record a no-show (or charge one released with no fee)."""

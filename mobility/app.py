@@ -176,6 +176,7 @@ def console_context(core: Core) -> ConsoleContext:
         catalogue=lambda version: protocols.by_version(version).commands,
         valid_charger_id=rules.valid_charge_point_id,
         reservations=OperatorReservations(core.db, core.bus, core.settings.command_timeout),
+        bookings=core.bookings,
     )
 
 

@@ -83,9 +83,7 @@ def test_reservations_are_checked_before_anything_is_recorded(operator, live, db
     assert r.status_code == 404
 
 
-def test_reserving_on_an_offline_charger_ends_the_reservation_and_keeps_the_attempt(
-    operator, db
-):
+def test_reserving_on_an_offline_charger_ends_the_reservation_and_keeps_the_attempt(operator, db):
     r = _reserve(operator, "CP-LYON-002")
     assert r.status_code == 503 and "not connected" in r.get_data(as_text=True)
     [res] = _reservations(db)

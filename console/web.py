@@ -12,6 +12,7 @@ from console.views import (
     bookings,
     cards,
     chargers,
+    dashboard,
     fleet,
     people,
     sessions,
@@ -19,7 +20,7 @@ from console.views import (
 )
 
 # Importing a view module registers its routes on the blueprint.
-VIEWS = (chargers, sessions, cards, fleet, bookings, tariffs, billing, people, audit)
+VIEWS = (dashboard, chargers, sessions, cards, fleet, bookings, tariffs, billing, people, audit)
 
 
 def init_app(app: Flask, context: ConsoleContext) -> None:

@@ -29,12 +29,6 @@ def _filter() -> ChargerFilter:
     )
 
 
-@bp.get("/")
-def home() -> Any:
-    """The console opens on the chargers."""
-    return redirect(url_for("console.chargers_list"))
-
-
 @bp.get("/chargers")
 def chargers_list() -> Any:
     """Chargers with live connector status, online state, last seen, firmware and node."""

@@ -11,7 +11,7 @@ from flask import Response, current_app, flash, redirect, request, url_for
 from billing.render import invoice_html
 from console.context import ctx
 from console.pages import actor, bp, commands, optional_int, page, paging
-from console.plots import line_chart
+from console.plots import COLOURS, line_chart
 from console.services import running, sessions
 from console.services.paging import Page
 from console.services.running import RunningRow
@@ -21,6 +21,11 @@ from mobility.errors import DomainError, ValidationFailed
 from mobility.models import TransactionStatus
 
 RUNNING_PER_PAGE = 25
+CURVES = (
+    (ENERGY, "Energy delivered", "kWh", COLOURS[0]),
+    (POWER, "Power", "kW", COLOURS[1]),
+    (SOC, "State of charge", "%", COLOURS[2]),
+)
 
 
 def _day(name: str, tz: ZoneInfo) -> datetime | None:
@@ -89,11 +94,9 @@ def sessions_live() -> Any:
 def _session_page(tx_id: int, status: int = 200, **extra: Any) -> Any:
     c = ctx()
     view = sessions.session_view(c.db, c.billing, tx_id)
-    tz = ZoneInfo(c.settings.timezone)
     charts = [
-        line_chart(view.series[ENERGY], title="Energy delivered", unit="kWh", tz=tz),
-        line_chart(view.series[POWER], title="Power", unit="kW", tz=tz),
-        line_chart(view.series[SOC], title="State of charge", unit="%", tz=tz),
+        line_chart(view.series[key], chart_id=f"chart-{n}", title=title, unit=unit, colour=colour)
+        for n, (key, title, unit, colour) in enumerate(CURVES, 1)
     ]
     return page(
         "session.html",

@@ -19,6 +19,7 @@ PAGES = [
     "/console/chargers/CP-LYON-001",
     "/console/new-charger",
     "/console/sessions",
+    "/console/live/sessions",
     "/console/audit",
     "/console/live/chargers",
     "/console/cards",
@@ -31,6 +32,8 @@ PAGES = [
     "/console/payments",
     "/console/people",
     "/console/static/console.css",
+    "/console/static/vendor/uplot/uPlot.iife.min.js",
+    "/console/static/charts.js",
 ]
 
 

@@ -50,7 +50,8 @@ BUNDLES = (InvoiceKind.FLEET_MONTHLY,)
 
 def bucket(s: Session, column: Any, seconds: int) -> ColumnElement[int]:
     """Epoch seconds of a UTC time column divided by `seconds` (whole hours, quarters)."""
-    size: ColumnElement[int] = literal_column(str(int(seconds)), Integer)  # inline: the same text in SELECT and GROUP BY
+    # Inline, not a bound parameter: PostgreSQL wants the same text in SELECT and GROUP BY.
+    size: ColumnElement[int] = literal_column(str(int(seconds)), Integer)
     if s.get_bind().dialect.name == "postgresql":
         return cast(func.floor(extract("epoch", column) / size), Integer)
     return cast(func.strftime(literal_column("'%s'"), column), Integer).op("/")(size)

@@ -178,6 +178,11 @@ def quarter_sums(
     )
 
 
+def filled_until(values: Sequence[float | None], known: int) -> tuple[float | None, ...]:
+    """The first `known` values with no reading read as 0 (nothing drew power), the rest as is."""
+    return tuple(0.0 if v is None and i < known else v for i, v in enumerate(values))
+
+
 def on_quarters(
     start: datetime, values: Sequence[float], first: int, count: int
 ) -> tuple[float | None, ...]:

@@ -196,7 +196,10 @@ def _site(s: Session, site_id: int, now: datetime) -> Chart:
     since, until = now - SITE_PAST, now + SITE_AHEAD
     first = int(since.timestamp()) // fold.QUARTER
     count = int((until - since).total_seconds()) // fold.QUARTER
-    measured = fold.quarter_sums(rows.measured_load(s, site_id, since), first, count, 0.001)
+    measured = fold.filled_until(
+        fold.quarter_sums(rows.measured_load(s, site_id, since), first, count, 0.001),
+        int(now.timestamp()) // fold.QUARTER - first + 1,
+    )
     stored: dict[str, dict[int, float]] = defaultdict(dict)
     for kind, at, value in rows.site_series(s, site_id, since, until):
         stored[kind][int(at.timestamp()) // fold.QUARTER - first] = float(value)

@@ -43,7 +43,9 @@ def trips_page() -> Any:
 def _booking_page(booking_id: int, status: int = 200, **extra: Any) -> Any:
     view = bookings.booking_view(ctx().db, booking_id)
     policy_fee = min(ctx().bookings.policy.late_cancel_fee_minor, view.booking.quote_minor)
-    return page("booking.html", status, v=view, b=view.booking, fee=policy_fee, **extra)
+    return page(
+        "booking.html", status, v=view, b=view.booking, fee=policy_fee, now=utcnow(), **extra
+    )
 
 
 @bp.get("/bookings/<int:booking_id>")

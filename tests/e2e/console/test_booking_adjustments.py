@@ -117,9 +117,12 @@ def test_cancel_waiving_or_charging_the_fee(operator, desk, ids, db):
 
 def test_no_show_after_the_start_only_and_a_released_one_can_be_charged(operator, desk, ids, db):
     ahead = _book(desk, ids, utcnow() + timedelta(hours=3))
+    page = operator.get(f"/console/bookings/{ahead}").get_data(as_text=True)
+    assert "Mark as a no-show" not in page and "Cancel for the booker" in page
     r = _post(operator, ahead, "no_show", fee="charge", reason="never came")
     assert r.status_code == 409 and "not started yet" in r.get_data(as_text=True)
     now = _book(desk, ids, utcnow())  # started
+    assert "Mark as a no-show" in operator.get(f"/console/bookings/{now}").get_data(as_text=True)
     r = _post(operator, now, "no_show", fee="charge", reason="never came")
     assert r.status_code == 303
     missed = _booking(db, now)

@@ -116,6 +116,8 @@ def test_site_load_against_limit_and_pv(operator, district):
     reading = district.first_hour + timedelta(minutes=10)
     quarter = int(reading.timestamp()) // 900 * 900
     assert value_at(site, quarter, 0) == 11.0  # the session's 11 kW at the hub
+    assert value_at(site, quarter - 900, 0) == 0.0  # nothing drew power before it
+    assert value_at(site, now_quarter(district) + 900, 0) is None  # the future is not measured
     now = int(district.quarter.timestamp())
     assert [value_at(site, now, i) for i in (1, 2, 3)] == [1.5, 15.0, 4.0]
     assert [value_at(site, now + 900, i) for i in (1, 2, 3)] == [2.5, 15.0, 5.0]
@@ -123,6 +125,10 @@ def test_site_load_against_limit_and_pv(operator, district):
     other = operator.get(f"/console/?site={district.other_site_id}").get_data(as_text=True)
     assert f'<option value="{district.other_site_id}" selected>' in other
     assert all(v is None for v in charts_of(other)["site-load"]["series"][1]["values"])
+
+
+def now_quarter(district) -> int:
+    return int(district.quarter.timestamp())
 
 
 def test_period_is_validated(operator, district):

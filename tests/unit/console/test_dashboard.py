@@ -15,6 +15,7 @@ from console.dashboard import (
     by_category,
     day_epochs,
     energy_by_hour,
+    filled_until,
     fold_days,
     hour_series,
     local_days,
@@ -112,6 +113,8 @@ def test_quarters_summed_and_plans_laid_on_them():
     first = 1_000_000
     rows = [(first, Decimal(11000)), (first, 7000.0), (first + 2, 3000)]
     assert quarter_sums(rows, first, 4, 0.001) == (18.0, None, 3.0, None)
+    # Past quarters without a reading drew nothing; the future is not known yet.
+    assert filled_until((18.0, None, 3.0, None), 2) == (18.0, 0.0, 3.0, None)
     start = datetime.fromtimestamp((first + 2) * QUARTER, UTC)
     assert on_quarters(start, [1.0, 2.0, 3.0], first, 4) == (None, None, 1.0, 2.0)
     # A plan made an hour before: its first quarters fall before the chart.

@@ -5,9 +5,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from billing.gateway import OfflineGateway
+from mobility.app import create_app
 from mobility.clock import utcnow
+from mobility.errors import PaymentFailed
 from mobility.models import AuditEntry, Booking, Invoice, User, Vehicle
-from tests.e2e.console.conftest import csrf_of
+from tests.e2e.console.conftest import csrf_of, sign_in
 
 LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -141,3 +144,33 @@ def test_no_show_after_the_start_only_and_a_released_one_can_be_charged(operator
     assert r.status_code == 303 and _booking(db, ahead).cancel_fee_minor > 0
     assert [e.reason for e in _audit(db, "booking.no_show")] == ["never came", "repeat offender"]
     assert all(e.details["invoice"] for e in _audit(db, "booking.no_show"))
+
+
+class CapGateway(OfflineGateway):
+    """The offline provider, refusing any hold above 10.00."""
+
+    def authorize(self, **kw):
+        if kw["amount_minor"] > 1000:
+            raise PaymentFailed("Card declined: over the card's limit")
+        return super().authorize(**kw)
+
+
+def test_a_move_whose_new_hold_is_refused_is_put_back_and_says_so(app, db, settings, bus, ids):
+    picky = create_app(settings, db=db, bus=bus, gateway=CapGateway())  # on the demo district
+    operator = picky.test_client()
+    sign_in(operator, "operator@example.org")
+    desk = picky.extensions["console"].bookings
+    booking = _book(desk, ids, utcnow() + timedelta(days=1), minutes=30)
+    before = _booking(db, booking)
+    times = {
+        "start_at": _local(before.start_at, settings),
+        "end_at": _local(before.start_at + timedelta(days=3), settings),
+        "reason": "longer trip",
+    }
+    r = _post(operator, booking, "reschedule", **times)
+    assert r.status_code == PaymentFailed.http_status and "over the card" in r.get_data(True)
+    after = _booking(db, booking)
+    assert (after.end_at, after.quote_minor) == (before.end_at, before.quote_minor)
+    assert len(_audit(db, "booking.reschedule")) == 1  # what was asked, and then:
+    [undone] = _audit(db, "booking.reschedule_undone")
+    assert "over the card" in undone.reason

@@ -7,11 +7,12 @@ made here from those hours, in the hub's timezone, so a day across a DST change 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from mobility.money import to_major
@@ -51,6 +52,19 @@ def fold_days(
     return totals
 
 
+def group_days(
+    hourly: Iterable[tuple[int, Any, int]], days: Sequence[date], tz: ZoneInfo
+) -> dict[date, dict[Any, int]]:
+    """(UTC hour, key, amount) rows summed per local day and key (days without any: empty)."""
+    index = set(days)
+    grouped: dict[date, dict[Any, int]] = {d: defaultdict(int) for d in days}
+    for hour, key, amount in hourly:
+        day = datetime.fromtimestamp(hour * HOUR, tz).date()
+        if day in index:
+            grouped[day][key] += int(amount)
+    return {d: dict(v) for d, v in grouped.items()}
+
+
 def energy_by_hour(
     readings: Iterable[tuple[int, int, Decimal | float]], starts: Mapping[int, int]
 ) -> dict[int, float]:
@@ -80,16 +94,15 @@ def hour_series(
     return tuple(h * HOUR for h in span), tuple(round(values.get(h, 0.0) * scale, 3) for h in span)
 
 
-@dataclass(frozen=True)
-class StatusChange:
+class StatusChange(NamedTuple):
     """A connector reported a status at a moment (StatusNotification)."""
 
     connector: tuple[int, int]  # (charger id, connector id)
-    at: datetime
+    at: int  # epoch seconds
     status: str
 
 
-def _day_bounds(
+def day_bounds(
     days: Sequence[date], tz: ZoneInfo, since: datetime, until: datetime
 ) -> list[tuple[float, float]]:
     """Each local day clipped to the window, as epoch seconds."""
@@ -104,11 +117,14 @@ def _day_bounds(
 def _spread(
     start: float, end: float, bounds: Sequence[tuple[float, float]], into: list[float]
 ) -> None:
-    """Add the seconds of [start, end) falling in each day to `into`."""
-    for i, (lo, hi) in enumerate(bounds):
+    """Add the seconds of [start, end) falling in each day to `into` (days in order)."""
+    i = max(0, bisect_right(bounds, (start, float("inf"))) - 1)  # the day `start` falls in
+    while i < len(bounds) and bounds[i][0] < end:
+        lo, hi = bounds[i]
         overlap = min(end, hi) - max(start, lo)
         if overlap > 0:
             into[i] += overlap
+        i += 1
 
 
 def availability_by_day(
@@ -126,19 +142,19 @@ def availability_by_day(
     they were in that status throughout.
     """
     since, until = window
-    bounds = _day_bounds(days, tz, since, until)
+    bounds = day_bounds(days, tz, since, until)
     known, serving = [0.0] * len(days), [0.0] * len(days)
     timelines: dict[tuple[int, int], list[StatusChange]] = defaultdict(list)
     for change in changes:
         timelines[change.connector].append(change)
     end = until.timestamp()
     for reports in timelines.values():
-        reports.sort(key=lambda c: c.at)
+        reports.sort(key=lambda c: (c.at, c.status))  # two at one moment: by status
         for this, after in zip(reports, [*reports[1:], None], strict=True):
-            stop = after.at.timestamp() if after else end
-            _spread(this.at.timestamp(), stop, bounds, known)
+            stop = after.at if after else end
+            _spread(this.at, stop, bounds, known)
             if this.status not in OUT_OF_SERVICE:
-                _spread(this.at.timestamp(), stop, bounds, serving)
+                _spread(this.at, stop, bounds, serving)
     for status, count in steady.items():
         for i, (lo, hi) in enumerate(bounds):
             known[i] += (hi - lo) * count
@@ -147,19 +163,37 @@ def availability_by_day(
     return [round(100 * s / k, 2) if k else None for s, k in zip(serving, known, strict=True)]
 
 
+def availability_shares(
+    seconds: Mapping[int, tuple[int, int]],
+    steady: Mapping[str, int],
+    bounds: Sequence[tuple[float, float]],
+) -> list[float | None]:
+    """Per day, the % of known connector time in service: the reported seconds per day index
+    (known, in service) plus the steady connectors, in their status all day."""
+    shares: list[float | None] = []
+    for i, (lo, hi) in enumerate(bounds):
+        known, serving = seconds.get(i, (0, 0))
+        for status, count in steady.items():
+            known += int(hi - lo) * count
+            serving += int(hi - lo) * count if status not in OUT_OF_SERVICE else 0
+        shares.append(round(100 * serving / known, 2) if known else None)
+    return shares
+
+
 def share_by_day(
-    intervals: Iterable[tuple[datetime, datetime | None]],
+    intervals: Iterable[tuple[int, int | None]],
     fleet: int,
     days: Sequence[date],
     tz: ZoneInfo,
     window: tuple[datetime, datetime],
 ) -> list[float | None]:
-    """Per local day, the % of the fleet's time inside the intervals (open ones: until now)."""
+    """Per local day, the % of the fleet's time inside the intervals (epoch seconds; open ones
+    last until the window's end)."""
     since, until = window
-    bounds = _day_bounds(days, tz, since, until)
+    bounds = day_bounds(days, tz, since, until)
     used = [0.0] * len(days)
     for start, end in intervals:
-        _spread(start.timestamp(), (end or until).timestamp(), bounds, used)
+        _spread(start, until.timestamp() if end is None else end, bounds, used)
     return [
         round(100 * u / (fleet * (hi - lo)), 2) if fleet and hi > lo else None
         for u, (lo, hi) in zip(used, bounds, strict=True)
@@ -197,12 +231,12 @@ def on_quarters(
 
 
 def by_category(
-    rows: Iterable[tuple[str | None, str, int]], unnamed: str = "not recorded"
+    amounts: Iterable[tuple[tuple[str | None, str], int]], unnamed: str = "not recorded"
 ) -> tuple[tuple[str, ...], dict[str, list[float]]]:
-    """(category, currency, minor units) rows as categories, largest first, with one list of
+    """((category, currency), minor units) as categories, largest first, with one list of
     major-unit amounts per currency (each currency's own ISO 4217 exponent)."""
     totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for name, currency, minor in rows:
+    for (name, currency), minor in amounts:
         totals[name or unnamed][currency] += int(minor)
     names = tuple(sorted(totals, key=lambda n: (-sum(totals[n].values()), n)))
     currencies = sorted({c for per in totals.values() for c in per})

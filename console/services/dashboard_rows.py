@@ -7,11 +7,25 @@ never imports the energy package.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, cast, extract, func, literal_column, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    and_,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from console.dashboard import OUT_OF_SERVICE, StatusChange
@@ -38,9 +52,10 @@ from mobility.models import (
     VehicleState,
 )
 
-# A session is looked at from this long before the window (its readings before the window
-# tell what it had delivered when the window opened); a status report from this long before.
-SESSION_LOOKBACK = timedelta(days=1)
+# Sessions started this long before the window are read too (their readings before it tell
+# what they had delivered when it opened), and running ones however long ago they started;
+# a status report from this long before.
+SESSION_LOOKBACK = timedelta(hours=12)
 STATUS_LOOKBACK = timedelta(days=1)
 LONGEST_BOOKING = timedelta(days=7)
 # Revenue is counted on the invoices themselves, not on the monthly fleet invoices that
@@ -57,25 +72,48 @@ def bucket(s: Session, column: Any, seconds: int) -> ColumnElement[int]:
     return cast(func.strftime(literal_column("'%s'"), column), Integer).op("/")(size)
 
 
-def energy_readings(s: Session, since: datetime) -> list[tuple[int, int, Decimal, int]]:
-    """(session, hour, highest register Wh that hour, meter start) of sessions since `since`."""
+def energy_readings(
+    s: Session, since: datetime
+) -> tuple[list[tuple[int, int, Decimal]], dict[int, int]]:
+    """(session, hour, highest register Wh that hour) of the sessions delivering since `since`,
+    with each one's meter start."""
+    recent = or_(
+        ChargingTransaction.started_at >= since - SESSION_LOOKBACK,
+        ChargingTransaction.status == TransactionStatus.ACTIVE,
+    )
+    found = s.execute(
+        select(ChargingTransaction.id, ChargingTransaction.meter_start_wh).where(recent)
+    )
+    starts = {tx: start for tx, start in found}
     hour = bucket(s, MeterValue.timestamp, 3600)
+    # The sessions first, then their readings by the session index (not a scan of them all).
     rows = s.execute(
-        select(
-            MeterValue.transaction_id,
-            hour,
-            func.max(MeterValue.value),
-            ChargingTransaction.meter_start_wh,
-        )
-        .join(ChargingTransaction, ChargingTransaction.id == MeterValue.transaction_id)
+        select(MeterValue.transaction_id, hour, func.max(MeterValue.value))
         .where(
-            ChargingTransaction.started_at >= since - SESSION_LOOKBACK,
+            MeterValue.transaction_id.in_(select(ChargingTransaction.id).where(recent)),
             MeterValue.measurand == ENERGY,
             MeterValue.phase.is_(None),
         )
-        .group_by(MeterValue.transaction_id, hour, ChargingTransaction.meter_start_wh)
+        .group_by(MeterValue.transaction_id, hour)
     )
-    return [(tx, h, wh, start) for tx, h, wh, start in rows if tx is not None]
+    return [(tx, h, wh) for tx, h, wh in rows if tx is not None], starts
+
+
+def energy_per_start_hour(s: Session, since: datetime, until: datetime) -> list[tuple[int, int]]:
+    """(hour, Wh) of the sessions finished, by the hour they started (from the sessions alone)."""
+    hour = bucket(s, ChargingTransaction.started_at, 3600)
+    delivered = ChargingTransaction.meter_stop_wh - ChargingTransaction.meter_start_wh
+    rows = s.execute(
+        select(hour, func.sum(delivered))
+        .where(
+            ChargingTransaction.started_at >= since,
+            ChargingTransaction.started_at < until,
+            ChargingTransaction.status == TransactionStatus.COMPLETED,
+            ChargingTransaction.meter_stop_wh >= ChargingTransaction.meter_start_wh,
+        )
+        .group_by(hour)
+    )
+    return [(h, int(wh or 0)) for h, wh in rows]
 
 
 def bookings_per_hour(s: Session, since: datetime, until: datetime) -> list[tuple[int, str, int]]:
@@ -97,47 +135,86 @@ def _revenue(since: datetime, until: datetime) -> list[ColumnElement[bool]]:
     ]
 
 
-def revenue_per_hour(s: Session, since: datetime, until: datetime) -> list[tuple[int, str, int]]:
-    """(hour, currency, total incl. VAT in minor units) of invoices and credit notes issued."""
+def revenue_per_hour(
+    s: Session, since: datetime, until: datetime
+) -> list[tuple[int, str | None, str, int]]:
+    """(hour, tariff code, currency, total incl. VAT in minor units) of invoices and credit
+    notes issued in the window."""
     hour = bucket(s, Invoice.issued_at, 3600)
     rows = s.execute(
-        select(hour, Invoice.currency, func.sum(Invoice.total_minor))
-        .where(*_revenue(since, until))
-        .group_by(hour, Invoice.currency)
+        select(hour, Invoice.tariff_code, Invoice.currency, func.sum(Invoice.total_minor))
+        .where(
+            Invoice.issued_at >= since,
+            Invoice.issued_at < until,
+            Invoice.kind.not_in(BUNDLES),
+        )
+        .group_by(hour, Invoice.tariff_code, Invoice.currency)
     )
-    return [(h, currency, int(total)) for h, currency, total in rows]
+    return [(h, code, currency, int(total)) for h, code, currency, total in rows]
 
 
-def revenue_per_tariff(
-    s: Session, since: datetime, until: datetime
-) -> list[tuple[str | None, str, int]]:
-    """(tariff code, currency, total incl. VAT in minor units) over the window."""
-    rows = s.execute(
-        select(Invoice.tariff_code, Invoice.currency, func.sum(Invoice.total_minor))
-        .where(*_revenue(since, until))
-        .group_by(Invoice.tariff_code, Invoice.currency)
-    )
-    return [(code, currency, int(total)) for code, currency, total in rows]
+def _reports(s: Session, start: datetime, until: datetime) -> Any:
+    """Status reports (charger, connector, epoch second, status) from `start` to `until`, with
+    the current status of connectors that changed since `start` (in case a report was lost)."""
+    e = ConnectorStatusEvent
+    kept = select(
+        e.charger_id.label("charger"),
+        e.connector_id.label("connector"),
+        bucket(s, e.timestamp, 1).label("t"),
+        e.status.label("status"),
+    ).where(e.timestamp >= start, e.timestamp < until, e.connector_id > 0)
+    current = select(
+        Connector.charger_id,
+        Connector.connector_id,
+        bucket(s, Connector.status_at, 1),
+        Connector.status,
+    ).where(Connector.connector_id > 0, Connector.status_at >= start, Connector.status_at < until)
+    return union_all(kept, current).subquery("reports")
 
 
 def status_changes(s: Session, since: datetime, until: datetime) -> list[StatusChange]:
-    """Connectors' status reports from just before the window to its end, and the current
-    status of connectors that changed since then (in case a report was not kept)."""
-    start = since - STATUS_LOOKBACK
-    e = ConnectorStatusEvent
-    reported = s.execute(
-        select(e.charger_id, e.connector_id, e.timestamp, e.status).where(
-            e.timestamp >= start, e.timestamp < until, e.connector_id > 0
+    """Status reports from just before the window (what each connector was in as it opened)
+    to its end; times as epoch seconds (no datetime object made for each)."""
+    r = _reports(s, since - STATUS_LOOKBACK, until)
+    found = s.execute(select(r.c.charger, r.c.connector, r.c.t, r.c.status))
+    return [StatusChange((c, n), t, status) for c, n, t, status in found]
+
+
+def availability_seconds(
+    s: Session, bounds: Sequence[tuple[float, float]], since: datetime, until: datetime
+) -> dict[int, tuple[int, int]]:
+    """Per day (index into `bounds`, epoch seconds), connector seconds known and in service.
+
+    `console.dashboard.availability_by_day` in SQL (a test holds them equal): each report
+    lasts until the connector's next one or the window's end, clipped to each day. Tens of
+    thousands of reports a day in a district are summed where they are.
+    """
+    r = _reports(s, since - STATUS_LOOKBACK, until)
+    # Two reports of one moment: ordered by status, as the fold orders them.
+    order = (r.c.t, r.c.status)
+    end = func.lead(r.c.t).over(partition_by=(r.c.charger, r.c.connector), order_by=order)
+    spans = select(
+        r.c.t.label("t"),
+        func.coalesce(end, int(until.timestamp())).label("end"),
+        case((r.c.status.in_(sorted(OUT_OF_SERVICE)), 0), else_=1).label("serving"),
+    ).subquery("spans")
+    days = union_all(
+        *(
+            select(
+                literal(i).label("i"), literal(int(lo)).label("lo"), literal(int(hi)).label("hi")
+            )
+            for i, (lo, hi) in enumerate(bounds)
         )
+    ).subquery("days")
+    overlap = case((spans.c.end < days.c.hi, spans.c.end), else_=days.c.hi) - case(
+        (spans.c.t > days.c.lo, spans.c.t), else_=days.c.lo
     )
-    changes = [StatusChange((c, n), at, status) for c, n, at, status in reported]
-    current = s.execute(
-        select(
-            Connector.charger_id, Connector.connector_id, Connector.status_at, Connector.status
-        ).where(Connector.connector_id > 0, Connector.status_at >= start)
+    rows = s.execute(
+        select(days.c.i, func.sum(overlap), func.sum(overlap * spans.c.serving))
+        .join_from(spans, days, and_(spans.c.t < days.c.hi, spans.c.end > days.c.lo))
+        .group_by(days.c.i)
     )
-    changes += [StatusChange((c, n), at, status) for c, n, at, status in current if at]
-    return changes
+    return {i: (int(known or 0), int(serving or 0)) for i, known, serving in rows}
 
 
 def steady_connectors(s: Session, since: datetime) -> dict[str, int]:
@@ -153,12 +230,10 @@ def steady_connectors(s: Session, since: datetime) -> dict[str, int]:
     return {status: n for status, n in rows}
 
 
-def trips_between(
-    s: Session, since: datetime, until: datetime
-) -> list[tuple[datetime, datetime | None]]:
-    """(start, end or None) of trips on the road at some time in the window."""
+def trips_between(s: Session, since: datetime, until: datetime) -> list[tuple[int, int | None]]:
+    """(start, end or None) in epoch seconds of trips on the road at some time in the window."""
     rows = s.execute(
-        select(Trip.started_at, Trip.ended_at).where(
+        select(bucket(s, Trip.started_at, 1), bucket(s, Trip.ended_at, 1)).where(
             Trip.started_at >= since - LONGEST_BOOKING,
             Trip.started_at < until,
             or_(Trip.ended_at.is_(None), Trip.ended_at > since),
@@ -167,12 +242,10 @@ def trips_between(
     return [(start, end) for start, end in rows]
 
 
-def bookings_between(
-    s: Session, since: datetime, until: datetime
-) -> list[tuple[datetime, datetime]]:
-    """(start, end) of bookings holding a vehicle at some time in the window."""
+def bookings_between(s: Session, since: datetime, until: datetime) -> list[tuple[int, int | None]]:
+    """(start, end) in epoch seconds of bookings holding a vehicle at some time in the window."""
     rows = s.execute(
-        select(Booking.start_at, Booking.end_at).where(
+        select(bucket(s, Booking.start_at, 1), bucket(s, Booking.end_at, 1)).where(
             Booking.start_at >= since - LONGEST_BOOKING,
             Booking.start_at < until,
             Booking.end_at > since,

@@ -21,5 +21,6 @@ def home() -> Any:
     if days not in dashboard.DAY_CHOICES:
         raise ValidationFailed("Show 7, 14 or 30 days.", field="days")
     tz = ZoneInfo(ctx().settings.timezone)
-    found = dashboard.build(ctx().db, utcnow(), days, optional_int("site", request.args), tz)
+    site = optional_int("site", request.args)
+    found = dashboard.build(ctx().db, ctx().memo, utcnow(), days, site, tz)
     return page("dashboard.html", d=found, choices=dashboard.DAY_CHOICES)

@@ -17,6 +17,7 @@ from console.dashboard import (
     energy_by_hour,
     filled_until,
     fold_days,
+    group_days,
     hour_series,
     local_days,
     on_quarters,
@@ -78,11 +79,16 @@ MIDNIGHT = datetime(2026, 11, 2, tzinfo=PARIS)
 WINDOW = (MIDNIGHT, MIDNIGHT + timedelta(days=1))
 
 
+def _at(hours: float) -> int:
+    """Epoch seconds `hours` after MIDNIGHT."""
+    return int((MIDNIGHT + timedelta(hours=hours)).timestamp())
+
+
 def test_availability_counts_known_time_in_service():
     changes = [
-        StatusChange((1, 1), MIDNIGHT - timedelta(hours=3), "Faulted"),  # known as the day opens
-        StatusChange((1, 1), MIDNIGHT + timedelta(hours=6), "Available"),
-        StatusChange((1, 2), MIDNIGHT + timedelta(hours=12), "Charging"),  # unknown before
+        StatusChange((1, 1), _at(-3), "Faulted"),  # known as the day opens
+        StatusChange((1, 1), _at(6), "Available"),
+        StatusChange((1, 2), _at(12), "Charging"),  # unknown before
     ]
     # Connector (1, 1): 24 h known, 18 in service; (1, 2): 12 h known, all in service;
     # three steady connectors: two Available all day, one Unavailable.
@@ -94,7 +100,7 @@ def test_availability_counts_known_time_in_service():
 
 def test_availability_of_today_counts_until_now():
     now = MIDNIGHT + timedelta(hours=10)
-    changes = [StatusChange((1, 1), MIDNIGHT + timedelta(hours=5), "Faulted")]
+    changes = [StatusChange((1, 1), _at(5), "Faulted")]
     assert availability_by_day(changes, {"Available": 1}, DAY, PARIS, (MIDNIGHT, now)) == [
         round(100 * (10 + 0) / (10 + 5), 2)
     ]
@@ -102,8 +108,8 @@ def test_availability_of_today_counts_until_now():
 
 def test_share_of_the_fleets_time():
     trips = [
-        (MIDNIGHT - timedelta(hours=2), MIDNIGHT + timedelta(hours=4)),  # 4 h on this day
-        (MIDNIGHT + timedelta(hours=20), None),  # still on the road: until the window's end
+        (_at(-2), _at(4)),  # 4 h on this day
+        (_at(20), None),  # still on the road: until the window's end
     ]
     assert share_by_day(trips, 2, DAY, PARIS, WINDOW) == [round(100 * 8 / 48, 2)]
     assert share_by_day(trips, 0, DAY, PARIS, WINDOW) == [None]
@@ -123,11 +129,46 @@ def test_quarters_summed_and_plans_laid_on_them():
 
 def test_revenue_per_category_in_each_currencys_units():
     rows = [
-        ("CHARGE-STD", "EUR", 1234),
-        ("CHARGE-STD", "EUR", -100),
-        (None, "EUR", 5000),
-        ("CAR-STD", "JPY", 1500),  # no minor unit in yen
+        (("CHARGE-STD", "EUR"), 1234),
+        (("CHARGE-STD", "EUR"), -100),
+        ((None, "EUR"), 5000),
+        (("CAR-STD", "JPY"), 1500),  # no minor unit in yen
     ]
     names, amounts = by_category(rows)
     assert names == ("not recorded", "CAR-STD", "CHARGE-STD")
     assert amounts == {"EUR": [50.0, 0.0, 11.34], "JPY": [0.0, 1500.0, 0.0]}
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(-2 * 86_400, 4 * 86_400), st.integers(0, 3 * 86_400)), max_size=40
+    )
+)
+def test_time_is_shared_out_to_the_days_it_falls_in(spans):
+    days = [date(2026, 3, 28), date(2026, 3, 29), date(2026, 3, 30)]  # 29 March: 23 hours
+    since = datetime(2026, 3, 28, tzinfo=PARIS)
+    until = datetime(2026, 3, 31, tzinfo=PARIS)
+    origin = int(since.timestamp())
+    intervals = [(origin + start, origin + start + length) for start, length in spans]
+    shares = share_by_day(intervals, 1, days, PARIS, (since, until))
+    for day, share in zip(days, shares, strict=True):
+        lo = datetime(day.year, day.month, day.day, tzinfo=PARIS).timestamp()
+        hi = (datetime(day.year, day.month, day.day, tzinfo=PARIS) + timedelta(days=1)).timestamp()
+        hi = min(hi, datetime(2026, 3, 31, tzinfo=PARIS).timestamp())
+        inside = sum(max(0, min(b, hi) - max(a, lo)) for a, b in intervals)
+        assert share == round(100 * inside / (hi - lo), 2)
+
+
+def test_amounts_grouped_by_local_day_and_key():
+    start = datetime(2026, 3, 27, 23, 0, tzinfo=UTC)  # Paris midnight, 28 March
+    days = [date(2026, 3, 28), date(2026, 3, 29)]
+    rows = [
+        (_hour(start), ("A", "EUR"), 100),
+        (_hour(start) + 2, ("A", "EUR"), 50),
+        (_hour(start) + 30, ("B", "EUR"), 7),
+        (_hour(start) - 1, ("A", "EUR"), 999),  # the day before: not shown
+    ]
+    assert group_days(rows, days, PARIS) == {
+        date(2026, 3, 28): {("A", "EUR"): 150},
+        date(2026, 3, 29): {("B", "EUR"): 7},
+    }

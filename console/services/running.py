@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from billing.facade import Billing
 from console.services.paging import Page, page_of
-from console.services.sessions import ENERGY, POWER
+from console.services.sessions import ENERGY, POWER, SessionFilter, matching
 from mobility.db import Database
 from mobility.errors import DomainError
 from mobility.models import Charger, ChargingTransaction, MeterValue, TransactionStatus, User
@@ -84,14 +84,17 @@ def _row(
 
 
 def running(
-    db: Database, billing: Billing, now: datetime, page: int, per_page: int
+    db: Database, billing: Billing, now: datetime, f: SessionFilter, page: int, per_page: int
 ) -> Page[RunningRow]:
-    """A page of the sessions running now, newest first, each priced up to `now`."""
+    """A page of the sessions running now that match the list's filter, newest first, each
+    priced up to `now`."""
+    if f.status not in (None, TransactionStatus.ACTIVE):
+        return Page([], 0, page, per_page)
     stmt = (
         select(ChargingTransaction, Charger.charge_point_id, User.email)
         .join(Charger, Charger.id == ChargingTransaction.charger_id)
         .outerjoin(User, User.id == ChargingTransaction.user_id)
-        .where(ChargingTransaction.status == TransactionStatus.ACTIVE)
+        .where(ChargingTransaction.status == TransactionStatus.ACTIVE, *matching(f))
         .order_by(ChargingTransaction.started_at.desc(), ChargingTransaction.id.desc())
     )
     with db.sessions() as s:

@@ -20,7 +20,7 @@ from mobility.clock import utcnow
 from mobility.errors import DomainError, ValidationFailed
 from mobility.models import TransactionStatus
 
-RUNNING_PER_PAGE = 25
+RUNNING_PER_PAGE = 10  # each row is priced again at every poll
 CURVES = (
     (ENERGY, "Energy delivered", "kWh", COLOURS[0]),
     (POWER, "Power", "kW", COLOURS[1]),
@@ -60,7 +60,7 @@ def _running() -> Page[RunningRow]:
     """The page of running sessions asked for, priced up to this minute."""
     number = max(1, optional_int("running_page", request.args) or 1)
     minute = utcnow().replace(second=0, microsecond=0)  # a price that moves once a minute
-    return running.running(ctx().db, ctx().billing, minute, number, RUNNING_PER_PAGE)
+    return running.running(ctx().db, ctx().billing, minute, _filter(), number, RUNNING_PER_PAGE)
 
 
 @bp.get("/sessions")

@@ -105,6 +105,21 @@ def test_running_sessions_are_paged(operator, db):
     ids = [running_session(db, minutes=10 + n) for n in range(27)]
     first = operator.get("/console/sessions").get_data(as_text=True)
     running = first.split('id="running"')[1].split("</section>")[0]
-    assert running.count("data-running=") == 25 and "Page 1 of 2 (27)" in running
-    second = operator.get("/console/live/sessions?running_page=2").get_data(as_text=True)
-    assert second.count("data-running=") == 2 and f'data-running="{ids[-1]}"' in second
+    assert running.count("data-running=") == 10 and "Page 1 of 3 (27)" in running
+    last = operator.get("/console/live/sessions?running_page=3").get_data(as_text=True)
+    assert last.count("data-running=") == 7 and f'data-running="{ids[-1]}"' in last
+
+
+def test_running_sessions_follow_the_lists_filter(operator, db):
+    here, there = running_session(db), running_session(db, "CP-LYON-003")
+
+    def shown(query):
+        html = operator.get("/console/live/sessions" + query).get_data(as_text=True)
+        return sorted(int(p.split('"')[0]) for p in html.split('data-running="')[1:])
+
+    assert shown("") == sorted([here, there])
+    assert shown("?charger=CP-LYON-003") == [there]
+    assert shown("?status=completed") == [] and shown("?user=nobody@") == []
+    page = operator.get("/console/sessions?charger=CP-LYON-003").get_data(as_text=True)
+    assert 'data-live="/console/live/sessions?charger=CP-LYON-003"' in page
+    assert "Running sessions matching the filter" in page

@@ -1,9 +1,11 @@
 """Benchmark: every operator console page on a big district, p50/p95 against the 300 ms goal.
 
 Seeds 10,000 chargers (20,000 connectors), 100,000 charging sessions with 1,000,000 meter
-values (plus one 8-hour session read every minute), 20,000 commands and 10,000 audit rows,
-then asks each console page again and again through the app (Flask's client: the app's own
-time, no HTTP server) and prints its latencies.
+values (plus one 8-hour session read every minute, and 1,000 sessions running now), 20,000
+commands, 10,000 audit rows, and for the dashboard 100,000 invoices, 200,000 connector status
+reports, 50,000 bookings, 30,000 trips and a smart-charging site with its plan; then asks each
+console page again and again through the app (Flask's client: the app's own time, no HTTP
+server) and prints its latencies.
 
 (Named console_pages.py: a bench/console.py would hide the console package from the app.)
 Run: .venv/bin/python bench/console_pages.py [--requests 30]
@@ -34,8 +36,14 @@ SESSIONS = 100_000
 READINGS_PER_SESSION = 10
 COMMANDS = 20_000
 AUDIT_ROWS = 10_000
+RUNNING = 1_000  # sessions charging now, read every 6 minutes for the last two hours
+STATUS_REPORTS = 200_000
+BOOKINGS = 50_000
+TRIPS = 30_000
+DAYS = 90  # the seeded history
 FIRST = 1_000  # seeded ids start here, clear of the demo district's rows
 LONG_SESSION = FIRST + SESSIONS  # the 8-hour session
+FIRST_RUNNING = LONG_SESSION + 1
 GOAL_MS = 300.0
 NOW = datetime.now(UTC).replace(microsecond=0)
 MEASURANDS = ("Energy.Active.Import.Register", "Power.Active.Import", "SoC")
@@ -115,6 +123,30 @@ def _sessions(user: int) -> Iterator[dict[str, Any]]:
         start = NOW - timedelta(minutes=90 * 24 * 60 * n // SESSIONS + 60)
         yield _session(FIRST + n, FIRST + n % CHARGERS, start, 45, user)
     yield _session(LONG_SESSION, FIRST, NOW - timedelta(hours=9), 480, user)
+    for n in range(RUNNING):
+        running = _session(FIRST_RUNNING + n, FIRST + (n * 7) % CHARGERS, NOW - _RUN, 0, user)
+        yield {**running, "status": "active", "stopped_at": None, "meter_stop_wh": None}
+
+
+_RUN = timedelta(hours=2)
+
+
+def _running_readings() -> Iterator[dict[str, Any]]:
+    """Energy and power of the running sessions every 6 minutes (the OCPP server's rows)."""
+    for n in range(RUNNING):
+        for i in range(20):
+            for measurand, value in (
+                ("Energy.Active.Import.Register", 1100 * i),
+                ("Power.Active.Import", 11_000),
+            ):
+                yield {
+                    "charger_id": FIRST + (n * 7) % CHARGERS,
+                    "connector_id": 1,
+                    "transaction_id": FIRST_RUNNING + n,
+                    "timestamp": NOW - _RUN + timedelta(minutes=6 * i),
+                    "measurand": measurand,
+                    "value": value,
+                }
 
 
 def _readings(
@@ -140,6 +172,7 @@ def _meter_values() -> Iterator[dict[str, Any]]:
         start = NOW - timedelta(minutes=90 * 24 * 60 * n // SESSIONS + 60)
         yield from _readings(FIRST + n, start, READINGS_PER_SESSION, timedelta(minutes=4))
     yield from _readings(LONG_SESSION, NOW - timedelta(hours=9), 3 * 480, timedelta(minutes=1))
+    yield from _running_readings()
 
 
 def _commands() -> Iterator[dict[str, Any]]:
@@ -168,6 +201,109 @@ def _audit(operator: int) -> Iterator[dict[str, Any]]:
         }
 
 
+def _invoices(user: int) -> Iterator[dict[str, Any]]:
+    """One invoice per finished session, issued at its end, priced by one of two tariffs."""
+    for n in range(SESSIONS):
+        issued = NOW - timedelta(minutes=90 * 24 * 60 * n // SESSIONS + 15)
+        yield {
+            "number": f"INV-BENCH-{n:06d}",
+            "kind": "charging",
+            "user_id": user,
+            "charging_transaction_id": FIRST + n,
+            "currency": "EUR",
+            "total_excl_vat_minor": 250,
+            "vat_minor": 50,
+            "total_minor": 300,
+            "status": "paid",
+            "bill_to": {"name": "Bench"},
+            "issued_at": issued,
+            "tariff_code": "CHARGE-STD" if n % 3 else "CHARGE-FLEET",
+        }
+
+
+def _status_reports() -> Iterator[dict[str, Any]]:
+    """Status reports spread over the history: charging, back to available, now and then a fault."""
+    for n in range(STATUS_REPORTS):
+        charger = FIRST + n % CHARGERS
+        yield {
+            "charger_id": charger,
+            "connector_id": 1 + (n // CHARGERS) % 2,
+            "status": ("Charging", "Available", "Faulted", "Available")[n % 4],
+            "error_code": "NoError",
+            "timestamp": NOW - timedelta(seconds=DAYS * 86_400 * n // STATUS_REPORTS),
+            "received_at": NOW,
+        }
+
+
+def _bookings(user: int, vehicles: list[int]) -> Iterator[dict[str, Any]]:
+    for n in range(BOOKINGS):
+        start = NOW - timedelta(minutes=DAYS * 24 * 60 * n // BOOKINGS) + timedelta(days=2)
+        yield {
+            "user_id": user,
+            "vehicle_id": vehicles[n % len(vehicles)],
+            "start_at": start,
+            "end_at": start + timedelta(minutes=45),
+            "block_end_at": start + timedelta(minutes=55),
+            "status": ("completed", "cancelled", "no_show", "completed")[n % 4]
+            if start < NOW
+            else "confirmed",
+            "quote_minor": 450,
+            "currency": "EUR",
+            "created_at": start,
+            "updated_at": start,
+        }
+
+
+def _trips(user: int, vehicles: list[int]) -> Iterator[dict[str, Any]]:
+    for n in range(TRIPS):
+        start = NOW - timedelta(minutes=DAYS * 24 * 60 * n // TRIPS + 50)
+        yield {
+            "user_id": user,
+            "vehicle_id": vehicles[n % len(vehicles)],
+            "status": "ended",
+            "started_at": start,
+            "ended_at": start + timedelta(minutes=40),
+            "start_soc_percent": 90,
+            "start_odometer_km": 100,
+            "currency": "EUR",
+            "created_at": start,
+            "updated_at": start,
+        }
+
+
+def _site_plan(engine: Any, hub: int) -> None:
+    """A smart-charging site on a hub with a 24-hour plan and two days of limit and PV."""
+    from sqlalchemy import insert
+
+    from mobility.models import EnergyPlan, EnergySeries, EnergySite
+
+    start = NOW.replace(minute=NOW.minute // 15 * 15, second=0)
+    with engine.begin() as conn:
+        site = conn.execute(
+            insert(EnergySite).values(hub_id=hub, grid_limit_kw=400, created_at=NOW, updated_at=NOW)
+        ).inserted_primary_key[0]
+        body = {
+            "start": start.isoformat(),
+            "load_kw": [120.0] * 96,
+            "limit_kw": [400.0] * 96,
+            "pv_kw": [30.0] * 96,
+        }
+        conn.execute(insert(EnergyPlan).values(site_id=site, start=start, method="lp", body=body))
+        conn.execute(
+            insert(EnergySeries),
+            [
+                {
+                    "site_id": site,
+                    "kind": kind,
+                    "slot_start": start + timedelta(minutes=15 * i),
+                    "value": value,
+                }
+                for i in range(-96, 96)
+                for kind, value in (("limit", 380), ("pv", 25))
+            ],
+        )
+
+
 def _insert(engine: Any, model: Any, rows: Iterator[dict[str, Any]]) -> None:
     """Insert rows in batches (Core executemany), saying how long it took."""
     from sqlalchemy import insert
@@ -181,6 +317,35 @@ def _insert(engine: Any, model: Any, rows: Iterator[dict[str, Any]]) -> None:
     print(f"  seeded {count:>9,} {model.__tablename__} in {took:.1f} s")
 
 
+def _tables(hubs: list[int], citizen: int, operator: int, vehicles: list[int]) -> Any:
+    """Each seeded table with its rows (generated while inserted)."""
+    from mobility.models import (
+        AuditEntry,
+        Booking,
+        Charger,
+        ChargerCommand,
+        ChargingTransaction,
+        Connector,
+        ConnectorStatusEvent,
+        Invoice,
+        MeterValue,
+        Trip,
+    )
+
+    return (
+        (Charger, _chargers(hubs)),
+        (Connector, _connectors()),
+        (ChargingTransaction, _sessions(citizen)),
+        (MeterValue, _meter_values()),
+        (ChargerCommand, _commands()),
+        (AuditEntry, _audit(operator)),
+        (Invoice, _invoices(citizen)),
+        (ConnectorStatusEvent, _status_reports()),
+        (Booking, _bookings(citizen, vehicles)),
+        (Trip, _trips(citizen, vehicles)),
+    )
+
+
 def seed(url: str) -> None:
     """A migrated database holding the demo district and the big one."""
     from sqlalchemy import select
@@ -189,16 +354,7 @@ def seed(url: str) -> None:
     from mobility.config import load_settings
     from mobility.db import Database
     from mobility.demo import seed_demo
-    from mobility.models import (
-        AuditEntry,
-        Charger,
-        ChargerCommand,
-        ChargingTransaction,
-        Connector,
-        Hub,
-        MeterValue,
-        User,
-    )
+    from mobility.models import Hub, User, Vehicle
 
     db = Database(load_settings({}, database_url=url))
     migrations.upgrade(db.engine)
@@ -207,16 +363,10 @@ def seed(url: str) -> None:
         hubs = list(s.scalars(select(Hub.id)))
         citizen = s.scalar(select(User.id).where(User.email == "citizen@example.org"))
         operator = s.scalar(select(User.id).where(User.email == "operator@example.org"))
-    tables = (
-        (Charger, _chargers(hubs)),
-        (Connector, _connectors()),
-        (ChargingTransaction, _sessions(citizen)),
-        (MeterValue, _meter_values()),
-        (ChargerCommand, _commands()),
-        (AuditEntry, _audit(operator)),
-    )
-    for model, rows in tables:
+        vehicles = list(s.scalars(select(Vehicle.id)))
+    for model, rows in _tables(hubs, citizen, operator, vehicles):
         _insert(db.engine, model, rows)
+    _site_plan(db.engine, hubs[0])
     if db.engine.dialect.name == "postgresql":
         with db.engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
@@ -227,6 +377,9 @@ def pages() -> list[str]:
     """The console pages measured, with the filters an operator would use."""
     day = (NOW - timedelta(days=30)).date().isoformat()
     return [
+        "/console/",
+        "/console/?days=30",
+        "/console/?days=7",
         "/console/chargers",
         "/console/chargers?page=300",
         "/console/chargers?q=bench-0999",
@@ -235,6 +388,8 @@ def pages() -> list[str]:
         f"/console/chargers/CP-BENCH-{7777:05d}",
         "/console/live/chargers?page=17",
         "/console/sessions",
+        "/console/live/sessions",
+        "/console/live/sessions?running_page=20",
         "/console/sessions?page=3000",
         "/console/sessions?charger=CP-BENCH-04242",
         "/console/sessions?card=RFID-BENCH-042",
@@ -243,8 +398,11 @@ def pages() -> list[str]:
         f"/console/sessions/{LONG_SESSION}",
         f"/console/sessions/{FIRST + 54_321}",
         "/console/cards",
+        "/console/cards?lists=lagging",
         "/console/fleet",
         "/console/bookings?view=all",
+        "/console/bookings?view=today",
+        f"/console/bookings/{BOOKINGS // 2}",
         "/console/tariffs",
         "/console/invoices",
         "/console/payments?status=failed",
@@ -271,22 +429,31 @@ def _client(url: str) -> Any:
     return client
 
 
-def measure(url: str, requests: int) -> list[tuple[str, float, float]]:
-    """p50 and p95 in ms of each page over `requests` requests (after two warm-ups)."""
+Result = tuple[str, float, float, float, float]
+
+
+def _timed(client: Any, path: str) -> tuple[float, float]:
+    """One request's wall and CPU time of this process in ms (the app and SQLite run here;
+    on a busy machine the CPU time says what the page costs, the wall time what it took)."""
+    started, cpu = time.perf_counter(), time.process_time()
+    r = client.get(path)
+    assert r.status_code == 200, (path, r.status_code)
+    return (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000
+
+
+def measure(url: str, requests: int) -> list[Result]:
+    """Per page: the first request (caches cold) and, after two warm-ups, the p50 and p95 wall
+    time and the p50 CPU time in ms over `requests` requests."""
     client = _client(url)
     results = []
     for path in pages():
-        times = []
-        for i in range(requests + 2):
-            started = time.perf_counter()
-            r = client.get(path)
-            elapsed = (time.perf_counter() - started) * 1000
-            assert r.status_code == 200, (path, r.status_code)
-            if i >= 2:
-                times.append(elapsed)
-        times.sort()
+        first = _timed(client, path)[0]
+        _timed(client, path)
+        runs = [_timed(client, path) for _ in range(requests)]
+        times = sorted(wall for wall, _ in runs)
         p95 = times[min(len(times) - 1, round(0.95 * len(times)) - 1)]
-        results.append((path, statistics.median(times), p95))
+        cpu = statistics.median(c for _, c in runs)
+        results.append((path, first, statistics.median(times), p95, cpu))
     return results
 
 
@@ -320,9 +487,10 @@ def main() -> None:
         results = measure(url, args.requests)
     finally:
         _drop(url)
-    for path, p50, p95 in results:
-        print(f"  {path:<58} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms")
-    worst = max(p95 for _, _, p95 in results)
+    for path, first, p50, p95, cpu in results:
+        figures = f"first {first:7.1f}  p50 {p50:7.1f}  p95 {p95:7.1f}  cpu p50 {cpu:6.1f} ms"
+        print(f"  {path:<58} {figures}")
+    worst = max(p95 for *_, p95, _ in results)
     verdict = "within" if worst <= GOAL_MS else "OVER"
     print(f"slowest page p95 {worst:.1f} ms: {verdict} the {GOAL_MS:.0f} ms goal")
 

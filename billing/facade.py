@@ -376,7 +376,7 @@ class Billing:
         )
         if existing is not None:
             return existing
-        line = self._fee_line(s, booking, fee_minor)
+        line, tariff_code = self._fee_line(s, booking, fee_minor)
         user = s.get(User, booking.user_id)
         assert user is not None
         invoice = self._invoice_for(
@@ -387,6 +387,7 @@ class Billing:
             user,
             booking.company_id,
             booking_id=booking.id,
+            tariff_code=tariff_code,
         )
         if booking.company_id is None:
             self._collect(s, invoice, hold, f"booking:{booking.id}", wait=True)
@@ -394,8 +395,9 @@ class Billing:
             self._release(s, hold, wait=True)
         return invoice
 
-    def _fee_line(self, s: Session, booking: Booking, fee_minor: int) -> PriceLine:
-        """A VAT-inclusive fee as an invoice line, at the VAT rate of the booking's tariff."""
+    def _fee_line(self, s: Session, booking: Booking, fee_minor: int) -> tuple[PriceLine, str]:
+        """A VAT-inclusive fee as an invoice line at the VAT rate of the booking's tariff, and
+        that tariff's code."""
         vehicle = s.get(Vehicle, booking.vehicle_id)
         assert vehicle is not None
         tariff = find_tariff(
@@ -403,7 +405,7 @@ class Billing:
         )
         vat_pct = Decimal(tariff.default_vat_percent)
         net, vat = split_gross(fee_minor, vat_pct)
-        return PriceLine(
+        line = PriceLine(
             description="Late cancellation fee",
             component="CANCELLATION",
             quantity=Decimal(1),
@@ -413,6 +415,7 @@ class Billing:
             vat_percent=vat_pct,
             vat_minor=vat,
         )
+        return line, tariff.code
 
     def _invoice_for(
         self,
@@ -497,6 +500,7 @@ class Billing:
             cost_centre_id=trip.cost_centre_id,
             trip_id=trip.id,
             booking_id=trip.booking_id,
+            tariff_code=price.tariff_code,
         )
         hold = self._hold(s, trip.booking_id)
         if trip.company_id is None:
@@ -540,6 +544,7 @@ class Billing:
             tx.company_id,
             bill_to=bill_to,
             charging_transaction_id=tx.id,
+            tariff_code=price.tariff_code,
         )
         if tx.company_id is None and user is not None:
             self._collect(s, invoice, None, f"charging:{tx.id}", wait=False)
@@ -569,6 +574,7 @@ class Billing:
             None,
             bill_to={"name": partner.name if partner else "roaming partner", "ocpi_party": party},
             charging_transaction_id=tx.id,
+            tariff_code=price.tariff_code,
         )
 
     def charges(self, s: Session, booking_ids: list[int]) -> dict[int, Charge]:

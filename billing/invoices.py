@@ -178,4 +178,5 @@ def credit_note(s: Session, original: Invoice, amount_minor: int, reason: str) -
         user_id=original.user_id,
         company_id=original.company_id,
         trip_id=None,
+        tariff_code=original.tariff_code,
     )

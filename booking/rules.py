@@ -80,6 +80,30 @@ def cancellation_fee(quote_minor: int, start: datetime, now: datetime, p: Bookin
     return min(p.late_cancel_fee_minor, quote_minor)
 
 
+def operator_fee(quote_minor: int, charge: bool, p: BookingPolicy) -> int:
+    """An operator's cancellation or no-show: the late fee (never more than the quote) or none."""
+    return min(p.late_cancel_fee_minor, quote_minor) if charge else 0
+
+
+def no_show_adjustable(status: str, fee_minor: int, charge: bool) -> None:
+    """A confirmed booking can be marked a no-show; one released already only be charged."""
+    if status == "confirmed":
+        return
+    if status == "no_show" and charge and fee_minor == 0:
+        return
+    if status == "no_show":
+        raise Conflict(
+            "This no-show is recorded already; refund its fee from its invoice.", code="no_show"
+        )
+    raise Conflict(f"This booking is {status.replace('_', ' ')}; it cannot be a no-show.")
+
+
+def no_show_started(start: datetime, now: datetime) -> None:
+    """Nobody fails to show up before the booking starts."""
+    if now < start:
+        raise Conflict("This booking has not started yet.", code="too_early")
+
+
 def no_show_due(start: datetime, now: datetime, p: BookingPolicy) -> bool:
     """A confirmed booking not started within the grace period releases its vehicle."""
     return now >= start + p.no_show_grace

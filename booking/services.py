@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -15,7 +16,7 @@ from billing.facade import Billing, PriceQuote
 from booking import rules, search
 from booking.search import Search
 from mobility.charge_outlook import ChargeOutlook, NoOutlook
-from mobility.clock import utcnow
+from mobility.clock import as_utc, utcnow
 from mobility.db import Database, rowcount
 from mobility.driving_licence import Licence
 from mobility.errors import Conflict, Forbidden, NotFound, PaymentFailed, ValidationFailed
@@ -43,6 +44,9 @@ from mobility.outbox import Outbox
 # Outbox intent recorded when a booking is cancelled; whoever holds something for the booking
 # (a charger reservation) is told after commit by the handler the composition root registers.
 BOOKING_CANCELLED = "booking.cancelled"
+# An operator's own record of an adjustment (an audit row), written in the adjusting
+# transaction and given what changed.
+Note = Callable[[Session, dict[str, Any]], object]
 
 
 class BookingService:
@@ -266,30 +270,51 @@ class BookingService:
                 target_soc_percent=round(check.target_soc * 100),
             )
 
-    def _own_booking(self, s: Session, user_id: int, booking_id: int, lock: bool = True) -> Booking:
+    def _own_booking(
+        self, s: Session, user_id: int | None, booking_id: int, lock: bool = True
+    ) -> Booking:
+        """The booking, of this user (None: an operator's, anyone's)."""
         booking = s.get(Booking, booking_id, with_for_update=lock)
-        if booking is None or booking.user_id != user_id:
+        if booking is None or (user_id is not None and booking.user_id != user_id):
             raise NotFound("No such booking.")
         return booking
 
     def modify(self, user_id: int, booking_id: int, start: datetime, end: datetime) -> Booking:
         """Move or resize a confirmed booking (same vehicle): every booking check applies again."""
+        return self._move(user_id, booking_id, start, end)
+
+    def reschedule(
+        self, booking_id: int, start: datetime, end: datetime, *, note: Note | None = None
+    ) -> Booking:
+        """An operator moves a booking: every rule applies as for its booker, the same price."""
+        return self._move(None, booking_id, start, end, note)
+
+    def _move(
+        self,
+        owner: int | None,
+        booking_id: int,
+        start: datetime,
+        end: datetime,
+        note: Note | None = None,
+    ) -> Booking:
         rules.validate_slot(start, end, utcnow(), self.policy)
         with self.db.sessions() as s:
-            mine = self._own_booking(s, user_id, booking_id, lock=False)
+            mine = self._own_booking(s, owner, booking_id, lock=False)
             trip = (mine.vehicle_id, mine.expected_distance_km, mine.min_soc_percent)
         self._check_energy(trip[0], start, end, trip[1], trip[2], ignore_booking=booking_id)
         with self.db.transaction() as s:
-            booking = self._own_booking(s, user_id, booking_id)
+            booking = self._own_booking(s, owner, booking_id)
             if booking.status != BookingStatus.CONFIRMED:
                 raise Conflict("Only confirmed bookings that have not started can be changed.")
             vehicle = self._lock_vehicle(s, booking.vehicle_id)
-            slot = Slot(user_id, vehicle, booking.company_id, start, end)
+            slot = Slot(booking.user_id, vehicle, booking.company_id, start, end)
             admitted = self._admit(s, slot, ignore_booking=booking.id)
             before = (booking.start_at, booking.end_at, booking.block_end_at, booking.quote_minor)
             booking.start_at, booking.end_at = start, end
             booking.block_end_at = admitted.block_end
             booking.quote_minor = admitted.quote.total_minor
+            if note is not None:
+                note(s, _moved(before, booking))
             hold = self.billing.hold_booking(s, booking)
         if hold is not None and self._refused(hold.idempotency_key):
             self._undo(booking.id, restore=before)
@@ -387,14 +412,57 @@ class BookingService:
                     fee_minor=fee,
                     currency=booking.currency,
                 )
-            booking.status = BookingStatus.CANCELLED
-            booking.cancelled_at = now
-            booking.cancel_fee_minor = fee
-            invoice = self.billing.cancel_booking(s, booking, fee)
-            if self.outbox is not None:
-                key = f"{BOOKING_CANCELLED}:{booking.id}"
-                self.outbox.record(s, BOOKING_CANCELLED, key, {"booking_id": booking.id})
+            return booking, self._release(s, booking, BookingStatus.CANCELLED, fee, now)
+
+    def cancel_for(
+        self, booking_id: int, charge_fee: bool, *, note: Note | None = None
+    ) -> tuple[Booking, Invoice | None]:
+        """An operator cancels a confirmed booking, waiving the fee or charging the late fee."""
+        now = utcnow()
+        with self.db.transaction() as s:
+            booking = self._own_booking(s, None, booking_id)
+            if booking.status != BookingStatus.CONFIRMED:
+                raise Conflict(f"This booking is {booking.status} and cannot be cancelled.")
+            fee = rules.operator_fee(booking.quote_minor, charge_fee, self.policy)
+            invoice = self._release(s, booking, BookingStatus.CANCELLED, fee, now)
+            if note is not None:
+                note(s, _charged(fee, invoice))
             return booking, invoice
+
+    def mark_no_show(
+        self, booking_id: int, charge_fee: bool, *, note: Note | None = None
+    ) -> tuple[Booking, Invoice | None]:
+        """An operator records a no-show after its start, or charges one released with no fee."""
+        now = utcnow()
+        with self.db.transaction() as s:
+            booking = self._own_booking(s, None, booking_id)
+            rules.no_show_adjustable(booking.status, booking.cancel_fee_minor, charge_fee)
+            rules.no_show_started(booking.start_at, now)
+            fee = rules.operator_fee(booking.quote_minor, charge_fee, self.policy)
+            if booking.status == BookingStatus.NO_SHOW:  # released by the job: the fee only
+                booking.cancel_fee_minor = fee
+                invoice = self.billing.cancel_booking(s, booking, fee)
+            else:
+                invoice = self._release(s, booking, BookingStatus.NO_SHOW, fee, now)
+            if note is not None:
+                note(s, _charged(fee, invoice))
+            return booking, invoice
+
+    def _release(
+        self, s: Session, booking: Booking, status: BookingStatus, fee: int, now: datetime
+    ) -> Invoice | None:
+        """End a confirmed booking: its slot freed, its hold released or the fee charged."""
+        booking.status = status
+        if status == BookingStatus.NO_SHOW:
+            booking.no_show_at = now
+        else:
+            booking.cancelled_at = now
+        booking.cancel_fee_minor = fee
+        invoice = self.billing.cancel_booking(s, booking, fee)
+        if self.outbox is not None:
+            key = f"{BOOKING_CANCELLED}:{booking.id}"
+            self.outbox.record(s, BOOKING_CANCELLED, key, {"booking_id": booking.id})
+        return invoice
 
     def start_trip(self, user_id: int, booking_id: int) -> Trip:
         """Unlock the vehicle: the booking becomes active and the trip starts."""
@@ -491,6 +559,20 @@ class BookingService:
     def require_owner(self, s: Session, user_id: int, booking_id: int) -> Booking:
         """A booking of this user (404 for anyone else's)."""
         return self._own_booking(s, user_id, booking_id, lock=False)
+
+
+def _moved(before: tuple[datetime, datetime, datetime, int], after: Booking) -> dict[str, Any]:
+    """What an operator's move changed, for their record."""
+    return {
+        "start_at": [as_utc(before[0]).isoformat(), as_utc(after.start_at).isoformat()],
+        "end_at": [as_utc(before[1]).isoformat(), as_utc(after.end_at).isoformat()],
+        "quote_minor": [before[3], after.quote_minor],
+    }
+
+
+def _charged(fee: int, invoice: Invoice | None) -> dict[str, Any]:
+    """What an operator's cancellation or no-show charged, for their record."""
+    return {"fee_minor": fee, "invoice": invoice.number if invoice else None}
 
 
 def _close_trip(

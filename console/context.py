@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 
 from billing.facade import Billing
+from console.ports import BookingDesk, ChargerReservations
+from console.services.day_figures import DayMemo
 from mobility.bus import CommandBus
 from mobility.config import Settings
 from mobility.db import Database
@@ -29,6 +31,10 @@ class ConsoleContext:
     billing: Billing
     catalogue: Callable[[str | None], Sequence[str]]
     valid_charger_id: Callable[[str], bool]
+    reservations: ChargerReservations
+    bookings: BookingDesk
+    # The dashboard's finished days, remembered by this process (not a composition choice).
+    memo: DayMemo = field(default_factory=DayMemo)
 
 
 def ctx() -> ConsoleContext:

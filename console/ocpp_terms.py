@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 _EXAMPLES_16: dict[str, dict[str, Any]] = {
@@ -141,9 +142,9 @@ _EXAMPLES_201: dict[str, dict[str, Any]] = {
     },
 }
 
-# Commands the console does not send: ReserveNow needs a reservation row made by the OCPP
-# server's own use case (the operator API has it).
-NOT_FROM_CONSOLE = frozenset({"ReserveNow"})
+# Commands without a free-form console form: reservations go through the OCPP server's
+# reservation use case (our reservation row, its id in the command), from their own forms.
+NOT_FROM_CONSOLE = frozenset({"ReserveNow", "CancelReservation"})
 
 
 def example(version: str | None, action: str) -> str:
@@ -161,28 +162,134 @@ def parse_payload(text: str) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class ConfigKey:
-    """One configuration setting as the charger reported it."""
+class Setting:
+    """One stored configuration key (1.6) or device-model attribute (2.0.1), as shown."""
 
-    key: str
+    name: str
     value: str | None
-    readonly: bool
+    writable: bool
+    note: str = ""
+    # The form fields naming it in a change request (a key, or a component and variable).
+    target: tuple[tuple[str, str], ...] = ()
 
 
-def configuration(action: str, answer: Mapping[str, Any] | None) -> list[ConfigKey]:
-    """Settings from a GetConfiguration (1.6) or GetVariables (2.0.1) answer."""
-    if not answer:
-        return []
-    if action == "GetConfiguration":
-        return [
-            ConfigKey(str(k.get("key")), k.get("value"), bool(k.get("readonly")))
-            for k in answer.get("configurationKey") or []
-        ]
-    keys = []
-    for r in answer.get("getVariableResult") or []:
-        name = f"{(r.get('component') or {}).get('name')}.{(r.get('variable') or {}).get('name')}"
-        keys.append(ConfigKey(name, r.get("attributeValue"), False))
-    return keys
+def setting_16(
+    key: str,
+    value: str | None,
+    readonly: bool | None,
+    known: bool,
+    pending_value: str | None,
+    change_status: str | None,
+) -> Setting:
+    """A stored OCPP 1.6 configuration key."""
+    if not known:
+        note = "unknown to the charger"
+    elif pending_value is not None:
+        note = f"{pending_value} after the next reboot"
+    else:
+        note = f"last change: {change_status}" if change_status else ""
+    return Setting(key, value, known and readonly is not True, note, (("key", key),))
+
+
+def _qualified(name: str, instance: str) -> str:
+    return f"{name}[{instance}]" if instance else name
+
+
+def setting_201(
+    component: str,
+    component_instance: str,
+    evse_id: int,
+    connector_id: int,
+    variable: str,
+    variable_instance: str,
+    attribute_type: str,
+    value: str | None,
+    mutability: str | None,
+    reboot_required: bool,
+) -> Setting:
+    """A stored OCPP 2.0.1 device-model attribute (component.variable, with its place)."""
+    place = f" EVSE {evse_id}" + (f"/{connector_id}" if connector_id else "") if evse_id else ""
+    name = f"{_qualified(component, component_instance)}{place}."
+    name += _qualified(variable, variable_instance)
+    if attribute_type != "Actual":
+        name += f" ({attribute_type})"
+    target = (
+        ("component", component),
+        ("component_instance", component_instance),
+        ("evse_id", str(evse_id)),
+        ("connector_id", str(connector_id)),
+        ("variable", variable),
+        ("variable_instance", variable_instance),
+        ("attribute_type", attribute_type),
+    )
+    return Setting(
+        name,
+        None if mutability == "WriteOnly" else value,
+        mutability != "ReadOnly",
+        "applies after a reset" if reboot_required else "",
+        target,
+    )
+
+
+def read_request(version: str | None, request_id: int) -> tuple[str, dict[str, Any]]:
+    """The command that has the charger report its whole configuration again."""
+    if version == "2.0.1":
+        return "GetBaseReport", {"requestId": request_id, "reportBase": "ConfigurationInventory"}
+    return "GetConfiguration", {}
+
+
+def _text(fields: Mapping[str, str], name: str, longest: int, required: bool = True) -> str:
+    value = (fields.get(name) or "").strip()
+    if (required and not value) or len(value) > longest:
+        raise ValueError(f"'{name}' must be 1 to {longest} characters.")
+    return value
+
+
+def change_request(
+    version: str | None, fields: Mapping[str, str], value: str
+) -> tuple[str, dict[str, Any]]:
+    """ChangeConfiguration (1.6) or SetVariables (2.0.1) of one setting; ValueError if malformed."""
+    if version != "2.0.1":
+        if len(value) > 500:
+            raise ValueError("A 1.6 configuration value is at most 500 characters.")
+        return "ChangeConfiguration", {"key": _text(fields, "key", 50), "value": value}
+    if len(value) > 1000:
+        raise ValueError("A 2.0.1 attribute value is at most 1000 characters.")
+    component: dict[str, Any] = {"name": _text(fields, "component", 50)}
+    variable: dict[str, Any] = {"name": _text(fields, "variable", 50)}
+    if instance := _text(fields, "component_instance", 50, required=False):
+        component["instance"] = instance
+    if instance := _text(fields, "variable_instance", 50, required=False):
+        variable["instance"] = instance
+    try:
+        evse, connector = int(fields.get("evse_id") or 0), int(fields.get("connector_id") or 0)
+    except ValueError:
+        raise ValueError("The EVSE and connector must be whole numbers.") from None
+    if evse:
+        component["evse"] = {"id": evse, **({"connectorId": connector} if connector else {})}
+    data = {
+        "attributeType": _text(fields, "attribute_type", 10, required=False) or "Actual",
+        "attributeValue": value,
+        "component": component,
+        "variable": variable,
+    }
+    return "SetVariables", {"setVariableData": [data]}
+
+
+def reserve_request(
+    version: str | None, connector_id: int, id_tag: str, token_type: str, expires_at: datetime
+) -> dict[str, Any]:
+    """A ReserveNow payload in the charger's version (the OCPP server adds our reservation id)."""
+    expiry = expires_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if version == "2.0.1":
+        payload: dict[str, Any] = {
+            "expiryDateTime": expiry,
+            "idToken": {"idToken": id_tag, "type": token_type},
+        }
+        if connector_id:  # absent: any EVSE of the station
+            payload["evseId"] = connector_id
+        return payload
+    return {"connectorId": connector_id, "expiryDate": expiry, "idTag": id_tag}
 
 
 def stop_request(commands: Sequence[str], transaction_ref: str) -> tuple[str, dict[str, Any]]:

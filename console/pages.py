@@ -87,6 +87,17 @@ def optional_int(name: str, source: Any = None) -> int | None:
         raise ValidationFailed(f"'{name}' must be a whole number.", field=name) from None
 
 
+def moment(name: str, source: Any = None) -> datetime | None:
+    """An optional date and time field (datetime-local, the platform's timezone)."""
+    raw = (source if source is not None else request.values).get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return datetime.fromisoformat(raw).replace(tzinfo=ZoneInfo(ctx().settings.timezone))
+    except ValueError:
+        raise ValidationFailed(f"'{name}' must be a date and time.", field=name) from None
+
+
 def page(template: str, status: int = 200, **values: Any) -> Response:
     """Render a console page (pages that show a secret are never cached)."""
     response = make_response(render_template(f"console/{template}", **values), status)

@@ -1,50 +1,90 @@
-"""Line charts drawn server-side as SVG geometry (pure): no script, no CDN, readable offline."""
+"""Charts as data (pure): series the browser draws with the vendored uPlot, and tables of them.
+
+The page carries each chart's data as JSON in its figure (`data-chart`), so what is drawn is
+exactly what the server computed, a test can read it back, and the same numbers are in a
+table beside the chart for keyboard and screen-reader users.
+"""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-WIDTH, HEIGHT = 480, 220
-LEFT, RIGHT, TOP, BOTTOM = 44, 10, 10, 26
 # Enough points to draw a smooth curve on any screen; longer series are thinned evenly.
 MAX_POINTS = 240
+COLOURS = ("#0b6e4f", "#1e40af", "#b45309", "#7c3aed", "#be123c", "#0e7490")
+# How the x axis reads: moments, local days, or named categories (tariffs).
+TIME, DAY, CATEGORY = "time", "day", "category"
 
 
 @dataclass(frozen=True)
-class Tick:
-    """A labelled position on an axis (pixels)."""
+class Series:
+    """One named series of values along the chart's x axis (None: no value there)."""
 
-    at: float
     label: str
+    values: tuple[float | None, ...]
+    colour: str = COLOURS[0]
 
 
 @dataclass(frozen=True)
 class Chart:
-    """One series ready to draw: the polyline, axis ticks, and the plotted values."""
+    """A chart ready for the browser: x positions, series, and how to draw them."""
 
+    id: str
     title: str
     unit: str
-    points: str
-    x_ticks: tuple[Tick, ...]
-    y_ticks: tuple[Tick, ...]
-    values: tuple[tuple[datetime, float], ...]
-    # The plotted readings as text (local time, value) for the table beside the chart.
-    table: tuple[tuple[str, str], ...] = ()
-    width: int = WIDTH
-    height: int = HEIGHT
-    left: int = LEFT
-    right: int = RIGHT
-    top: int = TOP
-    bottom: int = BOTTOM
+    x: tuple[int, ...]  # epoch seconds (TIME, DAY) or positions 0..n-1 (CATEGORY)
+    series: tuple[Series, ...]
+    kind: str = "line"  # line, bars or steps
+    axis: str = TIME
+    categories: tuple[str, ...] = ()
+    step: int = 0  # seconds between bars (their width), 0 for lines
+    note: str = ""  # what the figures mean, under the chart
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def last(self) -> float:
-        """The latest value of the series."""
-        return self.values[-1][1]
+    def empty(self) -> bool:
+        """No value at all to draw."""
+        return not any(v is not None for s in self.series for v in s.values)
+
+    def data(self) -> dict[str, Any]:
+        """The JSON the browser draws (x and one list of values per series)."""
+        return {
+            "title": self.title,
+            "unit": self.unit,
+            "kind": self.kind,
+            "axis": self.axis,
+            "step": self.step,
+            "categories": list(self.categories),
+            "x": list(self.x),
+            "series": [
+                {"label": s.label, "colour": s.colour, "values": list(s.values)}
+                for s in self.series
+            ],
+        }
+
+    def rows(self, tz: ZoneInfo) -> list[tuple[str, list[str]]]:
+        """The chart as table rows: the x label, then each series' value as text."""
+        return [
+            (self.label_of(i, tz), [_text(s.values[i]) for s in self.series])
+            for i in range(len(self.x))
+        ]
+
+    def label_of(self, i: int, tz: ZoneInfo) -> str:
+        """How the i-th x position reads in a table."""
+        if self.axis == CATEGORY:
+            return self.categories[i]
+        moment = datetime.fromtimestamp(self.x[i], tz)
+        return moment.strftime("%Y-%m-%d" if self.axis == DAY else "%Y-%m-%d %H:%M")
+
+
+def _text(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.3f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
 
 
 def thin(
@@ -57,55 +97,17 @@ def thin(
     return [series[round(i * step)] for i in range(limit)]
 
 
-def nice_step(span: float, ticks: int = 4) -> float:
-    """A round tick step (1, 2 or 5 times a power of ten) giving about `ticks` intervals."""
-    if span <= 0:
-        return 1.0
-    raw = span / ticks
-    power = 10 ** math.floor(math.log10(raw))
-    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-
-
-def _y_axis(low: float, high: float) -> tuple[float, float, float]:
-    step = nice_step(high - low)
-    bottom = math.floor(low / step) * step
-    top = max(math.ceil(high / step) * step, bottom + step)
-    return bottom, top, step
-
-
-def _label(value: float) -> str:
-    return f"{value:g}" if abs(value) >= 0.01 or value == 0 else f"{value:.3f}"
-
-
 def line_chart(
-    series: Sequence[tuple[datetime, float]], *, title: str, unit: str, tz: ZoneInfo
+    series: Sequence[tuple[datetime, float]], *, chart_id: str, title: str, unit: str, colour: str
 ) -> Chart | None:
-    """The chart of a time series (None when it has no point)."""
+    """The line chart of one time series (None when it has no point)."""
     if not series:
         return None
-    values = thin(sorted(series, key=lambda p: p[0]))
-    t0, t1 = values[0][0].timestamp(), values[-1][0].timestamp()
-    span_t = (t1 - t0) or 1.0
-    bottom, top, step = _y_axis(min(0.0, *(v for _, v in values)), max(v for _, v in values))
-    inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-
-    def x(t: float) -> float:
-        return round(LEFT + (t - t0) / span_t * inner_w, 1)
-
-    def y(v: float) -> float:
-        return round(TOP + (top - v) / (top - bottom) * inner_h, 1)
-
-    points = " ".join(f"{x(t.timestamp())},{y(v)}" for t, v in values)
-    y_ticks = tuple(
-        Tick(y(bottom + i * step), _label(bottom + i * step))
-        for i in range(round((top - bottom) / step) + 1)
+    points = thin(sorted(series, key=lambda p: p[0]))
+    return Chart(
+        id=chart_id,
+        title=title,
+        unit=unit,
+        x=tuple(int(at.timestamp()) for at, _ in points),
+        series=(Series(title, tuple(round(v, 3) for _, v in points), colour),),
     )
-    x_ticks = tuple(
-        Tick(
-            x(t0 + span_t * i / 4),
-            datetime.fromtimestamp(t0 + span_t * i / 4, tz).strftime("%H:%M"),
-        )
-        for i in range(5)
-    )
-    table = tuple((t.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"), f"{v:.3f}") for t, v in values)
-    return Chart(title, unit, points, x_ticks, y_ticks, tuple(values), table)

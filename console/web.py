@@ -12,6 +12,7 @@ from console.views import (
     bookings,
     cards,
     chargers,
+    dashboard,
     fleet,
     licences,
     people,
@@ -22,6 +23,7 @@ from console.views import (
 
 # Importing a view module registers its routes on the blueprint.
 VIEWS = (
+    dashboard,
     chargers,
     sessions,
     cards,

@@ -48,7 +48,7 @@ from mobility.web.i18n import init_i18n
 from mobility.web.server import WebServer
 from mobility.web.shell import create_shell, finish
 from ocpp_server import operator_api, protocols, rules, security_api, station_api
-from ocpp_server.reservations import BookingReservations
+from ocpp_server.reservations import BookingReservations, OperatorReservations
 from ocpp_server.security.services import SecurityService
 from ocpp_server.server import OcppServer
 from ocpp_server.services import ChargingService
@@ -198,6 +198,8 @@ def console_context(core: Core) -> ConsoleContext:
         billing=core.billing,
         catalogue=lambda version: protocols.by_version(version).commands,
         valid_charger_id=rules.valid_charge_point_id,
+        reservations=OperatorReservations(core.db, core.bus, core.settings.command_timeout),
+        bookings=core.bookings,
     )
 
 

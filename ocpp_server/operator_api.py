@@ -11,26 +11,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mobility.bus import CommandBus
-from mobility.clock import utcnow
 from mobility.config import Settings
 from mobility.db import Database
 from mobility.errors import ChargerUnavailable, NotFound, ValidationFailed
 from mobility.models import (
-    Booking,
     Charger,
     ChargerCommand,
     ChargerVariable,
     ChargingTransaction,
     Connector,
     EvseConnector,
-    IdToken,
-    Reservation,
 )
 from mobility.web.auth import current_user, operator_required
 from mobility.web.extensions import csrf
 from mobility.web.pagination import envelope, page_args, paginate
 from ocpp_server import commands, configuration, evses, protocols
-from ocpp_server.node import ProtocolAdapter
+from ocpp_server.reservations import reserve_in
 
 bp = Blueprint("operator_api", __name__, url_prefix="/api/v1/operator")
 
@@ -209,45 +205,12 @@ def list_commands(cp_id: str) -> Any:
         return envelope(rows, total, page, per_page)
 
 
-def _reserve(
-    s: Session, charger: Charger, adapter: ProtocolAdapter, payload: dict[str, Any]
-) -> dict[str, Any]:
-    """ReserveNow needs our reservation id: create the row and fill it in."""
-    try:
-        terms = adapter.reservation_terms(payload)
-    except (KeyError, ValueError, TypeError):
-        raise ValidationFailed(
-            f"ReserveNow needs the connector, token and expiry of OCPP {adapter.version}"
-        ) from None
-    if terms.expires_at <= utcnow():
-        raise ValidationFailed("The reservation's expiry must be in the future")
-    # A card of a group (a fleet) reserves for the group: any card with that parent may use it.
-    parent = terms.parent_id_token or s.scalar(
-        select(IdToken.parent_id_tag).where(IdToken.id_tag == terms.id_token)
-    )
-    res = Reservation(
-        charger_id=charger.id,
-        connector_id=terms.connector_id,
-        id_tag=terms.id_token,
-        parent_id_tag=parent,
-        expires_at=terms.expires_at,
-        user_id=getattr(current_user(), "id", None),
-        booking_id=_booking_arg(s),
-    )
-    s.add(res)
-    s.flush()
-    filled: dict[str, Any] = {adapter.reservation_id_field: res.id}
-    if parent and adapter.parent_id_field and adapter.parent_id_field not in payload:
-        filled[adapter.parent_id_field] = parent
-    return {**payload, **filled}
-
-
-def _booking_arg(s: Session) -> int | None:
+def _booking_arg() -> int | None:
     """`?booking=<id>`: the booking a reservation serves (cancelling it cancels the reservation)."""
     raw = request.args.get("booking")
     if raw is None:
         return None
-    if not raw.isdigit() or s.get(Booking, int(raw)) is None:
+    if not raw.isdigit():
         raise ValidationFailed(f"No booking {raw}.", field="booking")
     return int(raw)
 
@@ -268,7 +231,8 @@ def send_command(cp_id: str, action: str) -> Any:
         if action not in adapter.commands:
             raise NotFound(f"Unknown command {action}; use one of {', '.join(adapter.commands)}.")
         if action == "ReserveNow":
-            payload = _reserve(s, charger, adapter, payload)
+            user_id = getattr(current_user(), "id", None)
+            _, payload = reserve_in(s, charger, adapter, payload, user_id, _booking_arg())
         charger_pk = charger.id
     try:
         answer = rt.bus.call_sync(cp_id, action, payload, rt.settings.command_timeout)

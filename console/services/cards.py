@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from console.services.audit import Actor, record
 from console.services.paging import Page, page_of
 from mobility.db import Database
 from mobility.errors import NotFound, ValidationFailed
-from mobility.models import Company, IdToken, IdTokenStatus, User
+from mobility.models import Charger, Company, IdToken, IdTokenStatus, LocalListEntry, User
 
 
 @dataclass(frozen=True)
@@ -86,3 +86,71 @@ def update(
             changes["parent_id_tag"] = parent_tag
         if changes:
             record(s, actor, "card.update", "card", id_tag, **changes)
+
+
+@dataclass(frozen=True)
+class LocalListRow:
+    """A charger's local authorisation list as we last recorded it."""
+
+    charge_point_id: str
+    ocpp_version: str | None
+    online: bool
+    version: int  # the version the charger holds (reported, or accepted from us)
+    synced_version: int | None  # the version we sent last and it accepted (None: never, lost)
+    status: str | None  # its answer to our last SendLocalList
+    entries: int
+
+    @property
+    def in_step(self) -> bool:
+        """The charger holds the version we last gave it."""
+        return self.synced_version is not None and self.synced_version == self.version
+
+
+def _with_list(lagging: bool) -> list[ColumnElement[bool]]:
+    """Chargers with a local list state; `lagging`: the ones not holding our last version."""
+    where = [
+        or_(
+            Charger.local_list_synced_version.is_not(None),
+            Charger.local_list_status.is_not(None),
+            Charger.local_list_version != 0,
+        )
+    ]
+    if lagging:
+        where.append(
+            or_(
+                Charger.local_list_synced_version.is_(None),
+                Charger.local_list_synced_version != Charger.local_list_version,
+            )
+        )
+        where.append(func.coalesce(Charger.local_list_status, "") != "NotSupported")
+    return where
+
+
+def local_lists(db: Database, lagging: bool, page: int, per_page: int) -> Page[LocalListRow]:
+    """Chargers' local list versions, with how many entries each holds (two queries a page)."""
+    stmt = (
+        select(
+            Charger.id,
+            Charger.charge_point_id,
+            Charger.ocpp_version,
+            Charger.is_online,
+            Charger.local_list_version,
+            Charger.local_list_synced_version,
+            Charger.local_list_status,
+        )
+        .where(*_with_list(lagging))
+        .order_by(Charger.charge_point_id)
+    )
+    with db.sessions() as s:
+        found = page_of(s, stmt, page, per_page, rows=True)
+        counted = s.execute(
+            select(LocalListEntry.charger_id, func.count())
+            .where(LocalListEntry.charger_id.in_([r[0] for r in found.items]))
+            .group_by(LocalListEntry.charger_id)
+        )
+        entries = {pk: n for pk, n in counted}
+    rows = [
+        LocalListRow(cp, version, online, held, synced, status, entries.get(pk, 0))
+        for pk, cp, version, online, held, synced, status in found.items
+    ]
+    return Page(rows, found.total, found.page, found.per_page)

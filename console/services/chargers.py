@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from console.ocpp_terms import ConfigKey, configuration
+from console.ocpp_terms import Setting, setting_16, setting_201
 from console.services.audit import Actor, record
 from console.services.paging import AnySelect, Page, page_of
 from mobility.db import Database
@@ -19,8 +19,9 @@ from mobility.models import (
     Charger,
     ChargerCommand,
     ChargerEvent,
+    ChargerVariable,
     ChargingProfileRecord,
-    CommandStatus,
+    ConfigurationKey,
     Connector,
     Hub,
     RegistrationStatus,
@@ -31,7 +32,7 @@ from mobility.models import (
 from mobility.security import new_token, token_digest
 
 RECENT = 20
-CONFIG_READS = ("GetConfiguration", "GetVariables")
+SETTINGS_PER_PAGE = 50
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class ChargerView:
     events: list[ChargerEvent]
     reservations: list[Reservation]
     profiles: list[ChargingProfileRecord]
-    configuration: list[ConfigKey] = field(default_factory=list)
+    settings: Page[Setting] = field(default_factory=lambda: Page([], 0, 1, SETTINGS_PER_PAGE))
 
 
 @dataclass(frozen=True)
@@ -135,26 +136,66 @@ def get_charger(s: Session, cp_id: str) -> Charger:
     return charger
 
 
+def version_of(db: Database, cp_id: str) -> str | None:
+    """The OCPP version a charger last booted with (NotFound: no such charger)."""
+    with db.sessions() as s:
+        return get_charger(s, cp_id).ocpp_version
+
+
 def _recent(s: Session, model: Any, charger_id: int, order: Any) -> list[Any]:
     stmt = select(model).where(model.charger_id == charger_id).order_by(order.desc()).limit(RECENT)
     return list(s.scalars(stmt))
 
 
-def _configuration(s: Session, charger_id: int) -> list[ConfigKey]:
-    last = s.scalar(
-        select(ChargerCommand)
-        .where(
-            ChargerCommand.charger_id == charger_id,
-            ChargerCommand.action.in_(CONFIG_READS),
-            ChargerCommand.status == CommandStatus.ANSWERED,
-        )
-        .order_by(ChargerCommand.id.desc())
-        .limit(1)
+def _settings_16(s: Session, charger_pk: int, page: int) -> Page[Setting]:
+    stmt = (
+        select(ConfigurationKey)
+        .where(ConfigurationKey.charger_id == charger_pk)
+        .order_by(ConfigurationKey.key)
     )
-    return configuration(last.action, last.response) if last is not None else []
+    found: Page[ConfigurationKey] = page_of(s, stmt, page, SETTINGS_PER_PAGE)
+    rows = [
+        setting_16(k.key, k.value, k.readonly, k.known, k.pending_value, k.change_status)
+        for k in found.items
+    ]
+    return Page(rows, found.total, found.page, found.per_page)
 
 
-def charger_view(db: Database, cp_id: str) -> ChargerView:
+def _settings_201(s: Session, charger_pk: int, page: int) -> Page[Setting]:
+    v = ChargerVariable
+    stmt = (
+        select(v)
+        .where(v.charger_id == charger_pk)
+        .order_by(v.component, v.component_instance, v.evse_id, v.connector_id, v.variable)
+        .order_by(v.variable_instance, v.attribute_type)
+    )
+    found: Page[ChargerVariable] = page_of(s, stmt, page, SETTINGS_PER_PAGE)
+    rows = [
+        setting_201(
+            x.component,
+            x.component_instance,
+            x.evse_id,
+            x.connector_id,
+            x.variable,
+            x.variable_instance,
+            x.attribute_type,
+            x.value,
+            x.mutability,
+            x.reboot_required,
+        )
+        for x in found.items
+    ]
+    return Page(rows, found.total, found.page, found.per_page)
+
+
+def stored_settings(s: Session, charger: Charger, page: int) -> Page[Setting]:
+    """The charger's stored configuration: 1.6 keys, or the 2.0.1 device model."""
+    if charger.ocpp_version == "2.0.1":
+        return _settings_201(s, charger.id, page)
+    return _settings_16(s, charger.id, page)
+
+
+def charger_view(db: Database, cp_id: str, settings_page: int = 1) -> ChargerView:
     """One charger with its connectors, recent commands and messages, reservations, profiles."""
     with db.sessions() as s:
         c = get_charger(s, cp_id)
@@ -179,7 +220,7 @@ def charger_view(db: Database, cp_id: str) -> ChargerView:
             events=_recent(s, ChargerEvent, c.id, ChargerEvent.id),
             reservations=_recent(s, Reservation, c.id, Reservation.id),
             profiles=list(profiles),
-            configuration=_configuration(s, c.id),
+            settings=stored_settings(s, c, settings_page),
         )
 
 

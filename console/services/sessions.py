@@ -66,7 +66,7 @@ class SessionView:
     invoices: list[Invoice]
 
 
-def _matching(f: SessionFilter) -> list[ColumnElement[bool]]:
+def matching(f: SessionFilter) -> list[ColumnElement[bool]]:
     """Conditions on the sessions table alone (the count needs no join)."""
     where: list[ColumnElement[bool]] = []
     if f.charger:
@@ -90,7 +90,7 @@ def _matching(f: SessionFilter) -> list[ColumnElement[bool]]:
 
 def list_sessions(db: Database, f: SessionFilter, page: int, per_page: int) -> Page[SessionRow]:
     """A page of sessions, newest first, with charger, user and company names."""
-    where = _matching(f)
+    where = matching(f)
     ids = (
         select(ChargingTransaction.id)
         .where(*where)

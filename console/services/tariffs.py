@@ -26,6 +26,8 @@ class TariffEdit:
     elements: list[dict[str, Any]]
     min_price_excl_vat: Decimal | None
     max_price_excl_vat: Decimal | None
+    min_price_incl_vat: Decimal | None
+    max_price_incl_vat: Decimal | None
     daily_cap_excl_vat: Decimal | None
     default_vat_percent: Decimal
     valid_from: datetime | None
@@ -73,6 +75,8 @@ def validated(tariff: Tariff, edit: TariffEdit) -> TariffSpec:
         max_price=edit.max_price_excl_vat,
         daily_cap=edit.daily_cap_excl_vat,
         default_vat=edit.default_vat_percent,
+        min_price_incl_vat=edit.min_price_incl_vat,
+        max_price_incl_vat=edit.max_price_incl_vat,
     )
 
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import flash, request
 
 from console.context import ctx
-from console.pages import actor, back_to, bp, page, paging
+from console.pages import actor, back_to, bp, optional_int, page, paging
 from console.services import cards
 from mobility.errors import DomainError, ValidationFailed
 from mobility.models import IdTokenStatus
@@ -22,7 +22,18 @@ def _list(status: int = 200, **extra: Any) -> Any:
         raise ValidationFailed("Unknown card status.", field="status")
     q = request.args.get("q", "").strip()[:100]
     found = cards.list_cards(ctx().db, q, wanted, number, per_page)
-    return page("cards.html", status, found=found, statuses=list(IdTokenStatus), **extra)
+    lagging = request.args.get("lists") == "lagging"
+    lists_page = max(1, optional_int("lists_page", request.args) or 1)
+    lists = cards.local_lists(ctx().db, lagging, lists_page, 25)
+    return page(
+        "cards.html",
+        status,
+        found=found,
+        statuses=list(IdTokenStatus),
+        lists=lists,
+        lagging=lagging,
+        **extra,
+    )
 
 
 @bp.get("/cards")

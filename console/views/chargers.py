@@ -7,10 +7,11 @@ from typing import Any
 from flask import Response, current_app, flash, redirect, request, url_for
 
 from console.context import ctx
-from console.ocpp_terms import example, parse_payload
+from console.ocpp_terms import change_request, example, parse_payload, read_request
 from console.pages import actor, bp, commands, optional_int, page, paging
-from console.services import chargers
+from console.services import chargers, reservations
 from console.services.chargers import ChargerFilter, ChargerForm
+from mobility.clock import utcnow
 from mobility.errors import DomainError, ValidationFailed
 from mobility.models import RegistrationStatus
 
@@ -26,12 +27,6 @@ def _filter() -> ChargerFilter:
         registration=registration,
         hub_id=optional_int("hub", request.args),
     )
-
-
-@bp.get("/")
-def home() -> Any:
-    """The console opens on the chargers."""
-    return redirect(url_for("console.chargers_list"))
 
 
 @bp.get("/chargers")
@@ -64,9 +59,11 @@ def chargers_live() -> Any:
 
 
 def _charger_page(cp_id: str, status: int = 200, **extra: Any) -> Any:
-    view = chargers.charger_view(ctx().db, cp_id)
-    offered = commands().offered(view.charger.ocpp_version)
-    examples = {a: example(view.charger.ocpp_version, a) for a in offered}
+    settings_page = max(1, optional_int("settings_page", request.args) or 1)
+    view = chargers.charger_view(ctx().db, cp_id, settings_page)
+    version = view.charger.ocpp_version
+    offered = commands().offered(version)
+    examples = {a: example(version, a) for a in offered}
     hubs, tariffs = chargers.choices(ctx().db)
     return page(
         "charger.html",
@@ -75,6 +72,7 @@ def _charger_page(cp_id: str, status: int = 200, **extra: Any) -> Any:
         c=view.charger,
         offered=offered,
         examples=examples,
+        read_request=read_request(version, int(utcnow().timestamp()) % 2**31),
         hubs=hubs,
         tariffs=tariffs,
         **extra,
@@ -101,6 +99,51 @@ def send_command(cp_id: str, action: str) -> Any:
         return _charger_page(cp_id, exc.http_status, error=f"{action}: {exc.message}")
     flash(f"{action}: the charger answered {answer}")
     return redirect(url_for("console.charger", cp_id=cp_id, _anchor="commands"), 303)
+
+
+@bp.post("/chargers/<cp_id>/settings")
+def charger_setting(cp_id: str) -> Any:
+    """Change one stored setting: ChangeConfiguration (1.6) or SetVariables (2.0.1)."""
+    version = chargers.version_of(ctx().db, cp_id)
+    try:
+        action, payload = change_request(version, request.form, request.form.get("value", ""))
+    except ValueError as exc:
+        return _charger_page(cp_id, 422, error=str(exc))
+    try:
+        answer = commands().send(actor(), cp_id, action, payload)
+    except DomainError as exc:
+        return _charger_page(cp_id, exc.http_status, error=f"{action}: {exc.message}")
+    flash(f"{action}: the charger answered {answer}")
+    return redirect(url_for("console.charger", cp_id=cp_id, _anchor="configuration"), 303)
+
+
+@bp.post("/chargers/<cp_id>/reservations")
+def charger_reserve(cp_id: str) -> Any:
+    """Reserve a connector for a card (ReserveNow through the OCPP server's use case)."""
+    try:
+        form = reservations.ReserveForm(
+            connector_id=optional_int("connector_id", request.form) or 0,
+            id_tag=request.form.get("id_tag", "")[:36],
+            minutes=optional_int("minutes", request.form) or 0,
+            note=request.form.get("note", "")[:500],
+        )
+        made = reservations.reserve(ctx().db, ctx().reservations, actor(), cp_id, form)
+    except DomainError as exc:
+        return _charger_page(cp_id, exc.http_status, error=f"ReserveNow: {exc.message}")
+    flash(f"Reservation {made.reservation_id}: the charger answered {made.answer}")
+    return redirect(url_for("console.charger", cp_id=cp_id, _anchor="reservations"), 303)
+
+
+@bp.post("/chargers/<cp_id>/reservations/<int:reservation_id>/cancel")
+def charger_cancel_reservation(cp_id: str, reservation_id: int) -> Any:
+    """Cancel a reservation on the charger (CancelReservation)."""
+    reason = request.form.get("reason", "")[:500]
+    try:
+        answer = reservations.cancel(ctx().reservations, actor(), cp_id, reservation_id, reason)
+    except DomainError as exc:
+        return _charger_page(cp_id, exc.http_status, error=f"CancelReservation: {exc.message}")
+    flash(f"Reservation {reservation_id} cancelled: the charger answered {answer}")
+    return redirect(url_for("console.charger", cp_id=cp_id, _anchor="reservations"), 303)
 
 
 def _form() -> ChargerForm:

@@ -6,16 +6,26 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import flash, redirect, request, url_for
+from flask import Response, current_app, flash, redirect, request, url_for
 
 from billing.render import invoice_html
 from console.context import ctx
 from console.pages import actor, bp, commands, optional_int, page, paging
-from console.plots import line_chart
-from console.services import sessions
+from console.plots import COLOURS, line_chart
+from console.services import running, sessions
+from console.services.paging import Page
+from console.services.running import RunningRow
 from console.services.sessions import ENERGY, POWER, SOC, SessionFilter
+from mobility.clock import utcnow
 from mobility.errors import DomainError, ValidationFailed
 from mobility.models import TransactionStatus
+
+RUNNING_PER_PAGE = 10  # each row is priced again at every poll
+CURVES = (
+    (ENERGY, "Energy delivered", "kWh", COLOURS[0]),
+    (POWER, "Power", "kW", COLOURS[1]),
+    (SOC, "State of charge", "%", COLOURS[2]),
+)
 
 
 def _day(name: str, tz: ZoneInfo) -> datetime | None:
@@ -46,6 +56,13 @@ def _filter() -> SessionFilter:
     )
 
 
+def _running() -> Page[RunningRow]:
+    """The page of running sessions asked for, priced up to this minute."""
+    number = max(1, optional_int("running_page", request.args) or 1)
+    minute = utcnow().replace(second=0, microsecond=0)  # a price that moves once a minute
+    return running.running(ctx().db, ctx().billing, minute, _filter(), number, RUNNING_PER_PAGE)
+
+
 @bp.get("/sessions")
 def sessions_list() -> Any:
     """Charging sessions, newest first, filtered by charger, card, user, company and date."""
@@ -54,19 +71,32 @@ def sessions_list() -> Any:
     return page(
         "sessions.html",
         found=found,
+        running=_running(),
         companies=sessions.companies(ctx().db),
         statuses=list(TransactionStatus),
+        live_seconds=current_app.config.get("CONSOLE_LIVE_SECONDS", 10),
     )
+
+
+@bp.get("/live/sessions")
+def sessions_live() -> Any:
+    """The running sessions' rows for polling: 304 while nothing they show has changed (ETag)."""
+    found = _running()
+    tag = running.fingerprint(found)
+    if tag in request.if_none_match:
+        return Response(status=304, headers={"ETag": f'"{tag}"'})
+    response = page("running_rows.html", running=found)
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 def _session_page(tx_id: int, status: int = 200, **extra: Any) -> Any:
     c = ctx()
     view = sessions.session_view(c.db, c.billing, tx_id)
-    tz = ZoneInfo(c.settings.timezone)
     charts = [
-        line_chart(view.series[ENERGY], title="Energy delivered", unit="kWh", tz=tz),
-        line_chart(view.series[POWER], title="Power", unit="kW", tz=tz),
-        line_chart(view.series[SOC], title="State of charge", unit="%", tz=tz),
+        line_chart(view.series[key], chart_id=f"chart-{n}", title=title, unit=unit, colour=colour)
+        for n, (key, title, unit, colour) in enumerate(CURVES, 1)
     ]
     return page(
         "session.html",

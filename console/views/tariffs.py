@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,7 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import flash, redirect, request, url_for
 
 from console.context import ctx
-from console.pages import actor, bp, page
+from console.pages import actor, bp, moment, page
 from console.services import tariffs
 from console.services.tariffs import Example, TariffEdit
 from mobility.clock import utcnow
@@ -32,16 +31,6 @@ def _decimal(name: str, default: str | None = None) -> Decimal | None:
     return value
 
 
-def _moment(name: str) -> datetime | None:
-    raw = request.form.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return datetime.fromisoformat(raw).replace(tzinfo=ZoneInfo(ctx().settings.timezone))
-    except ValueError:
-        raise ValidationFailed(f"'{name}' must be a date and time.", field=name) from None
-
-
 def _edit() -> TariffEdit:
     try:
         elements = json.loads(request.form.get("elements", ""))
@@ -54,10 +43,12 @@ def _edit() -> TariffEdit:
         elements=elements,
         min_price_excl_vat=_decimal("min_price_excl_vat"),
         max_price_excl_vat=_decimal("max_price_excl_vat"),
+        min_price_incl_vat=_decimal("min_price_incl_vat"),
+        max_price_incl_vat=_decimal("max_price_incl_vat"),
         daily_cap_excl_vat=_decimal("daily_cap_excl_vat"),
         default_vat_percent=_decimal("default_vat_percent", "20") or Decimal(0),
-        valid_from=_moment("valid_from"),
-        valid_to=_moment("valid_to"),
+        valid_from=moment("valid_from", request.form),
+        valid_to=moment("valid_to", request.form),
         is_active=request.form.get("is_active") == "on",
     )
 
@@ -66,7 +57,7 @@ def _example() -> Example:
     minutes = _decimal("ex_minutes", "60") or Decimal(0)
     idle = _decimal("ex_idle_minutes", "0") or Decimal(0)
     return Example(
-        start=_moment("ex_start") or utcnow().replace(second=0, microsecond=0),
+        start=moment("ex_start", request.form) or utcnow().replace(second=0, microsecond=0),
         minutes=int(minutes),
         kwh=_decimal("ex_kwh", "20") or Decimal(0),
         km=_decimal("ex_km", "10") or Decimal(0),

@@ -122,6 +122,8 @@ class Invoice(IdMixin, Base):
         UniqueConstraint("kind", "charging_transaction_id"),
         UniqueConstraint("kind", "company_id", "period_start"),
         Index("ix_invoices_user_issued", "user_id", "issued_at"),
+        # The console's dashboard sums revenue by time of issue.
+        Index("ix_invoices_issued", "issued_at"),
         one_of("kind", InvoiceKind),
         one_of("status", InvoiceStatus),
     )
@@ -148,6 +150,8 @@ class Invoice(IdMixin, Base):
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     paid_at: Mapped[datetime | None]
     stripe_invoice_id: Mapped[str | None] = mapped_column(String(64))
+    # The tariff that priced it (a credit note: its original's), for revenue per tariff.
+    tariff_code: Mapped[str | None] = mapped_column(String(36))
 
     lines: Mapped[list[InvoiceLine]] = relationship(
         back_populates="invoice",

@@ -42,6 +42,7 @@ class Booking(IdMixin, TimestampMixin, Base):
         CheckConstraint("block_end_at >= end_at", name="buffer_order"),
         Index("ix_bookings_vehicle_slot", "vehicle_id", "start_at", "block_end_at"),
         Index("ix_bookings_user_start", "user_id", "start_at"),
+        Index("ix_bookings_start", "start_at"),  # bookings of a day, for the console
         one_of("status", BookingStatus),
     )
 
@@ -77,6 +78,7 @@ class Trip(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         Index("ix_trips_user_started", "user_id", "started_at"),
         Index("ix_trips_company_started", "company_id", "started_at"),
+        Index("ix_trips_started", "started_at"),  # vehicle use over days, for the console
         one_of("status", TripStatus),
     )
 

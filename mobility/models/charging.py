@@ -146,7 +146,10 @@ class ConnectorStatusEvent(IdMixin, Base):
     """History of StatusNotification reports."""
 
     __tablename__ = "connector_status_events"
-    __table_args__ = (Index("ix_connector_status_events_charger_time", "charger_id", "timestamp"),)
+    __table_args__ = (
+        Index("ix_connector_status_events_charger_time", "charger_id", "timestamp"),
+        Index("ix_connector_status_events_time", "timestamp"),  # availability over days
+    )
 
     charger_id: Mapped[int] = mapped_column(ForeignKey("chargers.id", ondelete="CASCADE"))
     connector_id: Mapped[int] = mapped_column(Integer)
@@ -170,6 +173,7 @@ class ChargingTransaction(IdMixin, TimestampMixin, Base):
         # The operator console lists sessions newest first, and by card.
         Index("ix_charging_transactions_started", "started_at", "id"),
         Index("ix_charging_transactions_id_tag", "id_tag", "started_at"),
+        Index("ix_charging_transactions_status", "status", "started_at"),  # running ones
         UniqueConstraint("charger_id", "transaction_ref"),
         one_of("status", TransactionStatus),
     )

@@ -8,6 +8,7 @@ import threading
 
 import pytest
 from ocpp.v16 import call
+from ocpp.v201 import call as call201
 from sqlalchemy import func, select
 
 from mobility.app import create_app, ocpp_node
@@ -15,6 +16,7 @@ from mobility.bus import InProcessBus
 from mobility.demo import DEMO_PASSWORD, seed_demo
 from mobility.models import AuditEntry
 from tests.e2e.ocpp_server.conftest import connect
+from tests.e2e.ocpp_server.station201 import connect201
 
 
 def csrf_of(html: str) -> str:
@@ -38,6 +40,8 @@ def audit_count(db, action: str) -> int:
 class LiveCharger:
     """An OCPP node in its own event loop thread with CP-LYON-001 connected and booted."""
 
+    cp_id = "CP-LYON-001"
+
     def __init__(self, settings, db, bus):
         self.loop = asyncio.new_event_loop()
         self.server = ocpp_node(settings, db=db, bus=bus)
@@ -45,11 +49,21 @@ class LiveCharger:
         self.stop: asyncio.Event | None = None
         self.thread = threading.Thread(target=self.loop.run_until_complete, args=(self.main(),))
 
+    def connect(self):
+        return connect(self.server, self.cp_id)
+
+    async def boot(self, cp):
+        await cp.call(call.BootNotification(charge_point_vendor="V", charge_point_model="M"))
+
+    def run(self, coroutine, timeout=10):
+        """Run a coroutine (a charger call, say) on the node's loop and return its result."""
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
     async def main(self):
         self.stop = asyncio.Event()
         await self.server.start()
-        async with connect(self.server, "CP-LYON-001") as cp:
-            await cp.call(call.BootNotification(charge_point_vendor="V", charge_point_model="M"))
+        async with self.connect() as cp:
+            await self.boot(cp)
             await self.server.presence.flush()
             await self.server.flush_reports()
             self.cp = cp
@@ -65,6 +79,17 @@ class LiveCharger:
     def __exit__(self, *exc):
         self.loop.call_soon_threadsafe(self.stop.set)
         self.thread.join(10)
+
+
+class LiveStation(LiveCharger):
+    """The same with an OCPP 2.0.1 station."""
+
+    def connect(self):
+        return connect201(self.server, self.cp_id)
+
+    async def boot(self, cp):
+        station = {"model": "Eve 2", "vendor_name": "Alfen"}
+        await cp.call(call201.BootNotification(charging_station=station, reason="PowerUp"))
 
 
 @pytest.fixture
@@ -96,4 +121,10 @@ def citizen(app):
 @pytest.fixture
 def live(settings, db, bus, app):
     with LiveCharger(settings, db, bus) as running:
+        yield running
+
+
+@pytest.fixture
+def live201(settings, db, bus, app):
+    with LiveStation(settings, db, bus) as running:
         yield running

@@ -68,14 +68,15 @@ def test_session_page_plots_its_meter_values(page, live_url, db):
     log_in(page, live_url, "operator@example.org", DEMO_PASSWORD)
     page.goto(f"{live_url}/console/sessions/{tx_id}")
     for n in (1, 2, 3):
-        line = page.locator(f"#chart-{n} polyline")
-        assert line.evaluate("l => l.points.numberOfItems") == 13
-        box = line.bounding_box()
+        page.locator(f'#chart-{n}[data-drawn="true"] canvas').wait_for()
+        points = page.evaluate(f"window.consoleCharts['chart-{n}'].data[1].length")
+        assert points == 13
+        box = page.locator(f"#chart-{n} canvas").bounding_box()
         assert box["width"] > 250  # drawn across the phone's width
-    energy = page.locator("#chart-1 polyline").evaluate(
-        "l => Array.from({length: l.points.numberOfItems}, (_, i) => l.points.getItem(i).y)"
-    )
-    assert energy == sorted(energy, reverse=True)  # energy only rises: y only goes up the page
+    energy = page.evaluate("window.consoleCharts['chart-1'].data[1]")
+    assert energy == sorted(energy) and energy[-1] == 11  # the drawn curve: 0 to 11 kWh
+    soc = page.evaluate("window.consoleCharts['chart-3'].data[1]")
+    assert soc == [20 + i for i in range(13)]
     page.get_by_text("Energy delivered as a table").click()
     assert page.locator("#chart-1 details tbody tr").count() == 13
     page.screenshot(path="/tmp/console-session.png", full_page=True)

@@ -2,6 +2,7 @@
 
 import asyncio
 from datetime import timedelta
+from decimal import Decimal
 
 from ocpp.v16 import call
 from sqlalchemy import select
@@ -177,6 +178,39 @@ def test_tariff_edit_is_validated_previewed_and_audited(operator, db):
         saved.name == form["name"] and saved.elements[0]["price_components"][0]["price"] == "0.40"
     )
     assert set(_audit(db, "tariff.update").details) == {"name", "elements"}
+
+
+def test_tariff_bounds_incl_vat_are_edited_validated_and_previewed(operator, db):
+    with db.sessions() as s:
+        tariff = s.scalar(select(Tariff).where(Tariff.code == "CHARGE-STD"))
+    url = f"/console/tariffs/{tariff.id}"
+    html = operator.get(url).get_data(as_text=True)
+    assert 'id="min_price_incl_vat"' in html and 'id="max_price_incl_vat"' in html
+    form = {
+        "name": tariff.name,
+        "elements": '[{"price_components": [{"type": "ENERGY", "price": "0.40", "vat": "20.0"}]}]',
+        "default_vat_percent": "20",
+        "is_active": "on",
+        "ex_minutes": "60",
+        "ex_kwh": "1",
+        "csrf_token": csrf_of(html),
+    }
+    r = operator.post(url, data={**form, "min_price_incl_vat": "5", "action": "preview"})
+    assert r.status_code == 200 and "5.00 EUR" in r.get_data(as_text=True).split("preview-total")[1]
+    bad = {**form, "min_price_incl_vat": "6", "max_price_incl_vat": "5", "action": "save"}
+    r = operator.post(url, data=bad)
+    assert r.status_code == 422 and "min_price must not exceed max_price" in r.get_data(True)
+    r = operator.post(url, data={**form, "max_price_incl_vat": "-1", "action": "save"})
+    assert r.status_code == 422
+    bounds = {"min_price_incl_vat": "1.50", "max_price_incl_vat": "30"}
+    r = operator.post(url, data={**form, **bounds, "action": "save"})
+    assert r.status_code == 303
+    with db.sessions() as s:
+        saved = s.get(Tariff, tariff.id)
+    assert (saved.min_price_incl_vat, saved.max_price_incl_vat) == (Decimal("1.5"), Decimal(30))
+    entry = _audit(db, "tariff.update")
+    assert entry.details["min_price_incl_vat"] == "1.50" and entry.details["max_price_incl_vat"]
+    assert 'value="1.5000"' in operator.get(url).get_data(as_text=True)
 
 
 def test_refund_issues_a_credit_note_with_a_reason(operator, db, app):

@@ -1,11 +1,12 @@
 """Console session pages: filters, the meter-value curves, price, invoice and remote stop."""
 
+import html as markup
+import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 
-from console.plots import LEFT, RIGHT, WIDTH
 from mobility.models import (
     Charger,
     ChargerCommand,
@@ -89,15 +90,18 @@ def test_session_page_draws_the_curves_prices_and_shows_the_invoice(operator, db
         number = invoice.number
     html = operator.get(f"/console/sessions/{tx_id}").get_data(as_text=True)
     # Thirteen readings each: 0 to 11 kWh, 11 kW throughout, SoC 20 to 32 %.
-    for n, (title, last) in enumerate(
-        (("Energy delivered (kWh)", "11"), ("Power (kW)", "11"), ("State of charge (%)", "32")), 1
-    ):
+    every = [int((START + timedelta(minutes=5 * i)).timestamp()) for i in range(13)]
+    expected = (
+        ("Energy delivered (kWh), last 11 kWh", [11000 * 5 * i // 60 / 1000 for i in range(13)]),
+        ("Power (kW), last 11 kW", [11.0] * 13),
+        ("State of charge (%), last 32 %", [20.0 + i for i in range(13)]),
+    )
+    for n, (caption, values) in enumerate(expected, 1):
         figure = html.split(f'id="chart-{n}"')[1].split("</figure>")[0]
-        assert 'data-points="13"' in figure and f"{title}, last {last}" in figure
-        points = figure.split(' points="')[1].split('"')[0].split()
-        assert len(points) == 13
-        xs = [float(p.split(",")[0]) for p in points]
-        assert xs == sorted(xs) and xs[0] == LEFT and xs[-1] == WIDTH - RIGHT
+        assert 'data-points="13"' in figure and caption in figure
+        data = json.loads(markup.unescape(figure.split('data-chart="')[1].split('"')[0]))
+        assert data["x"] == every and data["series"][0]["values"] == values
+    assert "/console/static/vendor/uplot/uPlot.iife.min.js" in html
     # What it cost is the invoice's word; a session without one is priced on the page.
     assert f"Invoice {number}" in html and "As invoiced below." in html
     unbilled = add_session(db, "CP-LYON-003")

@@ -98,3 +98,29 @@ def test_email_and_password_rules():
         rules.validate_password("short")
     with pytest.raises(ValidationFailed, match="not be your email"):
         rules.validate_password("ana@example.org", "ana@example.org")
+
+
+@given(st.integers(min_value=0, max_value=100_000))
+def test_an_operators_fee_is_the_late_fee_capped_at_the_quote_or_nothing(quote):
+    p = rules.BookingPolicy(late_cancel_fee_minor=500)
+    assert rules.operator_fee(quote, True, p) == min(500, quote)
+    assert rules.operator_fee(quote, False, p) == 0
+
+
+def test_which_bookings_an_operator_may_mark_a_no_show():
+    rules.no_show_adjustable("confirmed", 0, False)
+    rules.no_show_adjustable("confirmed", 0, True)
+    rules.no_show_adjustable("no_show", 0, True)  # released by the job: the fee may follow
+    for status, fee, charge in (("no_show", 0, False), ("no_show", 500, True)):
+        with pytest.raises(Conflict, match="recorded already"):
+            rules.no_show_adjustable(status, fee, charge)
+    for status in ("active", "completed", "cancelled"):
+        with pytest.raises(Conflict, match="cannot be a no-show"):
+            rules.no_show_adjustable(status, 0, True)
+
+
+def test_no_show_only_once_the_booking_started():
+    start = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    rules.no_show_started(start, start)
+    with pytest.raises(Conflict, match="not started yet"):
+        rules.no_show_started(start, start - timedelta(seconds=1))

@@ -1,22 +1,13 @@
-"""Server-side line charts: thinning, tick steps, and points inside the drawing box."""
+"""Charts as data: thinning, the JSON the browser draws, and the table beside it."""
 
+import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from console.plots import (
-    HEIGHT,
-    LEFT,
-    MAX_POINTS,
-    RIGHT,
-    TOP,
-    WIDTH,
-    line_chart,
-    nice_step,
-    thin,
-)
+from console.plots import CATEGORY, DAY, MAX_POINTS, Chart, Series, line_chart, thin
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 PARIS = ZoneInfo("Europe/Paris")
@@ -35,30 +26,41 @@ def test_thin_keeps_short_series_and_both_ends_of_long_ones():
     assert [t for t, _ in kept] == sorted(t for t, _ in kept)
 
 
-def test_nice_steps_are_one_two_or_five_times_a_power_of_ten():
-    assert nice_step(11) == 5
-    assert nice_step(100) == 50
-    assert nice_step(0.7) == 0.2
-    assert nice_step(0) == 1
-
-
 def test_chart_of_nothing_is_none():
-    assert line_chart([], title="Power", unit="kW", tz=PARIS) is None
+    assert line_chart([], chart_id="c", title="Power", unit="kW", colour="#000") is None
 
 
-def test_chart_spans_the_box_and_labels_local_times():
-    chart = line_chart(_series([0, 5, 10]), title="Energy", unit="kWh", tz=PARIS)
-    pts = [tuple(map(float, p.split(","))) for p in chart.points.split()]
-    assert pts[0][0] == LEFT and pts[-1][0] == WIDTH - RIGHT
-    assert pts[0][1] > pts[1][1] > pts[2][1]  # rising values go up the page
-    assert chart.x_ticks[0].label == "09:00"  # 08:00 UTC in Paris in March
-    assert [t.label for t in chart.y_ticks] == ["0", "5", "10"]
+def test_line_chart_data_is_epoch_seconds_and_values_in_time_order():
+    shuffled = list(reversed(_series([0, 5.12345, 10])))
+    chart = line_chart(shuffled, chart_id="e", title="Energy", unit="kWh", colour="#123456")
+    data = json.loads(json.dumps(chart.data()))  # what the page carries
+    assert data["x"] == [int(T0.timestamp()) + 60 * i for i in range(3)]
+    assert data["series"] == [{"label": "Energy", "colour": "#123456", "values": [0, 5.123, 10]}]
+    assert (data["kind"], data["axis"], data["unit"]) == ("line", "time", "kWh")
+    assert chart.rows(PARIS)[0] == ("2026-03-02 09:00", ["0"])  # 08:00 UTC in Paris
+    assert chart.rows(PARIS)[1][1] == ["5.123"]
+
+
+def test_day_and_category_axes_read_as_days_and_names():
+    midnight = int(datetime(2026, 3, 2, tzinfo=PARIS).timestamp())
+    days = Chart("d", "Bookings", "bookings", (midnight,), (Series("All", (3.0,)),), axis=DAY)
+    assert days.rows(PARIS) == [("2026-03-02", ["3"])]
+    tariffs = Chart(
+        "t",
+        "Revenue",
+        "EUR",
+        (0, 1),
+        (Series("EUR", (1234.5, None)),),
+        kind="bars",
+        axis=CATEGORY,
+        categories=("CHARGE-STD", "not recorded"),
+    )
+    assert tariffs.rows(PARIS) == [("CHARGE-STD", ["1,234.5"]), ("not recorded", ["—"])]
+    assert not tariffs.empty and Chart("z", "Z", "x", (0,), (Series("a", (None,)),)).empty
 
 
 @given(st.lists(st.floats(min_value=-1e6, max_value=1e6), min_size=1, max_size=600))
-def test_every_point_lies_inside_the_drawing_box(values):
-    chart = line_chart(_series(values), title="x", unit="W", tz=PARIS)
-    pts = [tuple(map(float, p.split(","))) for p in chart.points.split()]
-    assert len(pts) == min(len(values), MAX_POINTS)
-    for x, y in pts:
-        assert LEFT <= x <= WIDTH - RIGHT and TOP - 0.1 <= y <= HEIGHT + 0.1
+def test_long_series_are_thinned_to_a_drawable_size(values):
+    chart = line_chart(_series(values), chart_id="x", title="x", unit="W", colour="#000")
+    assert len(chart.x) == len(chart.series[0].values) == min(len(values), MAX_POINTS)
+    assert list(chart.x) == sorted(chart.x)

@@ -23,7 +23,7 @@ from websockets.http11 import Request, Response
 from mobility.bus import CommandBus
 from mobility.config import Settings
 from mobility.errors import ChargerUnavailable
-from ocpp_server import protocols
+from ocpp_server import logs, protocols
 from ocpp_server.events import BootAnswer, Report
 from ocpp_server.gate import Gate
 from ocpp_server.node import ChargerSession
@@ -235,6 +235,7 @@ class OcppServer:
             max_size=2**20,
             # A restart makes every charger reconnect at once: queue them, do not drop SYNs.
             backlog=4096,
+            logger=logs.handshakes(),  # handshakes at DEBUG: we log one line per charger
         )
 
     async def _check_request(self, conn: ServerConnection, request: Request) -> Response | None:

@@ -16,6 +16,7 @@ from mobility.clock import utcnow
 from ocpp_server import commands, framing
 from ocpp_server import device_model as ocpp_device_model
 from ocpp_server.events import BootReport, CommandEffect
+from ocpp_server.logs import SessionLog
 from ocpp_server.node import Node
 from ocpp_server.session import CommandSession
 from ocpp_server.v201 import device_model, schedules, security, translate
@@ -47,7 +48,12 @@ class ChargePoint201(SecurityHandlers201, CommandSession, ChargePoint):
     SCHEDULES: ClassVar[ModuleType] = schedules
 
     def __init__(self, charger_id: str, connection: Any, node: Node) -> None:
-        super().__init__(charger_id, connection, response_timeout=node.settings.command_timeout)
+        super().__init__(
+            charger_id,
+            connection,
+            response_timeout=node.settings.command_timeout,
+            logger=SessionLog(charger_id),
+        )
         self._attach(node)
 
     def effects_of(
@@ -65,13 +71,13 @@ class ChargePoint201(SecurityHandlers201, CommandSession, ChargePoint):
             parsed = None
         problem = _frame_problem(parsed)
         if problem is not None:
-            await self._send(framing.frame_error(raw_msg, *problem))
+            await self._refuse(raw_msg, *problem)
             return
         if parsed[0] == 2:
             if parsed[2] not in self.route_map:
                 # NotImplemented = action unknown to 2.0.1; NotSupported = known, not handled here.
                 code = "NotSupported" if parsed[2] in _ACTIONS else "NotImplemented"
-                await self._send(framing.frame_error(raw_msg, code, f"{parsed[2]} is not handled"))
+                await self._refuse(raw_msg, code, f"{parsed[2]} is not handled", parsed[2])
                 return
             # Vendor fields the strict 2.0.1 schemas forbid are dropped, the rest kept.
             raw_msg = framing.pruned_call(

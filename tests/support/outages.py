@@ -9,6 +9,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -69,13 +70,14 @@ def _pg_bin(name: str) -> str:
 class PostgresCluster:
     """A PostgreSQL cluster of its own (initdb) on a spare port, stopped and started at will.
 
-    PostgreSQL refuses to run as root; as root the cluster is run as the `postgres` user.
+    PostgreSQL refuses to run as root; as root the cluster is run as the `postgres` user, in a
+    folder of its own under the system temporary folder (pytest's is private to root).
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self) -> None:
         self.port = free_port()
-        self.data = folder / "pgdata"
-        self.folder = folder
+        self.folder = Path(tempfile.mkdtemp(prefix="mobility-pg-"))
+        self.data = self.folder / "data"
         self.running = False
         self._as: list[str] = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
 
@@ -86,10 +88,8 @@ class PostgresCluster:
 
     def init(self) -> PostgresCluster:
         """Create the cluster's files."""
-        self.data.mkdir(parents=True)
         if self._as:
             shutil.chown(self.folder, "postgres")
-            shutil.chown(self.data, "postgres")
         subprocess.run(
             [*self._as, _pg_bin("initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust"],
             check=True,
@@ -112,6 +112,11 @@ class PostgresCluster:
         if self.running:
             self._ctl("stop", "-w", "-m", "fast")
             self.running = False
+
+    def remove(self) -> None:
+        """Stop it and delete its files."""
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def _ctl(self, *args: str) -> None:
         subprocess.run(

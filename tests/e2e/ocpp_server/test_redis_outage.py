@@ -19,7 +19,7 @@ from sqlalchemy import select
 from mobility.app import ocpp_node
 from mobility.demo import seed_demo
 from mobility.errors import ChargerUnavailable
-from mobility.models import Charger
+from mobility.models import Charger, Connector
 from mobility.redis_bus import RedisBus
 from ocpp_server.server import OcppServer
 from tests.e2e.ocpp_server.conftest import connect
@@ -108,3 +108,24 @@ async def test_chargers_are_served_through_a_redis_outage_and_routes_return_at_o
             await probe.call("CP-LYON-002", "ClearCache", {}, timeout=2)
     probe.close()
     assert not [r for r in caplog.records if r.exc_info], "no tracebacks for an outage"
+
+
+async def test_a_node_stops_cleanly_while_redis_is_down(node, db, redis_server):
+    async with connect(node, "CP-LYON-001") as cp:
+        assert (await cp.call(BOOT)).status == "Accepted"
+        redis_server.kill()
+        await cp.call(
+            call.StatusNotification(connector_id=1, error_code="NoError", status="Faulted")
+        )
+        await asyncio.wait_for(node.stop(), 10)
+        await asyncio.wait_for(cp._connection.wait_closed(), 5)
+        assert cp._connection.close_code == 1001  # going away, as at any graceful stop
+    # What the charger was told is stored, and it is not left online.
+    with db.sessions() as s:
+        status = s.scalar(
+            select(Connector.status)
+            .join(Charger, Charger.id == Connector.charger_id)
+            .where(Charger.charge_point_id == "CP-LYON-001", Connector.connector_id == 1)
+        )
+    assert status == "Faulted"
+    assert _online(db)["CP-LYON-001"] == (False, None)

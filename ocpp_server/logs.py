@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 LONGEST_DETAIL = 200
 
 
-class Handshakes(logging.LoggerAdapter):  # type: ignore[type-arg]
+class Handshakes(logging.LoggerAdapter[logging.Logger]):
     """The websockets server's logger: its INFO lines (handshakes, open, close) become DEBUG."""
 
     def log(self, level: int, msg: object, *args: Any, **kwargs: Any) -> None:

@@ -20,11 +20,12 @@ from mobility.errors import CommandTimeout, ValidationFailed
 from mobility.models import CommandStatus
 from ocpp_server import commands, framing, logs
 from ocpp_server.events import CommandEffect, ProfileOutcome, Report
+from ocpp_server.lean import LeanChargePoint
 from ocpp_server.node import Node
 from ocpp_server.services import ChargingService
 
 
-class CommandSession:
+class CommandSession(LeanChargePoint):
     """Commands to a charger (recorded before, outcome and effects after) and report queueing."""
 
     CALLS: ClassVar[ModuleType]  # the protocol's `ocpp.vXX.call` module

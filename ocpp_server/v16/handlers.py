@@ -38,11 +38,8 @@ class ChargePoint16(SecurityHandlers16, CommandSession, ChargePoint):
     SCHEDULES: ClassVar[ModuleType] = schedules
 
     def __init__(self, charger_id: str, connection: Any, node: Node) -> None:
-        super().__init__(
-            charger_id,
-            connection,
-            response_timeout=node.settings.command_timeout,
-            logger=SessionLog(charger_id),
+        self._init_library(
+            charger_id, connection, node.settings.command_timeout, SessionLog(charger_id)
         )
         self._attach(node)
         self._booted: tuple[str, str | None, str | None] | None = None  # status, vendor, model

@@ -53,7 +53,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(psycopg.OperationalError)
     @app.errorhandler(sqlite3.OperationalError)
     def database_down(exc: Exception) -> Any:
-        log.warning("database unavailable: %s", str(exc).splitlines()[0])
+        log.warning("database unavailable: %s", str(exc).partition("\n")[0])
         return _respond(503, "service_unavailable", DATABASE_DOWN)
 
     @app.errorhandler(ServiceUnavailable)

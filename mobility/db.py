@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 from sqlalchemy import Dialect, Engine, Result, Select, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -70,6 +71,7 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 _AFTER_COMMIT = "mobility.after_commit"
+_FAST_CURSOR = "mobility.fast_cursor"
 
 
 def rowcount(result: Result[Any]) -> int:
@@ -128,6 +130,51 @@ class Database:
             else self.engine.execution_options(isolation_level="AUTOCOMMIT")
         )
         self.writes = make_session_factory(self.engine)
+        self._fast: Engine | None = None
+        self._fast_lock = threading.Lock()
+
+    def fetch_all(self, sql: str, args: Any) -> list[Any]:
+        """Run one compiled read statement on a raw driver connection; its raw rows."""
+        if self.settings.is_sqlite:
+            conn = self.read_engine.raw_connection()
+            try:
+                cursor = conn.cursor()
+                cursor.execute(sql, args)
+                fetched = list(cursor.fetchall())
+                cursor.close()
+            finally:
+                conn.close()
+            return fetched
+        return self._fetch_all_pg(sql, args)
+
+    def _fetch_all_pg(self, sql: str, args: Any) -> list[Any]:
+        # Connections of their own, always in autocommit (one round trip, no BEGIN/ROLLBACK,
+        # nothing to reset on return), each keeping one cursor: a new cursor re-resolves
+        # every parameter's and column's adapter, which cost more than the query itself.
+        conn = self._fast_engine().raw_connection()
+        try:
+            cursor = conn.info.get(_FAST_CURSOR)
+            if cursor is None:
+                cursor = conn.info[_FAST_CURSOR] = conn.driver_connection.cursor()  # type: ignore[union-attr]
+            cursor.execute(sql, args, prepare=True)  # planned once per connection
+            return list(cursor.fetchall())
+        except (psycopg.OperationalError, psycopg.InterfaceError):
+            # The server went away: every pooled connection is as dead as this one.
+            conn.invalidate()
+            self._fast_engine().dispose()
+            raise
+        finally:
+            conn.close()
+
+    def _fast_engine(self) -> Engine:
+        if self._fast is not None:
+            return self._fast
+        with self._fast_lock:
+            if self._fast is None:
+                self._fast = make_engine(
+                    self.settings, isolation_level="AUTOCOMMIT", pool_reset_on_return=None
+                )
+            return self._fast
 
     def reads(self) -> Any:
         """Context manager yielding a Core connection for hot read paths (no ORM session)."""
@@ -157,10 +204,13 @@ class Database:
         """Close pooled connections."""
         self.engine.dispose()
         self.read_engine.dispose()
+        if self._fast is not None:
+            self._fast.dispose()
 
 
 class FastQuery:
-    """A read-only Core select compiled once per dialect and run on a pooled DBAPI connection.
+    """A read-only Core select compiled once per dialect and run on a pooled DBAPI connection
+    (on PostgreSQL, autocommit connections of their own with a cursor kept warm).
 
     For the hottest read paths only: SQLAlchemy's per-execution machinery costs ~100 µs, several
     times an indexed query. Parameters and results still go through the column types' own
@@ -201,22 +251,7 @@ class FastQuery:
         args: Any = (
             [values[name] for name in compiled.positiontup] if compiled.positional else values
         )
-        conn = engine.raw_connection()
-        try:
-            driver: Any = conn.driver_connection
-            autocommit = getattr(driver, "autocommit", None)
-            if autocommit is False:
-                driver.autocommit = True  # one round trip, no BEGIN/ROLLBACK (PostgreSQL)
-            try:
-                cursor = conn.cursor()
-                cursor.execute(compiled.string, args)
-                fetched = cursor.fetchall()
-                cursor.close()
-            finally:
-                if autocommit is False:
-                    driver.autocommit = False
-        finally:
-            conn.close()
+        fetched = db.fetch_all(compiled.string, args)
         return [
             row_type(*(p(v) if p is not None else v for p, v in zip(results, raw, strict=True)))
             for raw in fetched

@@ -96,5 +96,17 @@ class PaymentFailed(DomainError):
     http_status = 402
 
 
+class ServiceUnavailable(Exception):
+    """A service the request needs (database, Redis) is down for now; try again shortly.
+
+    Not a DomainError: nothing about the request or the charger is wrong, so code that handles
+    domain outcomes (a refused command, an offline charger) must not take it for one.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 class ConfigError(Exception):
     """Settings from the environment are invalid."""

@@ -18,7 +18,13 @@ from typing import Any
 import redis
 
 from mobility.bus import CommandBus, Executor
-from mobility.errors import ChargerUnavailable, CommandTimeout, DomainError, ValidationFailed
+from mobility.errors import (
+    ChargerUnavailable,
+    CommandTimeout,
+    DomainError,
+    ServiceUnavailable,
+    ValidationFailed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +68,18 @@ class RedisBus(CommandBus):
 
     # -- caller side ----------------------------------------------------------------------
     def call_sync(
+        self, charger_id: str, action: str, payload: dict[str, Any], timeout: float
+    ) -> dict[str, Any]:
+        try:
+            return self._call(charger_id, action, payload, timeout)
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            log.warning("%s for %s not sent, redis unavailable: %s", action, charger_id, exc)
+            raise ServiceUnavailable(
+                "Charger commands cannot be delivered right now: the command bus (Redis) is "
+                "unavailable. Try again in a moment."
+            ) from None
+
+    def _call(
         self, charger_id: str, action: str, payload: dict[str, Any], timeout: float
     ) -> dict[str, Any]:
         route = self.redis.get(_route(charger_id))
@@ -118,9 +136,13 @@ class RedisBus(CommandBus):
         for thread in self._threads:
             thread.join(timeout=5)
         self._threads.clear()
-        for charger_id in list(self._local):
-            self._release(charger_id)
         self._executor = self._loop = None
+        try:
+            for charger_id in list(self._local):
+                self._release(charger_id)
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            # Stopping goes on: the routes left behind expire within ROUTE_TTL.
+            log.warning("routes of %d chargers left to expire: %s", len(self._local), exc)
 
     def _listen(self) -> None:
         lost = False

@@ -23,7 +23,7 @@ from websockets.http11 import Request, Response
 from mobility.bus import CommandBus
 from mobility.config import Settings
 from mobility.errors import ChargerUnavailable
-from ocpp_server import protocols
+from ocpp_server import logs, protocols
 from ocpp_server.events import BootAnswer, Report
 from ocpp_server.gate import Gate
 from ocpp_server.node import ChargerSession
@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 FLUSH_SECONDS = 1.0
 # At shutdown, how long a message being handled may take to be answered.
 DRAIN_SECONDS = 5.0
+# How long a handshake may take. In a reconnect storm thousands queue for the password check;
+# one cut short (websockets' default is 10 s) is redone from scratch by its charger later.
+OPEN_TIMEOUT = 30.0
 
 
 def charger_id_from_path(path: str) -> str | None:
@@ -227,6 +230,7 @@ class OcppServer:
             subprotocols=protocols.subprotocols(),  # type: ignore[arg-type]
             select_subprotocol=self._select_subprotocol,
             process_request=self._check_request,
+            open_timeout=OPEN_TIMEOUT,
             ssl=context,
             ping_interval=self.settings.ocpp_ping_interval,
             ping_timeout=self.settings.ocpp_ping_timeout,
@@ -235,6 +239,7 @@ class OcppServer:
             max_size=2**20,
             # A restart makes every charger reconnect at once: queue them, do not drop SYNs.
             backlog=4096,
+            logger=logs.handshakes(),  # handshakes at DEBUG: we log one line per charger
         )
 
     async def _check_request(self, conn: ServerConnection, request: Request) -> Response | None:

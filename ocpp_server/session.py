@@ -20,13 +20,14 @@ from mobility.db import Database
 from mobility.errors import CommandTimeout, ValidationFailed
 from mobility.models import CommandStatus
 from mobility.remote_charging import START_CHARGING, STOP_CHARGING, RemoteStart, RemoteStop
-from ocpp_server import commands, framing, local_lists
+from ocpp_server import commands, framing, local_lists, logs
 from ocpp_server.events import CommandEffect, LocalListVersion, ProfileOutcome, Report
+from ocpp_server.lean import LeanChargePoint
 from ocpp_server.node import Node
 from ocpp_server.services import ChargingService
 
 
-class CommandSession:
+class CommandSession(LeanChargePoint):
     """Commands to a charger (recorded before, outcome and effects after) and report queueing."""
 
     CALLS: ClassVar[ModuleType]  # the protocol's `ocpp.vXX.call` module
@@ -40,6 +41,7 @@ class CommandSession:
     charging: ChargingService
     db: Database
     call: Any  # the library ChargePoint's coroutine method
+    _send: Any  # the library ChargePoint's frame sender
     _connection: Any  # the library ChargePoint's websocket
 
     def _attach(self, node: Node) -> None:
@@ -80,6 +82,13 @@ class CommandSession:
         """Take no new frame; return once the one being handled is answered."""
         self._draining = True
         await self._idle.wait()
+
+    async def _refuse(
+        self, raw_msg: str | bytes, code: str, description: str, what: str = "a frame"
+    ) -> None:
+        """Answer a frame we cannot route with a CallError, and say so in one line."""
+        logs.bad_input(self.id, what, code, description)
+        await self._send(framing.frame_error(raw_msg, code, description))
 
     async def _db(self, fn: Any, *args: Any) -> Any:
         return await asyncio.to_thread(fn, *args)

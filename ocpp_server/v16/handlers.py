@@ -19,6 +19,7 @@ from mobility.errors import DomainError, ValidationFailed
 from ocpp_server import configuration, framing, local_lists
 from ocpp_server.events import BootReport, CommandEffect
 from ocpp_server.framing import translated_errors
+from ocpp_server.logs import SessionLog
 from ocpp_server.node import Node
 from ocpp_server.session import CommandSession
 from ocpp_server.v16 import profiles, remote, schedules, security, translate
@@ -39,7 +40,9 @@ class ChargePoint16(SecurityHandlers16, CommandSession, ChargePoint):
     LOCAL_LISTS: ClassVar[ModuleType] = translate
 
     def __init__(self, charger_id: str, connection: Any, node: Node) -> None:
-        super().__init__(charger_id, connection, response_timeout=node.settings.command_timeout)
+        self._init_library(
+            charger_id, connection, node.settings.command_timeout, SessionLog(charger_id)
+        )
         self._attach(node)
         self._booted: tuple[str, str | None, str | None] | None = None  # status, vendor, model
 
@@ -67,9 +70,7 @@ class ChargePoint16(SecurityHandlers16, CommandSession, ChargePoint):
         try:
             parsed = json.loads(raw_msg)
         except (ValueError, TypeError):
-            await self._send(
-                framing.frame_error(raw_msg, "FormationViolation", "Frame is not JSON")
-            )
+            await self._refuse(raw_msg, "FormationViolation", "Frame is not JSON")
             return
         if (
             not isinstance(parsed, list)
@@ -78,17 +79,13 @@ class ChargePoint16(SecurityHandlers16, CommandSession, ChargePoint):
             or not isinstance(parsed[1], str)
             or (parsed[0] == 2 and (len(parsed) != 4 or not isinstance(parsed[3], dict)))
         ):
-            await self._send(
-                framing.frame_error(raw_msg, "FormationViolation", "Frame is not an OCPP-J message")
-            )
+            await self._refuse(raw_msg, "FormationViolation", "Frame is not an OCPP-J message")
             return
         if parsed[0] == 2 and parsed[2] not in self.route_map:
             # OCPP-J: NotImplemented = action unknown; NotSupported = known but not for us.
             known = parsed[2] in {a.value for a in Action}
             code = "NotSupported" if known else "NotImplemented"
-            await self._send(
-                framing.frame_error(raw_msg, code, f"{parsed[2]} is not handled by the CSMS")
-            )
+            await self._refuse(raw_msg, code, f"{parsed[2]} is not handled by the CSMS", parsed[2])
             return
         if parsed[0] == 2 and isinstance(parsed[2], str):
             # Chargers send vendor fields the strict 1.6 schemas forbid: drop them, keep the

@@ -19,8 +19,9 @@ from ocpp.v201.enums import Action
 
 from mobility.clock import utcnow
 from mobility.errors import DomainError
-from ocpp_server import commands, framing, local_lists, schemas
+from ocpp_server import commands, framing, local_lists, logs, schemas
 from ocpp_server.events import BootReport, CommandEffect, TransactionClosed
+from ocpp_server.logs import SessionLog
 from ocpp_server.node import Node
 from ocpp_server.session import CommandSession
 from ocpp_server.v201 import local_list, remote, schedules, security, translate
@@ -62,7 +63,9 @@ class ChargePoint201(
     LOCAL_LISTS: ClassVar[ModuleType] = local_list
 
     def __init__(self, charger_id: str, connection: Any, node: Node) -> None:
-        super().__init__(charger_id, connection, response_timeout=node.settings.command_timeout)
+        self._init_library(
+            charger_id, connection, node.settings.command_timeout, SessionLog(charger_id)
+        )
         self._attach(node)
         self._booted: str | None = None  # the registration status the last boot was answered
 
@@ -81,7 +84,7 @@ class ChargePoint201(
             parsed = None
         problem = _frame_problem(parsed)
         if problem is not None:
-            await self._send(framing.frame_error(raw_msg, *problem))
+            await self._refuse(raw_msg, *problem)
             return
         if parsed[0] != 2:
             await super().route_message(raw_msg)  # the answer to one of our commands
@@ -90,7 +93,8 @@ class ChargePoint201(
             await self._handle_station_call(parsed[1], parsed[2], parsed[3])
         except websockets.ConnectionClosed:
             raise  # the socket is gone (the charger left, the node stops): nothing to answer
-        except OCPPError as exc:
+        except OCPPError as exc:  # the station's input is wrong: one line, no traceback
+            logs.bad_input(self.id, parsed[2], exc.code, exc.description)
             await self._send(framing.error_frame(parsed[1], exc))
         except Exception as exc:  # one bad message must never end the station's session
             log.exception("%s: failed to handle %s", self.id, parsed[2])

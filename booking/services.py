@@ -17,7 +17,7 @@ from booking.search import Search
 from mobility.charge_outlook import ChargeOutlook, NoOutlook
 from mobility.clock import utcnow
 from mobility.db import Database, rowcount
-from mobility.errors import Conflict, Forbidden, NotFound, PaymentFailed, ValidationFailed
+from mobility.errors import N_, Conflict, Forbidden, NotFound, PaymentFailed, ValidationFailed
 from mobility.models import (
     HOLDING_STATES,
     Booking,
@@ -83,7 +83,7 @@ class BookingService:
         with self.db.sessions() as s:
             vehicle = s.get(Vehicle, vehicle_id)
             if vehicle is None:
-                raise NotFound("No such vehicle.")
+                raise NotFound(N_("No such vehicle."))
             if company_id is not None:
                 _membership(s, user_id, company_id)
             return self.billing.quote_booking(
@@ -101,7 +101,7 @@ class BookingService:
         # SQLite serialises all writers with BEGIN IMMEDIATE.
         vehicle = s.get(Vehicle, vehicle_id, with_for_update=True)
         if vehicle is None:
-            raise NotFound("No such vehicle.")
+            raise NotFound(N_("No such vehicle."))
         return vehicle
 
     def _assert_free(
@@ -122,7 +122,7 @@ class BookingService:
             clash = clash.where(Booking.id != ignore_booking)
         if s.scalar(clash.limit(1)) is not None:
             raise Conflict(
-                "This vehicle is already booked for part of that time.", code="slot_taken"
+                N_("This vehicle is already booked for part of that time."), code="slot_taken"
             )
 
     def _admit(self, s: Session, slot: Slot, ignore_booking: int | None = None) -> Admission:
@@ -186,7 +186,7 @@ class BookingService:
             user = s.get(User, user_id)
             vehicle = self._lock_vehicle(s, vehicle_id)
             if user is None:
-                raise NotFound("No such user.")
+                raise NotFound(N_("No such user."))
             admitted = self._admit(s, Slot(user.id, vehicle, company_id, start, end))
             membership, quote = admitted.membership, admitted.quote
             booking = Booking(
@@ -245,7 +245,7 @@ class BookingService:
     def _own_booking(self, s: Session, user_id: int, booking_id: int, lock: bool = True) -> Booking:
         booking = s.get(Booking, booking_id, with_for_update=lock)
         if booking is None or booking.user_id != user_id:
-            raise NotFound("No such booking.")
+            raise NotFound(N_("No such booking."))
         return booking
 
     def modify(self, user_id: int, booking_id: int, start: datetime, end: datetime) -> Booking:
@@ -258,7 +258,7 @@ class BookingService:
         with self.db.transaction() as s:
             booking = self._own_booking(s, user_id, booking_id)
             if booking.status != BookingStatus.CONFIRMED:
-                raise Conflict("Only confirmed bookings that have not started can be changed.")
+                raise Conflict(N_("Only confirmed bookings that have not started can be changed."))
             vehicle = self._lock_vehicle(s, booking.vehicle_id)
             slot = Slot(user_id, vehicle, booking.company_id, start, end)
             admitted = self._admit(s, slot, ignore_booking=booking.id)
@@ -297,7 +297,7 @@ class BookingService:
                 .order_by(Payment.id.desc())
                 .limit(1)
             )
-        raise PaymentFailed(reason or "The payment provider refused the payment.")
+        raise PaymentFailed(reason or N_("The payment provider refused the payment."))
 
     def cancel(self, user_id: int, booking_id: int) -> tuple[Booking, Invoice | None]:
         """Cancel: free before the cut-off, the late fee after it."""
@@ -305,7 +305,9 @@ class BookingService:
         with self.db.transaction() as s:
             booking = self._own_booking(s, user_id, booking_id)
             if booking.status != BookingStatus.CONFIRMED:
-                raise Conflict(f"This booking is {booking.status} and cannot be cancelled.")
+                raise Conflict(
+                    N_("Only confirmed bookings that have not started can be cancelled.")
+                )
             fee = rules.cancellation_fee(booking.quote_minor, booking.start_at, now, self.policy)
             booking.status = BookingStatus.CANCELLED
             booking.cancelled_at = now
@@ -322,15 +324,15 @@ class BookingService:
         with self.db.transaction() as s:
             booking = self._own_booking(s, user_id, booking_id)
             if booking.status != BookingStatus.CONFIRMED:
-                raise Conflict(f"This booking is {booking.status}; it cannot be started.")
+                raise Conflict(N_("Only confirmed bookings can be started."))
             if now < booking.start_at - self.policy.start_slack * 5:
-                raise Conflict("Your booking has not started yet.", code="too_early")
+                raise Conflict(N_("Your booking has not started yet."), code="too_early")
             if now >= booking.end_at:
-                raise Conflict("Your booking has already ended.", code="too_late")
+                raise Conflict(N_("Your booking has already ended."), code="too_late")
             vehicle = self._lock_vehicle(s, booking.vehicle_id)
             if vehicle.state != VehicleState.AVAILABLE:
                 raise Conflict(
-                    "The vehicle is not ready to be unlocked.", code="vehicle_unavailable"
+                    N_("The vehicle is not ready to be unlocked."), code="vehicle_unavailable"
                 )
             rules.check_soc(vehicle.soc_percent, booking.min_soc_percent)
             vehicle.state, vehicle.locked = VehicleState.IN_USE, False
@@ -364,14 +366,14 @@ class BookingService:
         with self.db.transaction() as s:
             trip = s.get(Trip, trip_id, with_for_update=True)
             if trip is None or trip.user_id != user_id:
-                raise NotFound("No such trip.")
+                raise NotFound(N_("No such trip."))
             if trip.status == TripStatus.ENDED:
                 invoice = self.billing.receipt(s, trip.id)
                 assert invoice is not None
                 return trip, invoice  # a double tap or network retry: same receipt, no new charge
             hub = s.get(Hub, hub_id if hub_id is not None else trip.start_hub_id)
             if hub is None or not hub.is_active:
-                raise ValidationFailed("Choose a hub to end the trip at.", field="hub_id")
+                raise ValidationFailed(N_("Choose a hub to end the trip at."), field="hub_id")
             vehicle = self._lock_vehicle(s, trip.vehicle_id)
             _close_trip(s, trip, vehicle, hub, readings, now)
             invoice = self.billing.settle_trip(s, trip)
@@ -472,7 +474,7 @@ def _membership(s: Session, user_id: int, company_id: int, lock: bool = False) -
     )
     membership = s.scalar(stmt.with_for_update() if lock else stmt)
     if membership is None:
-        raise Forbidden("You are not an active member of that company account.")
+        raise Forbidden(N_("You are not an active member of that company account."))
     return membership
 
 
@@ -507,7 +509,7 @@ def _spending(
 def forbid_other(user_id: int, owner_id: int) -> None:
     """Hide other users' records (404 rather than 403 to avoid leaking ids)."""
     if user_id != owner_id:
-        raise NotFound("Not found.")
+        raise NotFound(N_("Not found."))
 
 
 __all__ = ["BookingService", "Forbidden", "Search", "forbid_other"]

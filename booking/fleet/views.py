@@ -6,13 +6,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from booking.context import ctx
 from booking.fleet import rules, services
 from mobility.clock import utcnow
 from mobility.db import Database
-from mobility.errors import DomainError, NotFound, ValidationFailed
+from mobility.errors import N_, DomainError, NotFound, ValidationFailed
 from mobility.models import (
     Company,
     CostCentre,
@@ -25,8 +26,48 @@ from mobility.models import (
     Vehicle,
 )
 from mobility.web.auth import login_required, require_user
+from mobility.web.forms import FormError, form_error
+from mobility.web.i18n import translated
 
 bp = Blueprint("fleet_views", __name__, url_prefix="/fleet")
+
+SIGNUP_FIELDS = (
+    "name",
+    "vat_id",
+    "contact_email",
+    "billing_street",
+    "billing_postcode",
+    "billing_city",
+)
+# Each dashboard form: the domain's field names -> the ids of that form's inputs.
+DASHBOARD_FIELDS: dict[str, dict[str, str]] = {
+    "invite": {"email": "email", "role": "invite-role", "cost_centre_id": "invite-cc"},
+    "company_limit": {"company_limit": "company-limit"},
+    "cost_centre": {"code": "cc-code", "name": "cc-name"},
+    "card": {
+        "id_tag": "card-tag",
+        "user_id": "card-user",
+        "card_user_id": "card-user",
+        "vehicle_id": "card-vehicle",
+        "card_vehicle_id": "card-vehicle",
+        "label": "card-label",
+    },
+    "vehicle": {
+        "code": "veh-code",
+        "kind": "veh-kind",
+        "model": "veh-model",
+        "hub_id": "veh-hub",
+        "visibility": "veh-vis",
+        "public_hours": "veh-from",
+    },
+}
+MEMBER_FIELDS = {
+    "role": "role",
+    "cost_centre_id": "cost_centre",
+    "monthly_limit": "limit",
+    "kinds": "kinds",
+    "hubs": "hubs",
+}
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -37,10 +78,11 @@ def signup() -> Any:
         try:
             company = services.signup(ctx().db, require_user().id, request.form.to_dict())
         except DomainError as exc:
+            error = form_error(exc, SIGNUP_FIELDS)
             return render_template(
-                "fleet/signup.html", form=request.form, error=exc.message
+                "fleet/signup.html", form=request.form, error=error
             ), exc.http_status
-        flash(f"{company.name} is ready. Invite your team.")
+        flash(_("%(company)s is ready. Invite your team.", company=company.name))
         return redirect(url_for("fleet_views.dashboard", cid=company.id))
     return render_template("fleet/signup.html", form={})
 
@@ -51,7 +93,7 @@ def _optional_int(raw: str | None, field: str) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        raise ValidationFailed("Choose from the list.", field=field) from None
+        raise ValidationFailed(N_("Choose from the list."), field=field) from None
 
 
 def _admin_action(user: User, cid: int, form: Any) -> str:
@@ -69,16 +111,16 @@ def _admin_action(user: User, cid: int, form: Any) -> str:
             form.get("role", "member"),
             _optional_int(form.get("cost_centre_id"), "cost_centre_id"),
         )
-        return "Invitation sent."
+        return _("Invitation sent.")
     if action == "company_limit":
         limit = rules.parse_limit(
             form.get("monthly_limit", ""), "company_limit", _currency(rt.db, cid)
         )
         services.set_company_limit(rt.db, user, cid, limit)
-        return "Account limit saved."
+        return _("Account limit saved.")
     if action == "cost_centre":
         services.add_cost_centre(rt.db, user, cid, form.get("code", ""), form.get("name", ""))
-        return "Cost centre added."
+        return _("Cost centre added.")
     if action == "card":
         services.issue_card(
             rt.db,
@@ -89,10 +131,10 @@ def _admin_action(user: User, cid: int, form: Any) -> str:
             vehicle_id=_optional_int(form.get("card_vehicle_id"), "card_vehicle_id"),
             label=form.get("label", ""),
         )
-        return "Card issued."
+        return _("Card issued.")
     if action in ("block", "unblock"):
         services.set_card_status(rt.db, user, cid, form.get("id_tag", ""), action == "block")
-        return "Card blocked." if action == "block" else "Card unblocked."
+        return _("Card blocked.") if action == "block" else _("Card unblocked.")
     if action == "vehicle":
         data: dict[str, Any] = {
             "code": form.get("code", ""),
@@ -104,8 +146,8 @@ def _admin_action(user: User, cid: int, form: Any) -> str:
         if form.get("public_from") and form.get("public_until"):
             data["public_hours"] = rules.daily_hours(form["public_from"], form["public_until"])
         services.add_vehicle(rt.db, user, cid, data)
-        return "Vehicle added."
-    raise ValidationFailed("Unknown action.", field="action")
+        return _("Vehicle added.")
+    raise ValidationFailed(N_("Unknown action."), field="action")
 
 
 @bp.route("/<int:cid>", methods=["GET", "POST"])
@@ -113,13 +155,15 @@ def _admin_action(user: User, cid: int, form: Any) -> str:
 def dashboard(cid: int) -> Any:
     """Admin dashboard; each POST form is one admin action (invite, limits, cards, vehicles)."""
     user = require_user()
-    error, status = None, 200
+    error: FormError | None = None
+    status = 200
     if request.method == "POST":
         try:
             flash(_admin_action(user, cid, request.form))
             return redirect(url_for("fleet_views.dashboard", cid=cid))
         except DomainError as exc:
-            error, status = exc.message, exc.http_status
+            fields = DASHBOARD_FIELDS.get(request.form.get("action", "invite"), {})
+            error, status = form_error(exc, fields), exc.http_status
     now = utcnow()
     rows = services.usage(
         ctx().db, user, cid, now.year, now.month, ZoneInfo(ctx().settings.timezone)
@@ -154,7 +198,10 @@ def dashboard(cid: int) -> Any:
             hubs=hubs,
             usage=rows,
             error=error,
+            # After a refusal, the refused form shows what was typed.
+            typed=request.form if error else {},
             month=f"{now.year}-{now.month:02d}",
+            month_start=now.replace(day=15),  # mid-month: the same month in every zone
         ), status
 
 
@@ -163,14 +210,15 @@ def dashboard(cid: int) -> Any:
 def invitation(token: str) -> Any:
     """The page an invitation email links to: see the company, accept."""
     view = services.invitation_view(ctx().db, token)
-    error, status = view.problem, 409 if view.problem else 200
+    error = translated(view.problem) if view.problem else None
+    status = 409 if view.problem else 200
     if request.method == "POST" and not view.problem:
         try:
             m = services.accept(ctx().db, require_user(), token)
         except DomainError as exc:
-            error, status = exc.message, exc.http_status
+            error, status = form_error(exc).text, exc.http_status
         else:
-            flash(f"You joined {view.company}. Choose it when you book.")
+            flash(_("You joined %(company)s. Choose it when you book.", company=view.company))
             if m.role == "admin":
                 return redirect(url_for("fleet_views.dashboard", cid=m.company_id))
             return redirect(url_for("views.index"))
@@ -182,7 +230,7 @@ def _currency(db: Database, cid: int) -> str:
     with db.sessions() as s:
         company = s.get(Company, cid)
         if company is None:
-            raise NotFound("No such company.")
+            raise NotFound(N_("No such company."))
         return company.currency
 
 
@@ -190,7 +238,7 @@ def _member_changes(form: Any, currency: str) -> dict[str, Any]:
     """The member form as update_member changes (all kinds / no hub ticked = no restriction)."""
     kinds = sorted(form.getlist("kinds"))
     if not kinds:
-        raise ValidationFailed("Tick at least one kind of vehicle.", field="kinds")
+        raise ValidationFailed(N_("Tick at least one kind of vehicle."), field="kinds")
     hubs = [_optional_int(h, "hubs") for h in form.getlist("hubs")]
     return {
         "role": form.get("role", "member"),
@@ -209,19 +257,20 @@ def member(cid: int, uid: int) -> Any:
     """One member's role, cost centre, monthly limit and what they may book; or remove them."""
     admin = require_user()
     rt = ctx()
-    error, status = None, 200
+    error: FormError | None = None
+    status = 200
     if request.method == "POST":
         try:
             if request.form.get("action") == "remove":
                 services.remove_member(rt.db, admin, cid, uid)
-                flash("Member removed.")
+                flash(_("Member removed."))
             else:
                 changes = _member_changes(request.form, _currency(rt.db, cid))
                 services.update_member(rt.db, admin, cid, uid, changes)
-                flash("Member updated.")
+                flash(_("Member updated."))
             return redirect(url_for("fleet_views.dashboard", cid=cid))
         except DomainError as exc:
-            error, status = exc.message, exc.http_status
+            error, status = form_error(exc, MEMBER_FIELDS), exc.http_status
     with rt.db.sessions() as s:
         services.access_for(s, admin, cid, admin=True)
         found = s.execute(
@@ -230,7 +279,7 @@ def member(cid: int, uid: int) -> Any:
             .where(Membership.company_id == cid, Membership.user_id == uid)
         ).first()
         if found is None:
-            raise NotFound("No such member.")
+            raise NotFound(N_("No such member."))
         m, person = found
         return render_template(
             "fleet/member.html",

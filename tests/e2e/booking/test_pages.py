@@ -58,13 +58,24 @@ def test_booking_form_shows_clear_validation_errors(client, ids):
         f"/vehicles/{ids['car']}/book",
         data={"start": "", "end": "", "csrf_token": token, "action": "quote"},
     )
-    assert r.status_code == 422 and "Enter a date and time for" in r.get_data(as_text=True)
+    html = r.get_data(as_text=True)
+    # The error stands next to the field it concerns, which points to it.
+    assert r.status_code == 422
+    assert (
+        '<p class="field-error" id="start-error" role="alert">'
+        "Enter the date and time the booking starts.</p>"
+    ) in html
+    assert 'aria-invalid="true" autofocus aria-describedby="start-error"' in html
     start, end = at(3)[:16], at(2)[:16]
     r = client.post(
         f"/vehicles/{ids['car']}/book",
         data={"start": start, "end": end, "csrf_token": token, "action": "quote"},
     )
-    assert r.status_code == 422 and "The end must be after the start." in r.get_data(as_text=True)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "The end must be after the start." in html
+    assert 'id="end-error"' in html
+    # What was typed is kept.
+    assert f'value="{start}"' in html and f'value="{end}"' in html
 
 
 def test_password_change_keeps_you_logged_in_and_checks_current(client):

@@ -64,7 +64,7 @@ LABELS: dict[str, dict[str, Message]] = {
         "CANCELLATION": N_("Late cancellation fee"),
         "CAP": N_("Daily cap"),
     },
-    "unit": {"session": N_("session"), "fee": N_("fee"), "adjustment": N_("adjustment")},
+    "unit": {"session": N_("session"), "fee": N_("fee")},
 }
 
 

@@ -288,14 +288,7 @@ def trip_distance(
     match the charge it used (within a wide margin), so neither an inflated nor a shrunken
     distance is billed.
     """
-    if not 0 <= r.end_soc <= 100 or r.end_soc > start_soc + SOC_NOISE:
-        raise ValidationFailed(
-            N_(
-                "State of charge must be between 0 and %(most)s%%.",
-                most=min(100, start_soc + SOC_NOISE),
-            ),
-            field="end_soc",
-        )
+    _check_end_soc(start_soc, r.end_soc)
     distance = _reported_distance(start_odometer, r)
     hours = Decimal(max(duration_s, 0)) / 3600
     reachable = MAX_SPEED_KMH.get(kind, Decimal(150)) * hours + DISTANCE_SLACK_KM
@@ -305,19 +298,36 @@ def trip_distance(
             field="distance_km",
         )
     if kind == "ecar":
-        used = Decimal(max(0, start_soc - r.end_soc)) / 100 * max_range_km
-        low, high = used / 2 - 10, used * Decimal("1.5") + 10
-        if not low <= distance <= high:
-            raise ValidationFailed(
-                N_(
-                    "%(km)s km does not match the charge used (%(start)s%% to %(end)s%%).",
-                    km=distance,
-                    start=start_soc,
-                    end=r.end_soc,
-                ),
-                field="distance_km",
-            )
+        _check_charge_used(distance, start_soc, r.end_soc, max_range_km)
     return distance
+
+
+def _check_end_soc(start_soc: int, end_soc: int) -> None:
+    """A battery reads 0-100 % and gains no charge on a trip (beyond the gauge's wobble)."""
+    if not 0 <= end_soc <= 100 or end_soc > start_soc + SOC_NOISE:
+        raise ValidationFailed(
+            N_(
+                "State of charge must be between 0 and %(most)s%%.",
+                most=min(100, start_soc + SOC_NOISE),
+            ),
+            field="end_soc",
+        )
+
+
+def _check_charge_used(distance: Decimal, start_soc: int, end_soc: int, max_range_km: int) -> None:
+    """An e-car's distance matches the charge it used, within a wide margin."""
+    used = Decimal(max(0, start_soc - end_soc)) / 100 * max_range_km
+    low, high = used / 2 - 10, used * Decimal("1.5") + 10
+    if not low <= distance <= high:
+        raise ValidationFailed(
+            N_(
+                "%(km)s km does not match the charge used (%(start)s%% to %(end)s%%).",
+                km=distance,
+                start=start_soc,
+                end=end_soc,
+            ),
+            field="distance_km",
+        )
 
 
 def _reported_distance(start_odometer: Decimal, r: TripReadings) -> Decimal:

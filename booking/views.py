@@ -39,7 +39,7 @@ from mobility.web.auth import (
 )
 from mobility.web.extensions import login_limited
 from mobility.web.forms import FormError, form_error
-from mobility.web.i18n import error_text, local_time, money, translated
+from mobility.web.i18n import error_text, local_time, money, number, translated
 
 # Pages share the citizen layout and templates of booking/templates (fleet pages too).
 bp = Blueprint(
@@ -102,10 +102,17 @@ def _line_name(line: Any) -> str:
     return translated(found) if found is not None else str(line.description)
 
 
+def _quantity(line: Any) -> str:
+    """A priced line's quantity and unit ('10 h'); none for a cap (it adjusts the others)."""
+    if line.component == "CAP":
+        return ""
+    return f"{number(line.quantity)} {_label('unit', line.unit)}"
+
+
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
     # money, number, percent and local_time come from mobility.web.i18n (the reader's locale).
-    return {"local": _local, "label": _label, "line_name": _line_name}
+    return {"local": _local, "label": _label, "line_name": _line_name, "quantity": _quantity}
 
 
 def _memberships(user_id: int) -> list[Membership]:
@@ -356,7 +363,9 @@ def search_page() -> Page:
     now = utcnow().replace(second=0, microsecond=0)
     start_raw = args.get("start") or _input_value(now, tz)
     end_raw = args.get("end") or _input_value(now + timedelta(hours=1), tz)
-    results, links, error = None, {}, None
+    results: list[Any] | None = None
+    links: dict[int, str] = {}
+    error: FormError | None = None
     if args:
         try:
             results, links = _search(args, start_raw, end_raw, tz, hubs)
@@ -367,7 +376,7 @@ def search_page() -> Page:
         hubs=hubs,
         args=args,
         results=results,
-        links=links,
+        book_links=links,
         error=error,
         start=start_raw,
         end=end_raw,
@@ -391,7 +400,7 @@ def _search(
     )
     with ctx().db.sessions() as s:
         results = ctx().bookings.search(s, query, current_user_id())
-    zones = {h.id: _zone(h) for h in hubs}
+    zones: dict[int | None, str] = {h.id: _zone(h) for h in hubs}
     links = {
         v.id: url_for(
             "views.vehicle",

@@ -101,3 +101,12 @@ def test_password_change_keeps_you_logged_in_and_checks_current(client):
         },
     )
     assert r.status_code == 200 and "Password changed." in r.get_data(as_text=True)
+
+
+def test_search_results_link_to_booking_the_searched_times(client, ids):
+    query = {"hub_id": ids["hub"], "kind": "ebike", "start": at(24)[:16], "end": at(26)[:16]}
+    html = client.get("/search", query_string=query).get_data(as_text=True)
+    links = re.findall(r'<a class="button" href="(/vehicles/\d+\?[^"]+)">Book BIKE-', html)
+    assert len(links) == 4
+    # The hub is in Europe/Paris like the platform: the times come back as typed.
+    assert all(f"start={query['start']}&amp;end={query['end']}" in link for link in links)

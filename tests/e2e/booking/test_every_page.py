@@ -112,3 +112,24 @@ INPUTS = {
     "trip-refused": ("distance_km",),
     "fleet-dashboard-refused": ("card-tag",),
 }
+
+
+def test_keyboard_users_skip_to_the_content_and_see_where_they_are(browser, site):
+    base, _activity = site
+    context = browser.new_context(viewport=PHONE, locale="fr-FR")
+    page = context.new_page()
+    page.goto(base + "/search")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Aller au contenu")
+    assert skip.evaluate("e => e === document.activeElement")
+    box = skip.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["y"] >= 0  # shown once focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "content"
+    page.keyboard.press("Tab")  # the first field of the search form
+    focused = page.evaluate(
+        "() => { const e = document.activeElement, s = getComputedStyle(e);"
+        " return [e.id, s.outlineStyle, s.outlineWidth]; }"
+    )
+    assert focused == ["hub_id", "solid", "3px"]
+    context.close()

@@ -29,6 +29,7 @@ from billing.pricing import (
     rental_periods,
 )
 from billing.pricing_periods import CURRENT, ENERGY_REGISTER, POWER, Sample, meter_samples
+from billing.tariff_summary import TariffSummary, summarise
 from billing.tariffs import TariffSpec, tariff_spec
 from mobility.config import Settings
 from mobility.db import Database
@@ -201,6 +202,25 @@ class Billing:
         return price_session(
             spec_of(tariff), rental_periods(start_at, end_at, expected_km), self.tz
         )
+
+    def price_list(
+        self, s: Session, vehicle: Vehicle, company_id: int | None = None
+    ) -> TariffSummary:
+        """The tariff a booking of this vehicle would be priced with, as a price list."""
+        tariff = find_tariff(s, vehicle.kind, company_id=company_id, tariff_id=vehicle.tariff_id)
+        return summarise(spec_of(tariff))
+
+    def running_trip_price(self, s: Session, trip: Trip, now: datetime) -> PriceBreakdown:
+        """What a trip under way costs so far: its time until now (distance is added at the end)."""
+        vehicle = s.get(Vehicle, trip.vehicle_id)
+        if vehicle is None:
+            raise NotFound("The trip's vehicle is gone.")
+        tariff = find_tariff(
+            s, vehicle.kind, company_id=trip.company_id, tariff_id=vehicle.tariff_id
+        )
+        until = trip.ended_at or max(now, trip.started_at)
+        periods = rental_periods(trip.started_at, until, trip.distance_km)
+        return price_session(spec_of(tariff), periods, self.tz)
 
     def price_trip(self, s: Session, trip: Trip) -> PriceBreakdown:
         """Final price of a finished trip."""

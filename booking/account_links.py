@@ -1,8 +1,10 @@
-"""Signed, expiring account links (confirm an e-mail, reset a password), bound to the account.
+"""Signed, expiring account links (confirm an e-mail, reset a password, move to a new e-mail
+address), bound to the account.
 
 A link carries the user id and a fingerprint of the account's e-mail and password hash, signed
-with SECRET_KEY: nothing is stored, and a link stops working once the password changes (a reset
-link works once; a sign-up's link dies when a later reset sets another password).
+with SECRET_KEY: nothing is stored, and a link stops working once the password or the address
+changes (a reset link works once; a sign-up's link dies when a later reset sets another
+password; a change-of-address link dies once the address changed).
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from mobility.security import same, token_digest
 
 CONFIRM_EMAIL = "confirm-email"
 RESET_PASSWORD = "reset-password"  # noqa: S105 (a link purpose, not a secret)
+CHANGE_EMAIL = "change-email"
 # How long each kind of link works, in seconds.
-MAX_AGE = {CONFIRM_EMAIL: 3 * 24 * 3600, RESET_PASSWORD: 3600}
+MAX_AGE = {CONFIRM_EMAIL: 3 * 24 * 3600, RESET_PASSWORD: 3600, CHANGE_EMAIL: 24 * 3600}
 
 
 def fingerprint(email: str, password_hash: str) -> str:
@@ -31,6 +34,7 @@ class LinkClaim:
 
     user_id: int
     fingerprint: str
+    extra: str = ""  # what the link is for beyond the account (the new address of a change)
 
     def matches(self, email: str, password_hash: str) -> bool:
         """True while the account is still in the state the link was made for."""
@@ -43,9 +47,12 @@ class AccountLinks:
     def __init__(self, secret_key: str) -> None:
         self._signer = URLSafeTimedSerializer(secret_key, salt="mobility-account-links")
 
-    def make(self, purpose: str, user_id: int, email: str, password_hash: str) -> str:
-        """A token for `purpose` (CONFIRM_EMAIL or RESET_PASSWORD)."""
-        return self._signer.dumps([purpose, user_id, fingerprint(email, password_hash)])
+    def make(
+        self, purpose: str, user_id: int, email: str, password_hash: str, extra: str = ""
+    ) -> str:
+        """A token for `purpose` (CONFIRM_EMAIL, RESET_PASSWORD or CHANGE_EMAIL)."""
+        claim = [purpose, user_id, fingerprint(email, password_hash)]
+        return self._signer.dumps([*claim, extra] if extra else claim)
 
     def read(self, purpose: str, token: str) -> LinkClaim:
         """The claim of a token made for `purpose` and not expired, or ValidationFailed."""
@@ -55,6 +62,6 @@ class AccountLinks:
             raise ValidationFailed(N_("This link has expired; ask for a new one.")) from None
         except BadSignature:
             raise ValidationFailed(N_("This link is not valid.")) from None
-        if not (isinstance(found, list) and len(found) == 3 and found[0] == purpose):
+        if not (isinstance(found, list) and len(found) in (3, 4) and found[0] == purpose):
             raise ValidationFailed(N_("This link is not valid."))
-        return LinkClaim(int(found[1]), str(found[2]))
+        return LinkClaim(int(found[1]), str(found[2]), str(found[3]) if len(found) == 4 else "")

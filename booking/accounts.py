@@ -1,13 +1,15 @@
 """Account use cases: register, confirm the e-mail, authenticate, reset or change a password,
-API tokens.
+move to another e-mail address, API tokens.
 
 Registration answers the same whether the address is new or taken (the owner of a taken
 address gets a mail instead), and an account signs in only once its e-mail is confirmed, so
-neither step tells a stranger which addresses have accounts.
+neither step tells a stranger which addresses have accounts. A new password (changed or reset)
+ends every other sign-in: browser sessions and API tokens.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -16,17 +18,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from booking import rules
-from booking.account_links import CONFIRM_EMAIL, RESET_PASSWORD, AccountLinks
+from booking.account_links import CHANGE_EMAIL, CONFIRM_EMAIL, RESET_PASSWORD, AccountLinks
 from mobility.clock import utcnow
 from mobility.db import Database, rowcount
-from mobility.errors import N_, Forbidden, Unauthorized, ValidationFailed
+from mobility.errors import N_, Conflict, Forbidden, Unauthorized, ValidationFailed
 from mobility.mail import MAIL_KIND, mail_intent
-from mobility.models import ApiToken, User
+from mobility.models import ApiToken, User, WebSession
 from mobility.outbox import Outbox
 from mobility.security import hash_password, new_token, token_digest, verify_password
 
 # Verifying against a dummy hash keeps "unknown email" as slow as "wrong password".
 _DUMMY_HASH = hash_password("not-a-real-password-0000")
+
+_LINK_USED = N_("This link has been used or is not valid any more.")
+_WRONG_PASSWORD = N_("The current password is wrong.")
 
 # At most one mail of a kind per account per window: repeated attempts cannot flood a mailbox.
 _LINK_WINDOW_S = 60
@@ -41,6 +46,32 @@ class EmailNotConfirmed(Forbidden):
 
 def _window(seconds: int) -> int:
     return int(utcnow().timestamp()) // seconds
+
+
+@dataclass(frozen=True)
+class SignInsEnded:
+    """An account whose other sign-ins were ended, and the digests of the API tokens revoked
+    (the caller drops them from its token cache at once)."""
+
+    user: User
+    token_digests: list[str]
+
+
+def end_sign_ins(s: Session, user_id: int, keep_token: str | None = None) -> list[str]:
+    """End every browser session and API token of a user (but the token `keep_token`)."""
+    now = utcnow()
+    s.execute(
+        update(WebSession)
+        .where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    live = select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+    digests = []
+    for token in s.scalars(live):
+        if token.token_hash != keep_token:
+            token.revoked_at = now
+            digests.append(token.token_hash)
+    return digests
 
 
 class Accounts:
@@ -128,17 +159,120 @@ class Accounts:
             key = f"mail:password-reset:{user.id}:{_window(_LINK_WINDOW_S)}"
             self._mail(s, key, user.email, "Reset your password", body)
 
-    def reset_password(self, token: str, new_password: str) -> User:
-        """Set a new password from a reset link (once); the mailbox is proven, so confirmed."""
+    def check_reset_link(self, token: str) -> None:
+        """ValidationFailed when a reset link cannot be used (expired, used, forged)."""
+        claim = self.links.read(RESET_PASSWORD, token)
+        with self.db.sessions() as s:
+            user = s.get(User, claim.user_id)
+            if user is None or not claim.matches(user.email, user.password_hash):
+                raise ValidationFailed(_LINK_USED)
+
+    def reset_password(self, token: str, new_password: str) -> SignInsEnded:
+        """Set a new password from a reset link (once); the mailbox is proven, so confirmed.
+
+        Every other sign-in ends: whoever knew the old password or held a token is out.
+        """
         claim = self.links.read(RESET_PASSWORD, token)
         with self.db.transaction() as s:
             user = s.get(User, claim.user_id)
             if user is None or not claim.matches(user.email, user.password_hash):
-                raise ValidationFailed(N_("This link has been used or is not valid any more."))
+                raise ValidationFailed(_LINK_USED)
             rules.validate_password(new_password, user.email)
             user.password_hash = hash_password(new_password)
             user.email_verified_at = user.email_verified_at or utcnow()
-            return user
+            return SignInsEnded(user, end_sign_ins(s, user.id))
+
+    def change_password(
+        self, user_id: int, current: str, new: str, keep_token: str | None = None
+    ) -> SignInsEnded:
+        """Change a password after checking the current one; other sign-ins end.
+
+        `keep_token` is the digest of the API token the change was made with (it stays).
+        """
+        with self.db.transaction() as s:
+            user = s.get(User, user_id)
+            if user is None or not verify_password(user.password_hash, current):
+                raise Unauthorized(_WRONG_PASSWORD, field="current_password")
+            rules.validate_password(new, user.email)
+            if verify_password(user.password_hash, new):
+                raise ValidationFailed(
+                    N_("Choose a password you have not used here."), field="password"
+                )
+            user.password_hash = hash_password(new)
+            ended = end_sign_ins(s, user.id, keep_token)
+            body = (
+                "The password of your mobility hub account was just changed, and every other\n"
+                "browser and app was signed out.\n\n"
+                "If it was not you, reset your password now and tell us:\n"
+                f"{self.base_url}/password-reset"
+            )
+            key = f"mail:password-changed:{user.id}:{_window(_LINK_WINDOW_S)}"
+            self._mail(s, key, user.email, "Your password was changed", body)
+            return SignInsEnded(user, ended)
+
+    def request_email_change(self, user_id: int, new_email: str, password: str) -> str:
+        """Mail a link to the new address; the address changes once it is opened.
+
+        The answer is the same whether the new address is free or has an account (its owner
+        is told instead), so this cannot be used to find out who has an account.
+        """
+        new = rules.validate_email(new_email)
+        with self.db.transaction() as s:
+            user = s.get(User, user_id)
+            if user is None or not verify_password(user.password_hash, password):
+                raise Unauthorized(_WRONG_PASSWORD, field="current_password")
+            if new == user.email:
+                raise ValidationFailed(N_("This is your address already."), field="email")
+            window = _window(_LINK_WINDOW_S)
+            if s.scalar(select(User.id).where(User.email == new)) is not None:
+                body = (
+                    "Someone (perhaps you) asked to move another mobility hub account to this\n"
+                    "address. It already has an account, so nothing was changed."
+                )
+                key = f"mail:change-email-taken:{user.id}:{window}"
+                self._mail(s, key, new, "Your address was not changed", body)
+                return new
+            token = self.links.make(CHANGE_EMAIL, user.id, user.email, user.password_hash, new)
+            body = (
+                "Open this link within a day to use this address for your mobility hub\n"
+                f"account:\n\n{self.base_url}/confirm-email-change/{token}\n\n"
+                "If you did not ask for it, ignore this mail: nothing changes without the link."
+            )
+            self._mail(
+                s, f"mail:change-email:{user.id}:{window}", new, "Confirm your new address", body
+            )
+            return new
+
+    def confirm_email_change(self, token: str) -> User:
+        """Move the account to the address of a change link (once); the old address is told."""
+        claim = self.links.read(CHANGE_EMAIL, token)
+        try:
+            with self.db.transaction() as s:
+                user = s.get(User, claim.user_id)
+                if (
+                    user is None
+                    or not user.is_active
+                    or not claim.matches(user.email, user.password_hash)
+                ):
+                    raise ValidationFailed(_LINK_USED)
+                old, user.email = user.email, claim.extra
+                user.email_verified_at = utcnow()
+                s.flush()
+                body = (
+                    f"The e-mail address of your mobility hub account is now {user.email}.\n\n"
+                    "If it was not you, contact the operator at once: this address can no longer\n"
+                    "reset the password."
+                )
+                self._mail(
+                    s,
+                    f"mail:email-changed:{user.id}:{int(utcnow().timestamp())}",
+                    old,
+                    "Your address was changed",
+                    body,
+                )
+                return user
+        except IntegrityError:
+            raise Conflict(N_("This address has an account now."), field="email") from None
 
     def _mail_confirmation(self, s: Session, user: User, occasion: str, then: str = "") -> None:
         token = self.links.make(CONFIRM_EMAIL, user.id, user.email, user.password_hash)
@@ -169,17 +303,6 @@ class Accounts:
     def _mail(self, s: Session, key: str, to: str, subject: str, body: str) -> None:
         # Sent on the outbox's workers: the answer never waits for (or reveals) the mail.
         self.outbox.record(s, MAIL_KIND, key, mail_intent(to, subject, body), secret=True)
-
-
-def change_password(db: Database, user_id: int, current: str, new: str) -> User:
-    """Change a password after checking the current one."""
-    with db.transaction() as s:
-        user = s.get(User, user_id)
-        if user is None or not verify_password(user.password_hash, current):
-            raise Unauthorized(N_("The current password is wrong."), field="current_password")
-        rules.validate_password(new, user.email)
-        user.password_hash = hash_password(new)
-        return user
 
 
 def issue_token(db: Database, user_id: int, name: str, days: int = 90) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -27,6 +27,7 @@ from mobility.models import (
 from mobility.web.auth import current_user_id, login_required, require_user
 from mobility.web.context import web_context
 from mobility.web.extensions import login_limited
+from mobility.web.i18n import money
 from mobility.web.pagination import envelope, page_args, paginate
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -186,8 +187,6 @@ def get_vehicle(vehicle_id: int) -> Any:
 
 def parse_search(args: Any) -> Search:
     """Search criteria from query parameters (start defaults to now, end to start + 1 h)."""
-    from datetime import timedelta
-
     start = _time(args["start"], "start") if args.get("start") else utcnow()
     end = _time(args["end"], "end") if args.get("end") else start + timedelta(hours=1)
     if end <= start:
@@ -324,12 +323,49 @@ def modify_booking(booking_id: int) -> Any:
     return serializers.booking(booking)
 
 
+@bp.post("/bookings/<int:booking_id>/extend")
+@login_required
+def extend_booking(booking_id: int) -> Any:
+    """End a booking later (a trip under way too): {"end": ISO} or {"minutes": n}."""
+    data = _body()
+    user = require_user()
+    if data.get("end") is not None:
+        end = _time(data.get("end"), "end")
+    else:
+        minutes = _int(data.get("minutes"), "minutes")
+        if not 0 < minutes <= 24 * 60:
+            raise ValidationFailed("minutes must be between 1 and 1440.", field="minutes")
+        with ctx().db.sessions() as s:
+            end = ctx().bookings.require_owner(s, user.id, booking_id).end_at
+        end += timedelta(minutes=minutes)
+    return serializers.booking(ctx().bookings.extend(user.id, booking_id, end))
+
+
+@bp.get("/bookings/<int:booking_id>/cancellation")
+@login_required
+def cancellation_fee(booking_id: int) -> Any:
+    """What cancelling now would cost: send it back as accept_fee_minor to cancel."""
+    booking, fee = ctx().bookings.cancellation_fee(require_user().id, booking_id)
+    return {
+        "booking_id": booking.id,
+        "fee_minor": fee,
+        "currency": booking.currency,
+        "free": fee == 0,
+    }
+
+
 @bp.post("/bookings/<int:booking_id>/cancel")
 @login_required
 def cancel_booking(booking_id: int) -> Any:
-    """Cancel (free before the cut-off, a fee after)."""
+    """Cancel: free before the cut-off, a fee after (409 when above accept_fee_minor)."""
     user = require_user()
-    booking, invoice = ctx().bookings.cancel(user.id, booking_id)
+    data = request.get_json(silent=True)
+    accept = (
+        _opt_int(data.get("accept_fee_minor"), "accept_fee_minor")
+        if isinstance(data, dict)
+        else None
+    )
+    booking, invoice = ctx().bookings.cancel(user.id, booking_id, accept_fee_minor=accept)
     return {
         "booking": serializers.booking(booking),
         "fee_invoice": invoice.number if invoice else None,
@@ -361,6 +397,31 @@ def end_trip(trip_id: int) -> Any:
     with ctx().db.sessions() as s:
         inv = ctx().billing.receipt(s, trip.id)
         return {"trip": serializers.trip(trip), "receipt": serializers.invoice(inv or invoice)}
+
+
+@bp.get("/trips/<int:trip_id>/live")
+@login_required
+def trip_live(trip_id: int) -> Any:
+    """A trip's running time and its price so far (the live trip page polls it)."""
+    user = require_user()
+    now = utcnow()
+    with ctx().db.sessions() as s:
+        trip = s.get(Trip, trip_id)
+        if trip is None or trip.user_id != user.id:
+            raise NotFound("No such trip.")
+        price = ctx().billing.running_trip_price(s, trip, now)
+        booking = s.get(Booking, trip.booking_id) if trip.booking_id else None
+    elapsed = int(((trip.ended_at or now) - trip.started_at).total_seconds())
+    return {
+        "trip_id": trip.id,
+        "status": trip.status,
+        "started_at": trip.started_at.isoformat(),
+        "elapsed_s": max(0, elapsed),
+        "booked_until": booking.end_at.isoformat() if booking else None,
+        "price_minor": price.total_minor,
+        "currency": price.currency,
+        "price_text": money(price.total_minor, price.currency),
+    }
 
 
 @bp.get("/trips")

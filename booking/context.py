@@ -8,6 +8,7 @@ from flask import current_app
 
 from billing.facade import Billing
 from booking.accounts import Accounts
+from booking.reports import ProblemReports
 from booking.services import BookingService
 from mobility.config import Settings
 from mobility.db import Database
@@ -26,6 +27,7 @@ class BookingContext:
     bookings: BookingService
     outbox: Outbox
     accounts: Accounts
+    reports: ProblemReports
 
 
 def ctx() -> BookingContext:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from mobility.driving_licence import Licence
 from mobility.errors import N_, Conflict, Forbidden, LimitExceeded, Message, ValidationFailed
 from mobility.hours import Hours, covers
 from mobility.money import Money
@@ -346,3 +347,162 @@ def _reported_distance(start_odometer: Decimal, r: TripReadings) -> Decimal:
     if distance < 0:
         raise ValidationFailed(N_("Distance cannot be negative."), field="distance_km")
     return distance
+
+
+def validate_extension(
+    start: datetime, old_end: datetime, new_end: datetime, now: datetime, p: BookingPolicy
+) -> None:
+    """A booking under way may end later: after its current end and now, within the maximum."""
+    if new_end.tzinfo is None:
+        raise ValidationFailed(N_("Times must include a timezone offset."), field="end")
+    if new_end <= old_end:
+        raise ValidationFailed(N_("The new end must be after the current end."), field="end")
+    if new_end <= now:
+        raise ValidationFailed(N_("The new end is already past."), field="end")
+    if new_end - start > p.max_duration:
+        raise ValidationFailed(
+            N_("A booking cannot last that long."), field="end", max_days=p.max_duration.days
+        )
+
+
+def fee_accepted(fee_minor: int, accepted_minor: int | None) -> bool:
+    """A cancellation goes ahead when it is free or costs no more than the fee the user saw."""
+    return fee_minor <= 0 or accepted_minor is None or fee_minor <= accepted_minor
+
+
+@dataclass(frozen=True)
+class PickupRange:
+    """How far the vehicle should go when it is picked up."""
+
+    soc_percent: int
+    range_km: int
+    consumption_kwh_per_100km: Decimal | None
+    planned: bool  # from the smart-charging plan (else the last reading)
+
+
+def pickup_range(
+    max_range_km: int, battery_kwh: Decimal, soc_percent: int, expected_soc: float | None
+) -> PickupRange:
+    """Range at pick-up from the expected charge (planned, else the last reading) and the
+    vehicle's consumption (its battery over its full range, as smart charging counts it)."""
+    planned = expected_soc is not None
+    soc = soc_percent if expected_soc is None else int(max(0.0, min(1.0, expected_soc)) * 100)
+    consumption = None
+    if max_range_km > 0 and battery_kwh > 0:
+        consumption = (battery_kwh * 100 / max_range_km).quantize(Decimal("0.1"))
+    return PickupRange(
+        soc_percent=soc,
+        range_km=max_range_km * soc // 100,
+        consumption_kwh_per_100km=consumption,
+        planned=planned,
+    )
+
+
+# Driving licences: e-cars are booked only with a licence an operator has checked.
+_LICENCE_NUMBER = re.compile(r"^[A-Z0-9]{4,20}$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+LICENCE_YEARS = 50  # an expiry further ahead than this is a typo
+LICENCE_REQUIRED = N_(
+    "Booking an e-car needs a driving licence checked by our team: add yours on your profile."
+)
+LICENCE_PENDING = N_(
+    "Our team has not checked your driving licence yet: e-cars can be booked once it has."
+)
+LICENCE_EXPIRED = N_("Your driving licence expires before this booking ends.")
+
+
+def licence_problem(kind: str, licence: Licence, last_day: date) -> tuple[str, Message] | None:
+    """Why this user may not book a vehicle of `kind` until `last_day` (code, message), or None.
+
+    A licence is good through its expiry day; `last_day` is the booking's last local day.
+    """
+    if kind != "ecar":
+        return None
+    if licence.number is None or licence.expires_on is None:
+        return "licence_required", LICENCE_REQUIRED
+    if licence.verified_at is None:
+        return "licence_not_verified", LICENCE_PENDING
+    if licence.expires_on < last_day:
+        return "licence_expired", LICENCE_EXPIRED
+    return None
+
+
+def check_licence(kind: str, licence: Licence, end: datetime, tz: ZoneInfo) -> None:
+    """Raise Forbidden unless the licence allows booking this kind until `end`."""
+    # A booking ending exactly at midnight does not need the licence on the new day.
+    last_day = (end.astimezone(tz) - timedelta(microseconds=1)).date()
+    problem = licence_problem(kind, licence, last_day)
+    if problem is not None:
+        code, message = problem
+        raise Forbidden(message, code=code, expires_on=_iso_day(licence.expires_on))
+
+
+def _iso_day(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+@dataclass(frozen=True)
+class LicenceFields:
+    """A driving licence as a citizen typed it, checked and normalised."""
+
+    number: str
+    country: str
+    expires_on: date
+
+
+def validate_licence(number: str, country: str, expires_on: str, today: date) -> LicenceFields:
+    """The licence fields a citizen enters, or ValidationFailed on the first wrong one."""
+    clean = re.sub(r"[\s\-]", "", number).upper()
+    if not _LICENCE_NUMBER.match(clean):
+        raise ValidationFailed(
+            N_("Enter the licence number: 4 to 20 letters and digits."), field="licence_number"
+        )
+    code = country.strip().upper()
+    if not _COUNTRY.match(code):
+        raise ValidationFailed(
+            N_("Choose the country that issued the licence."), field="licence_country"
+        )
+    try:
+        day = date.fromisoformat(expires_on.strip())
+    except ValueError:
+        raise ValidationFailed(
+            N_("Enter the expiry date of the licence."), field="licence_expires_on"
+        ) from None
+    if day < today:
+        raise ValidationFailed(N_("This licence has expired."), field="licence_expires_on")
+    if day.year > today.year + LICENCE_YEARS:
+        raise ValidationFailed(
+            N_("Check the expiry date of the licence."), field="licence_expires_on"
+        )
+    return LicenceFields(clean, code, day)
+
+
+# Deleting an account: refused while something is under way or money is owed.
+@dataclass(frozen=True)
+class AccountActivity:
+    """What ties an account to the platform right now."""
+
+    open_bookings: int  # confirmed or active: a vehicle is held, a payment may be pending
+    active_trips: int
+    active_charging: int
+    owed_minor: int  # personal invoices not paid (open or failed)
+    sole_admin_of: int  # fleet accounts the user is the only admin of
+
+
+def deletion_problem(a: AccountActivity) -> tuple[str, Message] | None:
+    """Why the account cannot be deleted now (code, message), or None."""
+    if a.active_trips:
+        return "trip_running", N_("End your trip before deleting your account.")
+    if a.active_charging:
+        return "charging_running", N_("Stop your charging session before deleting your account.")
+    if a.open_bookings:
+        return "booking_open", N_("Cancel your upcoming bookings before deleting your account.")
+    if a.owed_minor > 0:
+        return "money_owed", N_(
+            "You have unpaid invoices: settle them before deleting your account."
+        )
+    if a.sole_admin_of:
+        return "sole_fleet_admin", N_(
+            "You are the only admin of a company fleet account: make another member admin first."
+        )
+    return None

@@ -17,6 +17,7 @@ from booking.search import Search
 from mobility.charge_outlook import ChargeOutlook, NoOutlook
 from mobility.clock import utcnow
 from mobility.db import Database, rowcount
+from mobility.driving_licence import Licence
 from mobility.errors import N_, Conflict, Forbidden, NotFound, PaymentFailed, ValidationFailed
 from mobility.models import (
     HOLDING_STATES,
@@ -33,6 +34,7 @@ from mobility.models import (
     TripStatus,
     User,
     Vehicle,
+    VehicleKind,
     VehicleState,
 )
 from mobility.models.hubs import new_public_id
@@ -125,10 +127,17 @@ class BookingService:
                 N_("This vehicle is already booked for part of that time."), code="slot_taken"
             )
 
-    def _admit(self, s: Session, slot: Slot, ignore_booking: int | None = None) -> Admission:
-        """Every check a booking must pass, on creation and on every change; and its price."""
+    def _admit(
+        self, s: Session, slot: Slot, ignore_booking: int | None = None, running: bool = False
+    ) -> Admission:
+        """Every check a booking must pass, on creation and on every change; and its price.
+
+        A booking under way (`running`) holds its vehicle already: only the vehicle's state is
+        not asked again, every other check is.
+        """
         vehicle, now = slot.vehicle, utcnow()
-        rules.bookable_state(vehicle.state, slot.start, now, self.policy)
+        if not running:
+            rules.bookable_state(vehicle.state, slot.start, now, self.policy)
         membership = None
         if slot.company_id is not None:
             # Locks the member row: a removed member cannot slip a booking in meanwhile.
@@ -144,6 +153,7 @@ class BookingService:
         )
         if problem:
             raise Forbidden(problem)
+        self._check_licence(s, slot)
         block_end = rules.blocked_until(slot.end, self.policy)
         self._assert_free(s, vehicle.id, slot.start, block_end, ignore_booking)
         quote = self.billing.quote_booking(
@@ -166,6 +176,20 @@ class BookingService:
                 quote.currency,
             )
         return Admission(membership, quote, block_end)
+
+    def _check_licence(self, s: Session, slot: Slot) -> None:
+        """E-cars need the booker's driving licence checked and valid until the booking ends."""
+        if slot.vehicle.kind != VehicleKind.ECAR:
+            return
+        user = s.get(User, slot.user_id)
+        if user is None:
+            raise NotFound("No such user.")
+        licence = Licence(
+            user.driving_licence_number,
+            user.driving_licence_expires_on,
+            user.driving_licence_verified_at,
+        )
+        rules.check_licence(slot.vehicle.kind, licence, slot.end, self.tz)
 
     def create(
         self,
@@ -271,6 +295,49 @@ class BookingService:
             self._undo(booking.id, restore=before)
         return booking
 
+    def extend(self, user_id: int, booking_id: int, end: datetime) -> Booking:
+        """End a booking later: a trip under way keeps its vehicle; every booking check applies
+        again (next booking of the vehicle, hours, limits) and the payment hold is re-placed."""
+        with self.db.sessions() as s:
+            mine = self._own_booking(s, user_id, booking_id, lock=False)
+            status, start = mine.status, mine.start_at
+            trip = (mine.vehicle_id, mine.expected_distance_km, mine.min_soc_percent)
+        if status == BookingStatus.CONFIRMED:
+            return self.modify(user_id, booking_id, start, end)
+        if status != BookingStatus.ACTIVE:
+            raise Conflict(
+                N_("Only a booking that is confirmed or under way can be extended."),
+                code="not_extendable",
+            )
+        now = utcnow()
+        self._check_energy(trip[0], max(start, now), end, trip[1], trip[2], booking_id)
+        with self.db.transaction() as s:
+            booking = self._own_booking(s, user_id, booking_id)
+            if booking.status != BookingStatus.ACTIVE:
+                raise Conflict(N_("This trip has ended."), code="not_extendable")
+            rules.validate_extension(booking.start_at, booking.end_at, end, now, self.policy)
+            vehicle = self._lock_vehicle(s, booking.vehicle_id)
+            slot = Slot(user_id, vehicle, booking.company_id, booking.start_at, end)
+            admitted = self._admit(s, slot, ignore_booking=booking.id, running=True)
+            before = (booking.start_at, booking.end_at, booking.block_end_at, booking.quote_minor)
+            booking.end_at, booking.block_end_at = end, admitted.block_end
+            booking.quote_minor = admitted.quote.total_minor
+            hold = self.billing.hold_booking(s, booking)
+        if hold is not None and self._refused(hold.idempotency_key):
+            self._undo(booking.id, restore=before)
+        return booking
+
+    def cancellation_fee(self, user_id: int, booking_id: int) -> tuple[Booking, int]:
+        """What cancelling this booking would cost now (0: free)."""
+        with self.db.sessions() as s:
+            booking = self._own_booking(s, user_id, booking_id, lock=False)
+            if booking.status != BookingStatus.CONFIRMED:
+                raise Conflict(f"This booking is {booking.status} and cannot be cancelled.")
+            fee = rules.cancellation_fee(
+                booking.quote_minor, booking.start_at, utcnow(), self.policy
+            )
+            return booking, fee
+
     def _refused(self, hold_key: str) -> bool:
         """Whether the provider refused the hold placed after commit."""
         payment = self.billing.payment(hold_key)
@@ -299,8 +366,14 @@ class BookingService:
             )
         raise PaymentFailed(reason or N_("The payment provider refused the payment."))
 
-    def cancel(self, user_id: int, booking_id: int) -> tuple[Booking, Invoice | None]:
-        """Cancel: free before the cut-off, the late fee after it."""
+    def cancel(
+        self, user_id: int, booking_id: int, accept_fee_minor: int | None = None
+    ) -> tuple[Booking, Invoice | None]:
+        """Cancel: free before the cut-off, the late fee after it.
+
+        `accept_fee_minor` is the fee the user confirmed: a higher one (the cut-off passed
+        meanwhile) is refused, so nobody pays a fee they were not shown.
+        """
         now = utcnow()
         with self.db.transaction() as s:
             booking = self._own_booking(s, user_id, booking_id)
@@ -309,6 +382,13 @@ class BookingService:
                     N_("Only confirmed bookings that have not started can be cancelled.")
                 )
             fee = rules.cancellation_fee(booking.quote_minor, booking.start_at, now, self.policy)
+            if not rules.fee_accepted(fee, accept_fee_minor):
+                raise Conflict(
+                    N_("Cancelling now costs a fee: confirm it to cancel."),
+                    code="fee_not_accepted",
+                    fee_minor=fee,
+                    currency=booking.currency,
+                )
             booking.status = BookingStatus.CANCELLED
             booking.cancelled_at = now
             booking.cancel_fee_minor = fee

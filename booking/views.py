@@ -8,12 +8,13 @@ from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from booking import accounts
+from booking import rules
+from booking.account_api import forget_tokens
 from booking.context import ctx
 from booking.labels import LABELS, label
 from booking.rules import TripReadings
@@ -27,7 +28,6 @@ from mobility.models import (
     MembershipStatus,
     Trip,
     TripStatus,
-    User,
     Vehicle,
 )
 from mobility.web.auth import (
@@ -128,7 +128,7 @@ def _memberships(user_id: int) -> list[Membership]:
 
 @bp.get("/")
 def index() -> Page:
-    """Hub list with a map-like overview."""
+    """Hub list (the street map is at /map)."""
     with ctx().db.sessions() as s:
         hubs = list(s.scalars(select(Hub).where(Hub.is_active).order_by(Hub.name)))
         vehicles: dict[int, list[Vehicle]] = {}
@@ -136,27 +136,7 @@ def index() -> Page:
             select(Vehicle).where(Vehicle.hub_id.is_not(None)).order_by(Vehicle.code)
         ):
             vehicles.setdefault(v.hub_id or 0, []).append(v)
-    points = _map_points(hubs, vehicles)
-    return render_template("index.html", hubs=hubs, vehicles=vehicles, points=points)
-
-
-def _map_points(hubs: list[Hub], vehicles: dict[int, list[Vehicle]]) -> list[dict[str, Any]]:
-    """Project hub coordinates into a 400x240 SVG box (equirectangular is fine at city scale)."""
-    if not hubs:
-        return []
-    lats = [float(h.latitude) for h in hubs]
-    lons = [float(h.longitude) for h in hubs]
-    span_lat = (max(lats) - min(lats)) or 0.01
-    span_lon = (max(lons) - min(lons)) or 0.01
-    return [
-        {
-            "hub": h,
-            "x": round(30 + (float(h.longitude) - min(lons)) / span_lon * 240),
-            "y": round(210 - (float(h.latitude) - min(lats)) / span_lat * 180),
-            "count": len(vehicles.get(h.id, [])),
-        }
-        for h in hubs
-    ]
+    return render_template("index.html", hubs=hubs, vehicles=vehicles)
 
 
 def _safe_next(target: str | None) -> str:
@@ -258,15 +238,21 @@ def password_reset_done(token: str) -> Page:
     """Choose a new password from a reset link; other sessions end."""
     if request.method == "POST":
         try:
-            user = ctx().accounts.reset_password(token, request.form.get("password", ""))
+            ended = ctx().accounts.reset_password(token, request.form.get("password", ""))
         except DomainError as exc:
             error = form_error(exc, ("password",))
             return render_template("password_reset.html", mode="choose", error=error), (
                 exc.http_status
             )
-        login_user(user, end_others=True)
+        login_user(ended.user, end_others=True)
+        forget_tokens(ended.token_digests)  # the API tokens were revoked with the reset
         flash(_("Your new password is set."))
         return redirect(url_for("views.index"))
+    try:
+        ctx().accounts.check_reset_link(token)  # say so now, not after a new password is typed
+    except DomainError as exc:
+        heading = _("Link not valid")
+        return render_template("check_email.html", heading=heading, error=error_text(exc)), 400
     return render_template("password_reset.html", mode="choose")
 
 
@@ -275,41 +261,6 @@ def logout() -> Page:
     """End the session."""
     logout_user()
     return redirect(url_for("views.index"))
-
-
-@bp.route("/profile", methods=["GET", "POST"])
-@login_required
-def profile() -> Page:
-    """Profile, password change and API tokens."""
-    user = require_user()
-    token, error, status = None, None, 200
-    if request.method == "POST":
-        try:
-            if request.form.get("action") == "token":
-                token = accounts.issue_token(ctx().db, user.id, "web")
-            else:
-                updated = accounts.change_password(
-                    ctx().db,
-                    user.id,
-                    request.form.get("current_password", ""),
-                    request.form.get("new_password", ""),
-                )
-                login_user(updated, end_others=True)  # a new password ends other sessions
-                flash(_("Password changed."))
-        except DomainError as exc:
-            fields = {"current_password": "current_password", "password": "new_password"}
-            error, status = form_error(exc, fields), exc.http_status
-    with ctx().db.sessions() as s:
-        fresh = s.get(User, user.id)
-        card_saved = fresh is not None and fresh.stripe_payment_method_id is not None
-    return render_template(
-        "profile.html",
-        memberships=_memberships(user.id),
-        token=token,
-        error=error,
-        card_saved=card_saved,
-        stripe_enabled=ctx().settings.stripe_enabled,
-    ), status
 
 
 @bp.post("/profile/card")
@@ -429,17 +380,43 @@ def _vehicle_page(
     error: FormError | None = None,
     status: int = 200,
 ) -> Page:
+    rt = ctx()
     v, hub = _vehicle_at(vehicle_id)
+    tz = _zone(hub)
+    with rt.db.sessions() as s:
+        prices = rt.billing.price_list(s, v)
     memberships = _memberships(uid) if (uid := current_user_id()) else []
+    pickup_at = _pickup_time(form, tz)
+    now = utcnow().replace(second=0, microsecond=0)
+    pickup = rules.pickup_range(
+        v.max_range_km, v.battery_kwh, v.soc_percent, rt.bookings.expected_soc(v.id, pickup_at)
+    )
+    field = error.field if error else None
     return render_template(
         "vehicle.html",
         v=v,
         hub=hub,
         form=form,
         quote=quote,
-        error=error,
+        prices=prices,
+        pickup=pickup,
+        pickup_at=pickup_at,
+        error=None if field else error,
+        field_message=error.text if error and field else None,
+        error_field=field,
         memberships=memberships,
+        tz=tz,
+        default_start=_input_value(now, tz),
+        default_end=_input_value(now + timedelta(hours=1), tz),
     ), status
+
+
+def _pickup_time(form: Any, tz: str) -> datetime:
+    """When the vehicle would be picked up: the form's start, else now."""
+    try:
+        return max(_parse_local(form.get("start"), "start", tz), utcnow())
+    except ValidationFailed:
+        return utcnow()
 
 
 @bp.get("/vehicles/<int:vehicle_id>")
@@ -493,7 +470,14 @@ def my_bookings() -> Page:
             .limit(100)
         ).all()
         charges = ctx().billing.charges(s, [b.id for b, _v, _tz in rows])
-    return render_template("bookings.html", rows=rows, charges=charges)
+    now, policy = utcnow(), ctx().bookings.policy
+    # What cancelling each confirmed booking would cost now (the button says so).
+    fees = {
+        b.id: rules.cancellation_fee(b.quote_minor, b.start_at, now, policy)
+        for b, _v, _tz in rows
+        if b.status == "confirmed"
+    }
+    return render_template("bookings.html", rows=rows, charges=charges, fees=fees)
 
 
 def _hub_zone(s: Any, hub_id: int | None) -> str:
@@ -526,33 +510,36 @@ def start(booking_id: int) -> Page:
     return redirect(url_for("views.active_trip"))
 
 
-@bp.post("/bookings/<int:booking_id>/cancel")
-@login_required
-def cancel(booking_id: int) -> Page:
-    """Cancel a booking."""
-    try:
-        booking, _invoice = ctx().bookings.cancel(require_user().id, booking_id)
-        fee = booking.cancel_fee_minor
-        if fee:
-            flash(_("Cancelled. Fee: %(fee)s.", fee=money(fee, booking.currency)))
-        else:
-            flash(_("Cancelled, free."))
-    except DomainError as exc:
-        flash(error_text(exc))
-    return redirect(url_for("views.my_bookings"))
-
-
-def _trip_page(form: Any, error: FormError | None = None, status: int = 200) -> Page:
+def trip_page(
+    form: Any, error: str | None = None, status: int = 200, error_field: str | None = None
+) -> Page:
+    """The trip under way: live time and price, extend, end, report (errors by their field)."""
     user = require_user()
-    with ctx().db.sessions() as s:
+    rt = ctx()
+    with rt.db.sessions() as s:
         trip = s.scalar(
             select(Trip).where(Trip.user_id == user.id, Trip.status == TripStatus.ACTIVE)
         )
         vehicle = s.get(Vehicle, trip.vehicle_id) if trip else None
+        booking = s.get(Booking, trip.booking_id) if trip and trip.booking_id else None
         hubs = list(s.scalars(select(Hub).where(Hub.is_active).order_by(Hub.name)))
+        now = utcnow()
+        price = rt.billing.running_trip_price(s, trip, now) if trip else None
         tz = _hub_zone(s, trip.start_hub_id if trip else None)
     return render_template(
-        "trip.html", trip=trip, vehicle=vehicle, hubs=hubs, form=form, error=error, tz=tz
+        "trip.html",
+        trip=trip,
+        vehicle=vehicle,
+        booking=booking,
+        hubs=hubs,
+        form=form,
+        price=price,
+        elapsed_s=int((now - trip.started_at).total_seconds()) if trip else 0,
+        poll_seconds=current_app.config.get("TRIP_POLL_SECONDS", 10),
+        tz=tz,
+        field_message=error if error_field else None,
+        error_field=error_field,
+        error=None if error_field else error,
     ), status
 
 
@@ -560,7 +547,7 @@ def _trip_page(form: Any, error: FormError | None = None, status: int = 200) -> 
 @login_required
 def active_trip() -> Page:
     """The trip under way, with the end-of-trip form."""
-    return _trip_page(request.args)
+    return trip_page(request.args)
 
 
 def _readings(form: Any) -> TripReadings:
@@ -586,7 +573,8 @@ def end_trip(trip_id: int) -> Page:
         hub_id = _whole(form.get("hub_id"), "hub_id", CHOOSE)
         ctx().bookings.end_trip(require_user().id, trip_id, hub_id, readings)
     except DomainError as exc:
-        return _trip_page(form, form_error(exc, TRIP_FIELDS), exc.http_status)
+        refused = form_error(exc, TRIP_FIELDS)
+        return trip_page(form, refused.text, exc.http_status, refused.field)
     return redirect(url_for("views.receipt", trip_id=trip_id))
 
 
@@ -619,4 +607,5 @@ def receipt(trip_id: int) -> Page:
         if invoice is None:
             raise NotFound(N_("This trip has no receipt yet."))
         tz = _hub_zone(s, trip.start_hub_id)
-        return render_template("receipt.html", invoice=invoice, tz=tz)
+        report = url_for("views.report_problem", vehicle_id=trip.vehicle_id, trip_id=trip.id)
+        return render_template("receipt.html", invoice=invoice, tz=tz, report_url=report)

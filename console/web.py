@@ -13,13 +13,27 @@ from console.views import (
     cards,
     chargers,
     fleet,
+    licences,
     people,
+    reports,
     sessions,
     tariffs,
 )
 
 # Importing a view module registers its routes on the blueprint.
-VIEWS = (chargers, sessions, cards, fleet, bookings, tariffs, billing, people, audit)
+VIEWS = (
+    chargers,
+    sessions,
+    cards,
+    fleet,
+    bookings,
+    tariffs,
+    billing,
+    people,
+    licences,
+    audit,
+    reports,
+)
 
 
 def init_app(app: Flask, context: ConsoleContext) -> None:

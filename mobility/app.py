@@ -24,7 +24,10 @@ from billing.gateway import PaymentGateway, gateway_for
 from booking import web as booking_web
 from booking.account_links import AccountLinks
 from booking.accounts import Accounts
+from booking.charging.context import ChargingContext
+from booking.charging.services import CitizenCharging
 from booking.context import BookingContext
+from booking.reports import ProblemReports
 from booking.rules import BookingPolicy
 from booking.services import BOOKING_CANCELLED, BookingService
 from console import web as console_web
@@ -39,6 +42,7 @@ from mobility.jobs import JobSpec
 from mobility.mail import MAIL_KIND, Mailer, mailer_for
 from mobility.outbox import Outbox
 from mobility.roaming import CDR_DUE, SESSION_CHANGED
+from mobility.storage import store_for
 from mobility.web.context import WebContext
 from mobility.web.i18n import init_i18n
 from mobility.web.server import WebServer
@@ -150,9 +154,25 @@ def create_web_app(core: Core, **config: Any) -> Flask:
     init_i18n(app, [booking_web.TRANSLATIONS], core.settings.timezone)
     links = AccountLinks(core.settings.secret_key)
     accounts = Accounts(core.db, core.outbox, links, core.settings.base_url)
+    citizen_charging = CitizenCharging(
+        core.db,
+        core.billing,
+        core.bus,
+        core.settings.command_timeout,
+        card_payments=core.settings.stripe_enabled,
+    )
     booking_web.init_app(
         app,
-        BookingContext(core.settings, core.db, core.billing, core.bookings, core.outbox, accounts),
+        BookingContext(
+            core.settings,
+            core.db,
+            core.billing,
+            core.bookings,
+            core.outbox,
+            accounts,
+            ProblemReports(core.db, store_for(core.settings)),
+        ),
+        ChargingContext(citizen_charging, core.settings.base_url),
     )
     webhooks.init_app(app, webhooks.WebhookContext(core.settings, core.db))
     energy_web.init_app(app, energy_web.EnergyContext(core.db, core.energy))

@@ -92,6 +92,20 @@ class Settings:
     ocpi_business_name: str = "Mobility hub"
     # How long a call to a partner platform may take (registration, pushes, command results).
     ocpi_http_timeout: float = 10.0
+    # Uploaded files (problem-report photos): "disk" under FILE_DIR, or "s3" (S3-compatible).
+    file_store: str = "disk"
+    file_dir: str = "var/uploads"
+    s3_bucket: str | None = None
+    s3_prefix: str = ""
+    s3_endpoint_url: str | None = None  # unset: AWS; else MinIO, Ceph, Garage...
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None  # unset: boto3's own chain (environment, role)
+    s3_secret_access_key: str | None = field(default=None, repr=False)
+    # The citizen map's tiles ({z}/{x}/{y}; "none": no tiles, markers only) and their credit.
+    map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    map_tile_attribution: str = (
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+    )
     testing: bool = False
 
     @property
@@ -115,6 +129,12 @@ class Settings:
         if self.secure_cookies is not None:
             return self.secure_cookies
         return self.base_url.startswith("https://")
+
+    @property
+    def map_tiles(self) -> str | None:
+        """The map's tile URL template, None when the map shows no tiles."""
+        url = self.map_tile_url.strip()
+        return None if url.lower() in ("", "none", "off") else url
 
     def with_(self, **changes: Any) -> Settings:
         """A copy with some fields changed (tests, CLI flags)."""
@@ -174,6 +194,16 @@ _ENV: dict[str, tuple[str, type]] = {
     "OCPI_PARTY_ID": ("ocpi_party_id", str),
     "OCPI_BUSINESS_NAME": ("ocpi_business_name", str),
     "OCPI_HTTP_TIMEOUT": ("ocpi_http_timeout", float),
+    "FILE_STORE": ("file_store", str),
+    "FILE_DIR": ("file_dir", str),
+    "S3_BUCKET": ("s3_bucket", str),
+    "S3_PREFIX": ("s3_prefix", str),
+    "S3_ENDPOINT_URL": ("s3_endpoint_url", str),
+    "S3_REGION": ("s3_region", str),
+    "S3_ACCESS_KEY_ID": ("s3_access_key_id", str),
+    "S3_SECRET_ACCESS_KEY": ("s3_secret_access_key", str),
+    "MAP_TILE_URL": ("map_tile_url", str),
+    "MAP_TILE_ATTRIBUTION": ("map_tile_attribution", str),
 }
 
 
@@ -220,6 +250,8 @@ def _validate(s: Settings) -> None:
         raise ConfigError("SMTP_URL must be an smtp:// or smtps:// URL")
     if s.public_url and not s.public_url.startswith(("http://", "https://")):
         raise ConfigError(f"PUBLIC_URL must be an http(s) URL, got {s.public_url!r}")
+    if s.map_tiles and not s.map_tiles.startswith(("https://", "http://", "/")):
+        raise ConfigError(f"MAP_TILE_URL must be an http(s) URL or a path, got {s.map_tile_url!r}")
     if s.gbfs_ttl < 0:
         raise ConfigError("GBFS_TTL must be 0 or more seconds")
     if not re.fullmatch(r"[A-Za-z0-9._-]+", s.gbfs_system_id):
@@ -227,6 +259,8 @@ def _validate(s: Settings) -> None:
     if s.stripe_secret_key and not s.stripe_secret_key.startswith(("sk_", "rk_")):
         raise ConfigError("STRIPE_SECRET_KEY must start with sk_ or rk_")
     _validate_ocpi(s)
+    if s.file_store not in ("disk", "s3") or (s.file_store == "s3" and not s.s3_bucket):
+        raise ConfigError("FILE_STORE must be disk, or s3 with S3_BUCKET set")
 
 
 def _validate_ocpi(s: Settings) -> None:

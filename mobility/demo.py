@@ -176,25 +176,33 @@ def _seed_chargers(s: Session, hubs: list[Hub]) -> int:
     return len(hubs)
 
 
+def _licence(number: str) -> dict[str, Any]:
+    """A French driving licence valid for years, counted as checked (demo drivers book e-cars)."""
+    now = utcnow()
+    return {
+        "driving_licence_number": number,
+        "driving_licence_country": "FR",
+        "driving_licence_expires_on": now.date().replace(year=now.year + 10, day=1),
+        "driving_licence_verified_at": now,
+    }
+
+
 def _seed_people(s: Session) -> int:
     # Demo accounts sign in at once: their e-mail addresses count as confirmed.
     pw, confirmed = hash_password(DEMO_PASSWORD), utcnow()
     person = {"password_hash": pw, "email_verified_at": confirmed}
-    _get_or_add(s, User, {"email": "citizen@example.org"}, full_name="Camille Martin", **person)
-    _get_or_add(
-        s,
-        User,
-        {"email": "operator@example.org"},
-        full_name="Hub Operator",
-        role=UserRole.OPERATOR,
-        **person,
-    )
-    admin = _get_or_add(
-        s, User, {"email": "fleet-admin@example.org"}, full_name="Lea Dubois", **person
-    )
-    member = _get_or_add(
-        s, User, {"email": "driver@example.org"}, full_name="Hugo Bernard", **person
-    )
+    people = {
+        email: _get_or_add(
+            s, User, {"email": email}, full_name=name, role=role, **person, **_licence(number)
+        )
+        for email, name, role, number in (
+            ("citizen@example.org", "Camille Martin", UserRole.CITIZEN, "CM0413926"),
+            ("operator@example.org", "Hub Operator", UserRole.OPERATOR, "HO0905118"),
+            ("fleet-admin@example.org", "Lea Dubois", UserRole.CITIZEN, "LD0718254"),
+            ("driver@example.org", "Hugo Bernard", UserRole.CITIZEN, "HB1102377"),
+        )
+    }
+    admin, member = people["fleet-admin@example.org"], people["driver@example.org"]
     company = _get_or_add(
         s,
         Company,

@@ -18,6 +18,7 @@ from mobility.charging_schedule import CLEAR_SCHEDULE, SET_SCHEDULE, PowerSchedu
 from mobility.db import Database
 from mobility.errors import CommandTimeout, ValidationFailed
 from mobility.models import CommandStatus
+from mobility.remote_charging import START_CHARGING, STOP_CHARGING, RemoteStart, RemoteStop
 from ocpp_server import commands, framing
 from ocpp_server.events import CommandEffect, ProfileOutcome, Report
 from ocpp_server.node import Node
@@ -30,6 +31,7 @@ class CommandSession:
     CALLS: ClassVar[ModuleType]  # the protocol's `ocpp.vXX.call` module
     CATALOGUE: ClassVar[tuple[str, ...]]
     SCHEDULES: ClassVar[ModuleType]  # the adapter's `schedules` module (neutral -> protocol)
+    REMOTE: ClassVar[ModuleType]  # the adapter's `remote` module (neutral start/stop)
 
     id: str
     node: Node
@@ -79,6 +81,8 @@ class CommandSession:
                 "ClearChargingProfile",
                 self.SCHEDULES.clear_profile(int(payload["profileId"])),
             )
+        elif action in (START_CHARGING, STOP_CHARGING):
+            action, payload = self._remote(action, payload)
         request = framing.request(self.CALLS, self.CATALOGUE, action, payload)
         command_id = await self._db(commands.command_started, self.db, self.id, action, payload)
         try:
@@ -108,6 +112,19 @@ class CommandSession:
             return PowerSchedule.from_payload(payload)
         except (KeyError, TypeError, ValueError) as exc:
             raise ValidationFailed(f"Invalid charging schedule: {exc}") from None
+
+    def _remote(self, action: str, payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """A neutral start or stop as this protocol's request."""
+        try:
+            if action == START_CHARGING:
+                found: tuple[str, dict[str, Any]] = self.REMOTE.start(
+                    RemoteStart.from_payload(payload)
+                )
+            else:
+                found = self.REMOTE.stop(RemoteStop.from_payload(payload))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValidationFailed(f"Invalid {action}: {exc}") from None
+        return found
 
     def _profile(self, schedule: PowerSchedule) -> dict[str, Any]:
         try:

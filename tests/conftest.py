@@ -20,7 +20,12 @@ from mobility.config import Settings, load_settings
 from mobility.db import Database
 from mobility.models import Base
 
-pytest_plugins = ["tests.support.stripe_server", "tests.support.browser", "tests.support.smtp"]
+pytest_plugins = [
+    "tests.support.stripe_server",
+    "tests.support.browser",
+    "tests.support.smtp",
+    "tests.support.s3_server",
+]
 
 
 def _pg_admin_url(url: str) -> str:
@@ -100,12 +105,16 @@ def base_settings(fresh_database_url, tmp_path_factory) -> Settings:  # type: ig
 def _wipe(database: Database) -> None:
     tables = [t for t in reversed(Base.metadata.sorted_tables)]
     with database.engine.begin() as conn:
+        # DELETE, not TRUNCATE: a test leaves a few rows, and TRUNCATE makes new files for
+        # every table and index (about 2 s per test on PostgreSQL against 0.1 s).
+        for table in tables:
+            conn.execute(table.delete())
         if database.engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
+            sequences = conn.execute(
+                text("SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()")
+            ).scalars()
+            for name in sequences:
+                conn.execute(text(f'ALTER SEQUENCE "{name}" RESTART'))
 
 
 @pytest.fixture

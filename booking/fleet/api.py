@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, request
 from sqlalchemy import select
 
+from billing.invoice_pdf import invoice_pdf as render_pdf
 from booking.context import ctx
 from booking.fleet import services
 from booking.serializers import invoice as invoice_json
 from booking.serializers import vehicle as vehicle_json
 from mobility.clock import utcnow
-from mobility.errors import ValidationFailed
+from mobility.errors import NotFound, ValidationFailed
 from mobility.models import (
     CostCentre,
     IdToken,
@@ -156,6 +157,46 @@ def invite(cid: int) -> Any:
     return {"status": "sent"}, 201
 
 
+def _invitation_json(inv: Any) -> dict[str, Any]:
+    return {
+        "id": inv.id,
+        "email": inv.email,
+        "role": inv.role,
+        "cost_centre_id": inv.cost_centre_id,
+        "created_at": inv.created_at.isoformat(),
+        "expires_at": inv.expires_at.isoformat(),
+        "expired": inv.expires_at <= utcnow(),
+    }
+
+
+@bp.get("/companies/<int:cid>/invitations")
+@login_required
+def invitations(cid: int) -> Any:
+    """Invitations waiting for an answer (expired ones too: they can be resent)."""
+    with ctx().db.sessions() as s:
+        services.access_for(s, require_user(), cid, admin=True)
+        return {"items": [_invitation_json(i) for i in services.pending_invitations(s, cid)]}
+
+
+@bp.post("/companies/<int:cid>/invitations/<int:iid>/resend")
+@login_required
+def resend_invitation(cid: int, iid: int) -> Any:
+    """Mail an invitation again with a new link (the old one stops working)."""
+    rt = ctx()
+    inv = services.resend_invitation(
+        rt.db, rt.outbox, rt.settings.base_url, require_user(), cid, iid
+    )
+    return _invitation_json(inv)
+
+
+@bp.delete("/companies/<int:cid>/invitations/<int:iid>")
+@login_required
+def revoke_invitation(cid: int, iid: int) -> Any:
+    """Withdraw an invitation: its link stops working."""
+    services.revoke_invitation(ctx().db, require_user(), cid, iid)
+    return "", 204
+
+
 @bp.post("/invitations/accept")
 @login_required
 def accept() -> Any:
@@ -296,3 +337,22 @@ def invoices(cid: int) -> Any:
         )
         items, total = paginate(s, stmt, page, per_page)
         return envelope([invoice_json(i) for i in items], total, page, per_page)
+
+
+@bp.get("/companies/<int:cid>/invoices/<number_>/pdf")
+@login_required
+def invoice_pdf(cid: int, number_: str) -> Any:
+    """One of the company's invoices as a PDF (English labels)."""
+    with ctx().db.sessions() as s:
+        services.access_for(s, require_user(), cid, admin=True)
+        invoice = s.scalar(
+            select(Invoice).where(Invoice.company_id == cid, Invoice.number == number_)
+        )
+        if invoice is None:
+            raise NotFound("No such invoice.")
+        data = render_pdf(invoice)
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"attachment; filename={invoice.number}.pdf"},
+    )

@@ -6,10 +6,11 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -138,8 +139,7 @@ def invite(
     with db.transaction() as s:
         access_for(s, admin, company_id, admin=True)
         _own_cost_centre(s, company_id, cost_centre_id)
-        company = s.get(Company, company_id)
-        assert company is not None
+        _not_invited_yet(s, company_id, email)
         now = utcnow()
         invitation = Invitation(
             company_id=company_id,
@@ -153,23 +153,114 @@ def invite(
         )
         s.add(invitation)
         s.flush()
-        name = company.name
-        body = (
-            f"{admin.full_name or admin.email} invites you to book and ride under {name}'s "
-            f"fleet\naccount. Open this link within {INVITE_DAYS} days to join:\n\n"
-            f"{base_url}/fleet/invitations/{token}\n\n"
-            f"(In the app, enter the invitation code instead: {token})"
-        )
-        subject = f"Join {name} on the mobility hub platform"
-        outbox.record(
-            s,
-            MAIL_KIND,
-            f"mail:invitation:{invitation.id}",
-            mail_intent(email, subject, body),
-            wait=True,
-            secret=True,
-        )
+        _mail_invitation(s, outbox, base_url, admin, invitation, token, "")
     return token
+
+
+def _not_invited_yet(s: Session, company_id: int, email: str) -> None:
+    """Refuse inviting an active member, or an address whose invitation still waits."""
+    member = s.scalar(
+        select(Membership.id)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.company_id == company_id,
+            Membership.status == MembershipStatus.ACTIVE,
+            User.email == email,
+        )
+    )
+    if member is not None:
+        raise Conflict(N_("This person is a member already."), field="email")
+    waiting = s.scalar(
+        select(Invitation.id).where(
+            Invitation.company_id == company_id,
+            Invitation.email == email,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > utcnow(),
+        )
+    )
+    if waiting is not None:
+        raise Conflict(
+            N_("An invitation to this address is waiting: resend it instead."), field="email"
+        )
+
+
+def _mail_invitation(
+    s: Session,
+    outbox: Outbox,
+    base_url: str,
+    admin: User,
+    invitation: Invitation,
+    token: str,
+    occasion: str,
+) -> None:
+    """Mail an invitation's link (after commit, waited for: the admin is told it went out)."""
+    company = s.get(Company, invitation.company_id)
+    assert company is not None
+    name = company.name
+    body = (
+        f"{admin.full_name or admin.email} invites you to book and ride under {name}'s "
+        f"fleet\naccount. Open this link within {INVITE_DAYS} days to join:\n\n"
+        f"{base_url}/fleet/invitations/{token}\n\n"
+        f"(In the app, enter the invitation code instead: {token})"
+    )
+    subject = f"Join {name} on the mobility hub platform"
+    outbox.record(
+        s,
+        MAIL_KIND,
+        f"mail:invitation:{invitation.id}{occasion}",
+        mail_intent(invitation.email, subject, body),
+        wait=True,
+        secret=True,
+    )
+
+
+def pending_invitations(s: Session, company_id: int) -> list[Invitation]:
+    """Invitations neither accepted nor withdrawn (expired ones too: they can be resent)."""
+    return list(
+        s.scalars(
+            select(Invitation)
+            .where(
+                Invitation.company_id == company_id,
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+            )
+            .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+        )
+    )
+
+
+def _open_invitation(s: Session, company_id: int, invitation_id: int) -> Invitation:
+    inv = s.get(Invitation, invitation_id, with_for_update=True)
+    if inv is None or inv.company_id != company_id:
+        raise NotFound(N_("No such invitation."))
+    if inv.accepted_at is not None:
+        raise Conflict(N_("This invitation was used already."))
+    if inv.revoked_at is not None:
+        raise Conflict(N_("This invitation was withdrawn."))
+    return inv
+
+
+def resend_invitation(
+    db: Database, outbox: Outbox, base_url: str, admin: User, company_id: int, invitation_id: int
+) -> Invitation:
+    """Mail a waiting invitation again with a new link (the old link stops working)."""
+    token = new_token()
+    with db.transaction() as s:
+        access_for(s, admin, company_id, admin=True)
+        inv = _open_invitation(s, company_id, invitation_id)
+        now = utcnow()
+        inv.token_hash = token_digest(token)
+        inv.expires_at = now + timedelta(days=INVITE_DAYS)
+        _mail_invitation(s, outbox, base_url, admin, inv, token, f":{int(now.timestamp())}")
+        return inv
+
+
+def revoke_invitation(db: Database, admin: User, company_id: int, invitation_id: int) -> None:
+    """Withdraw a waiting invitation: its link stops working."""
+    with db.transaction() as s:
+        access_for(s, admin, company_id, admin=True)
+        _open_invitation(s, company_id, invitation_id).revoked_at = utcnow()
 
 
 @dataclass(frozen=True)
@@ -293,12 +384,18 @@ def _keep_one_admin(s: Session, company_id: int, leaving_user_id: int) -> None:
 
 
 def remove_member(db: Database, admin: User, company_id: int, user_id: int) -> None:
-    """Remove a member (their history stays for invoices and reports)."""
+    """Remove a member: their company cards are blocked (history stays for invoices)."""
     with db.transaction() as s:
         access_for(s, admin, company_id, admin=True)
         m = _member(s, company_id, user_id)
         _keep_one_admin(s, company_id, user_id)
         m.status = MembershipStatus.REMOVED
+        # Chargers would otherwise keep billing the company for a card it can't take back.
+        s.execute(
+            update(IdToken)
+            .where(IdToken.company_id == company_id, IdToken.user_id == user_id)
+            .values(status=IdTokenStatus.BLOCKED)
+        )
 
 
 def set_company_limit(db: Database, admin: User, company_id: int, limit: Any) -> Company:
@@ -418,12 +515,85 @@ def add_vehicle(db: Database, admin: User, company_id: int, data: dict[str, Any]
 def usage(
     db: Database, user: User, company_id: int, year: int, month: int, tz: ZoneInfo
 ) -> list[dict[str, Any]]:
-    """Spend per member and cost centre for a month (trips + charging invoices)."""
+    """Spend of each member in a month, one row each: trips and charging side by side.
+
+    The cost centres are those the member's trips were booked to (else the member's own);
+    charging with a company car's card is the "company car" row.
+    """
     start = datetime(year, month, 1, tzinfo=tz)
     end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
     with db.sessions() as s:
         access_for(s, user, company_id, admin=True)
-        trips = s.execute(
+        trips = _trip_usage(s, company_id, start, end)
+        charging = _charging_usage(s, company_id, start, end)
+        people = {uid for uid, *_ in trips} | {uid for uid, *_ in charging}
+        names: dict[Any, Any] = dict(
+            s.execute(select(User.id, User.email).where(User.id.in_(people - {None}))).all()
+        )
+        centres: dict[Any, Any] = dict(
+            s.execute(
+                select(CostCentre.id, CostCentre.code).where(CostCentre.company_id == company_id)
+            ).all()
+        )
+        own: dict[Any, Any] = dict(
+            s.execute(
+                select(Membership.user_id, Membership.cost_centre_id).where(
+                    Membership.company_id == company_id
+                )
+            ).all()
+        )
+    return _usage_rows(trips, charging, names, centres, own)
+
+
+def _usage_rows(
+    trips: list[Any],
+    charging: list[Any],
+    names: dict[Any, Any],
+    centres: dict[Any, Any],
+    own: dict[Any, Any],
+) -> list[dict[str, Any]]:
+    """Trips and charging folded into one row per member (the company car's sessions apart)."""
+    rows: dict[int | None, dict[str, Any]] = {}
+
+    def row(uid: int | None) -> dict[str, Any]:
+        return rows.setdefault(uid, _usage_row(names.get(uid) if uid else "company car"))
+
+    for uid, cc, n, spent, km in trips:
+        r = row(uid)
+        r["trips"] += n
+        r["trip_spend_minor"] += int(spent)
+        r["distance"] += Decimal(km)
+        if cc is not None:
+            r["centres"].add(centres.get(cc))
+    for uid, n, spent in charging:
+        r = row(uid)
+        r["charging_sessions"], r["charging_spend_minor"] = n, int(spent)
+    for uid, r in rows.items():
+        used = sorted(str(c) for c in r.pop("centres") if c)
+        mine = centres.get(own.get(uid))
+        r["cost_centre"] = ", ".join(used) if used else mine
+        r["distance_km"] = str(r.pop("distance"))
+        r["total_minor"] = r["trip_spend_minor"] + r["charging_spend_minor"]
+    return sorted(rows.values(), key=lambda r: (r["member"] == "company car", str(r["member"])))
+
+
+def _usage_row(member: Any) -> dict[str, Any]:
+    return {
+        "member": member,
+        "cost_centre": None,
+        "trips": 0,
+        "trip_spend_minor": 0,
+        "distance": Decimal(0),
+        "charging_sessions": 0,
+        "charging_spend_minor": 0,
+        "centres": set(),
+    }
+
+
+def _trip_usage(s: Session, company_id: int, start: datetime, end: datetime) -> list[Any]:
+    """Company trips ended in [start, end): per member and cost centre."""
+    return list(
+        s.execute(
             select(
                 Trip.user_id,
                 Trip.cost_centre_id,
@@ -434,7 +604,13 @@ def usage(
             .where(Trip.company_id == company_id, Trip.ended_at >= start, Trip.ended_at < end)
             .group_by(Trip.user_id, Trip.cost_centre_id)
         ).all()
-        charging = s.execute(
+    )
+
+
+def _charging_usage(s: Session, company_id: int, start: datetime, end: datetime) -> list[Any]:
+    """Invoiced company charging sessions stopped in [start, end): per member."""
+    return list(
+        s.execute(
             select(
                 ChargingTransaction.user_id,
                 func.count(),
@@ -452,38 +628,7 @@ def usage(
             )
             .group_by(ChargingTransaction.user_id)
         ).all()
-        names: dict[Any, Any] = dict(s.execute(select(User.id, User.email)).all())
-        centres: dict[Any, Any] = dict(
-            s.execute(
-                select(CostCentre.id, CostCentre.code).where(CostCentre.company_id == company_id)
-            ).all()
-        )
-    rows: dict[tuple[int | None, int | None], dict[str, Any]] = {}
-    trip_rows: list[Any] = list(trips)
-    for uid, cc, n, spent, km in trip_rows:
-        rows[(uid, cc)] = {
-            "member": names.get(uid),
-            "cost_centre": centres.get(cc),
-            "trips": n,
-            "trip_spend_minor": int(spent),
-            "distance_km": str(km),
-            "charging_sessions": 0,
-            "charging_spend_minor": 0,
-        }
-    charging_rows: list[Any] = list(charging)
-    for uid, n, spent in charging_rows:
-        row = rows.setdefault(
-            (uid, None),
-            {
-                "member": names.get(uid) if uid else "company car",
-                "cost_centre": None,
-                "trips": 0,
-                "trip_spend_minor": 0,
-                "distance_km": "0",
-            },
-        )
-        row["charging_sessions"], row["charging_spend_minor"] = n, int(spent)
-    return sorted(rows.values(), key=lambda r: (str(r["member"]), str(r["cost_centre"])))
+    )
 
 
 def usage_csv(rows: list[dict[str, Any]]) -> str:
@@ -497,6 +642,7 @@ def usage_csv(rows: list[dict[str, Any]]) -> str:
         "trip_spend_minor",
         "charging_sessions",
         "charging_spend_minor",
+        "total_minor",
     ]
     writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
     writer.writeheader()

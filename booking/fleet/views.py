@@ -1,4 +1,6 @@
-"""Fleet admin web pages: sign up, dashboard with members, cards, vehicles, usage, invoices."""
+"""Fleet admin web pages: sign up, and a dashboard in tabs (members and invitations, cards,
+vehicles, usage, invoices, settings). Member and invoice pages are in member_views and
+invoice_views, on the same blueprint."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from booking.context import ctx
 from booking.fleet import rules, services
@@ -21,13 +24,15 @@ from mobility.models import (
     IdToken,
     Invoice,
     InvoiceKind,
+    MemberRole,
     Membership,
+    MembershipStatus,
     User,
     Vehicle,
 )
-from mobility.web.auth import login_required, require_user
-from mobility.web.forms import FormError, form_error
-from mobility.web.i18n import translated
+from mobility.web.auth import current_user_id, login_required, require_user
+from mobility.web.forms import form_error
+from mobility.web.i18n import error_text, money, translated
 
 bp = Blueprint("fleet_views", __name__, url_prefix="/fleet")
 
@@ -39,35 +44,75 @@ SIGNUP_FIELDS = (
     "billing_postcode",
     "billing_city",
 )
-# Each dashboard form: the domain's field names -> the ids of that form's inputs.
-DASHBOARD_FIELDS: dict[str, dict[str, str]] = {
-    "invite": {"email": "email", "role": "invite-role", "cost_centre_id": "invite-cc"},
-    "company_limit": {"company_limit": "company-limit"},
-    "cost_centre": {"code": "cc-code", "name": "cc-name"},
-    "card": {
-        "id_tag": "card-tag",
-        "user_id": "card-user",
-        "card_user_id": "card-user",
-        "vehicle_id": "card-vehicle",
-        "card_vehicle_id": "card-vehicle",
-        "label": "card-label",
-    },
-    "vehicle": {
-        "code": "veh-code",
-        "kind": "veh-kind",
-        "model": "veh-model",
-        "hub_id": "veh-hub",
-        "visibility": "veh-vis",
-        "public_hours": "veh-from",
-    },
+
+# Tab labels are translated where shown.
+TABS = {
+    "members": N_("Members"),
+    "cards": N_("Charging cards"),
+    "vehicles": N_("Vehicles"),
+    "usage": N_("Usage"),
+    "invoices": N_("Invoices"),
+    "settings": N_("Settings"),
 }
-MEMBER_FIELDS = {
-    "role": "role",
-    "cost_centre_id": "cost_centre",
-    "monthly_limit": "limit",
-    "kinds": "kinds",
-    "hubs": "hubs",
+# The tab each dashboard form belongs to, and which input each service field names there.
+ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
+    "invite": ("members", {"email": "email", "role": "invite-role", "cost_centre_id": "invite-cc"}),
+    "resend": ("members", {}),
+    "revoke": ("members", {}),
+    "card": (
+        "cards",
+        {"id_tag": "card-tag", "user_id": "card-user", "card_user_id": "card-user"}
+        | {"vehicle_id": "card-vehicle", "card_vehicle_id": "card-vehicle"},
+    ),
+    "block": ("cards", {}),
+    "unblock": ("cards", {}),
+    "vehicle": (
+        "vehicles",
+        {"code": "veh-code", "kind": "veh-kind", "model": "veh-model", "hub_id": "veh-hub"}
+        | {"visibility": "veh-vis", "public_hours": "veh-from"},
+    ),
+    "company_limit": ("settings", {"company_limit": "company-limit"}),
+    "cost_centre": ("settings", {"code": "cc-code"}),
 }
+
+
+@bp.app_context_processor
+def _fleet_menu() -> dict[str, Any]:
+    def fleet_admin() -> bool:
+        """Whether the signed-in user administers a fleet account (the menu's Fleet link)."""
+        uid = current_user_id()
+        if uid is None:
+            return False
+        with ctx().db.sessions() as s:
+            return _admin_companies(s, uid) != []
+
+    return {"fleet_admin": fleet_admin}
+
+
+def _admin_companies(s: Session, user_id: int) -> list[Company]:
+    return list(
+        s.scalars(
+            select(Company)
+            .join(Membership, Membership.company_id == Company.id)
+            .where(
+                Membership.user_id == user_id,
+                Membership.role == MemberRole.ADMIN,
+                Membership.status == MembershipStatus.ACTIVE,
+            )
+            .order_by(Company.name)
+        )
+    )
+
+
+@bp.get("/")
+@login_required
+def home() -> Any:
+    """The fleet accounts the user runs: straight to the one, or a choice of several."""
+    with ctx().db.sessions() as s:
+        companies = _admin_companies(s, require_user().id)
+    if len(companies) == 1:
+        return redirect(url_for("fleet_views.dashboard", cid=companies[0].id))
+    return render_template("fleet/home.html", companies=companies)
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -96,10 +141,8 @@ def _optional_int(raw: str | None, field: str) -> int | None:
         raise ValidationFailed(N_("Choose from the list."), field=field) from None
 
 
-def _admin_action(user: User, cid: int, form: Any) -> str:
-    """Apply one dashboard form; returns the confirmation to show."""
+def _invitation_action(user: User, cid: int, action: str, form: Any) -> str:
     rt = ctx()
-    action = form.get("action", "invite")
     if action == "invite":
         services.invite(
             rt.db,
@@ -112,6 +155,19 @@ def _admin_action(user: User, cid: int, form: Any) -> str:
             _optional_int(form.get("cost_centre_id"), "cost_centre_id"),
         )
         return _("Invitation sent.")
+    iid = _optional_int(form.get("invitation_id"), "invitation_id") or 0
+    if action == "resend":
+        inv = services.resend_invitation(rt.db, rt.outbox, rt.settings.base_url, user, cid, iid)
+        return _("Invitation sent again to %(email)s with a new link.", email=inv.email)
+    services.revoke_invitation(rt.db, user, cid, iid)
+    return _("Invitation withdrawn: its link no longer works.")
+
+
+def _admin_action(user: User, cid: int, action: str, form: Any) -> str:
+    """Apply one dashboard form; returns the confirmation to show."""
+    rt = ctx()
+    if action in ("invite", "resend", "revoke"):
+        return _invitation_action(user, cid, action, form)
     if action == "company_limit":
         limit = rules.parse_limit(
             form.get("monthly_limit", ""), "company_limit", _currency(rt.db, cid)
@@ -135,74 +191,158 @@ def _admin_action(user: User, cid: int, form: Any) -> str:
     if action in ("block", "unblock"):
         services.set_card_status(rt.db, user, cid, form.get("id_tag", ""), action == "block")
         return _("Card blocked.") if action == "block" else _("Card unblocked.")
-    if action == "vehicle":
-        data: dict[str, Any] = {
-            "code": form.get("code", ""),
-            "kind": form.get("kind", ""),
-            "model": form.get("model", ""),
-            "visibility": form.get("visibility", "fleet_only"),
-            "hub_id": _optional_int(form.get("hub_id"), "hub_id"),
-        }
-        if form.get("public_from") and form.get("public_until"):
-            data["public_hours"] = rules.daily_hours(form["public_from"], form["public_until"])
-        services.add_vehicle(rt.db, user, cid, data)
-        return _("Vehicle added.")
-    raise ValidationFailed(N_("Unknown action."), field="action")
+    services.add_vehicle(rt.db, user, cid, _vehicle_fields(form))
+    return _("Vehicle added.")
+
+
+def _vehicle_fields(form: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "code": form.get("code", ""),
+        "kind": form.get("kind", ""),
+        "model": form.get("model", ""),
+        "visibility": form.get("visibility", "fleet_only"),
+        "hub_id": _optional_int(form.get("hub_id"), "hub_id"),
+    }
+    if form.get("public_from") and form.get("public_until"):
+        data["public_hours"] = rules.daily_hours(form["public_from"], form["public_until"])
+    return data
 
 
 @bp.route("/<int:cid>", methods=["GET", "POST"])
+@bp.route(
+    "/<int:cid>/<any(members, cards, vehicles, usage, invoices, settings):tab>",
+    methods=["GET", "POST"],
+)
 @login_required
-def dashboard(cid: int) -> Any:
-    """Admin dashboard; each POST form is one admin action (invite, limits, cards, vehicles)."""
+def dashboard(cid: int, tab: str = "members") -> Any:
+    """Admin dashboard in tabs; each POST form is one admin action of its tab."""
     user = require_user()
-    error: FormError | None = None
-    status = 200
-    if request.method == "POST":
-        try:
-            flash(_admin_action(user, cid, request.form))
-            return redirect(url_for("fleet_views.dashboard", cid=cid))
-        except DomainError as exc:
-            fields = DASHBOARD_FIELDS.get(request.form.get("action", "invite"), {})
-            error, status = form_error(exc, fields), exc.http_status
-    now = utcnow()
-    rows = services.usage(
-        ctx().db, user, cid, now.year, now.month, ZoneInfo(ctx().settings.timezone)
-    )
+    if request.method == "GET":
+        return _dashboard_page(user, cid, tab)
+    action = request.form.get("action", "invite")
+    if action not in ACTIONS:
+        raise ValidationFailed(N_("Unknown action."), field="action")
+    tab, fields = ACTIONS[action]
+    try:
+        flash(_admin_action(user, cid, action, request.form))
+    except DomainError as exc:
+        field = fields.get(str(exc.details.get("field")))
+        text = error_text(exc)
+        errors = {field: text} if field else {}
+        return _dashboard_page(
+            user, cid, tab, errors, None if field else text, request.form, status=exc.http_status
+        )
+    return redirect(url_for("fleet_views.dashboard", cid=cid, tab=tab))
+
+
+def _dashboard_page(
+    user: User,
+    cid: int,
+    tab: str,
+    errors: dict[str, str] | None = None,
+    form_error: str | None = None,
+    form: Any = None,
+    status: int = 200,
+) -> Any:
     with ctx().db.sessions() as s:
         services.access_for(s, user, cid, admin=True)
         company = s.get(Company, cid)
-        members = s.execute(
-            select(Membership, User)
-            .join(User, User.id == Membership.user_id)
-            .where(Membership.company_id == cid)
-        ).all()
-        cards = s.scalars(select(IdToken).where(IdToken.company_id == cid)).all()
-        vehicles = s.scalars(select(Vehicle).where(Vehicle.owner_company_id == cid)).all()
-        invoices = s.scalars(
-            select(Invoice).where(
-                Invoice.company_id == cid, Invoice.kind == InvoiceKind.FLEET_MONTHLY
-            )
-        ).all()
-        cost_centres = s.scalars(
-            select(CostCentre).where(CostCentre.company_id == cid).order_by(CostCentre.code)
-        ).all()
-        hubs = s.scalars(select(Hub).where(Hub.is_active).order_by(Hub.name)).all()
+        values = _TAB_DATA[tab](s, user, cid)
         return render_template(
             "fleet/dashboard.html",
             company=company,
-            members=members,
-            cards=cards,
-            vehicles=vehicles,
-            invoices=invoices,
-            cost_centres=cost_centres,
-            hubs=hubs,
-            usage=rows,
-            error=error,
-            # After a refusal, the refused form shows what was typed.
-            typed=request.form if error else {},
-            month=f"{now.year}-{now.month:02d}",
-            month_start=now.replace(day=15),  # mid-month: the same month in every zone
+            tab=tab,
+            tabs=TABS,
+            errors=errors or {},
+            form_error=form_error,
+            form=form or {},
+            money=money,  # the page's locale (booking's older pages still pass their own)
+            **values,
         ), status
+
+
+def _members_data(s: Session, user: User, cid: int) -> dict[str, Any]:
+    members = s.execute(
+        select(Membership, User)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.company_id == cid)
+        .order_by(Membership.status, User.email)
+    ).all()
+    return {
+        "members": members,
+        "invitations": services.pending_invitations(s, cid),
+        "cost_centres": _cost_centres(s, cid),
+        "now": utcnow(),
+    }
+
+
+def _cost_centres(s: Session, cid: int) -> list[CostCentre]:
+    stmt = select(CostCentre).where(CostCentre.company_id == cid).order_by(CostCentre.code)
+    return list(s.scalars(stmt))
+
+
+def _cards_data(s: Session, user: User, cid: int) -> dict[str, Any]:
+    active = s.execute(
+        select(Membership, User)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.company_id == cid, Membership.status == MembershipStatus.ACTIVE)
+        .order_by(User.email)
+    ).all()
+    return {
+        "cards": s.scalars(
+            select(IdToken).where(IdToken.company_id == cid).order_by(IdToken.id_tag)
+        ).all(),
+        "active": active,
+        "vehicles": s.scalars(select(Vehicle).where(Vehicle.owner_company_id == cid)).all(),
+    }
+
+
+def _vehicles_data(s: Session, user: User, cid: int) -> dict[str, Any]:
+    return {
+        "vehicles": s.scalars(
+            select(Vehicle).where(Vehicle.owner_company_id == cid).order_by(Vehicle.code)
+        ).all(),
+        "hubs": s.scalars(select(Hub).where(Hub.is_active).order_by(Hub.name)).all(),
+    }
+
+
+def _usage_data(s: Session, user: User, cid: int) -> dict[str, Any]:
+    now = utcnow().astimezone(ZoneInfo(ctx().settings.timezone))
+    year, month = now.year, now.month
+    raw = request.args.get("month", "")
+    try:
+        if raw:
+            year, month = (int(x) for x in raw.split("-"))
+            if not 1 <= month <= 12:
+                raise ValueError
+    except ValueError:
+        raise ValidationFailed(_("Choose a month like 2026-11."), field="month") from None
+    tz = ZoneInfo(ctx().settings.timezone)
+    rows = services.usage(ctx().db, user, cid, year, month, tz)
+    return {"usage": rows, "month": f"{year}-{month:02d}"}
+
+
+def _invoices_data(s: Session, user: User, cid: int) -> dict[str, Any]:
+    stmt = (
+        select(Invoice)
+        .where(Invoice.company_id == cid, Invoice.kind == InvoiceKind.FLEET_MONTHLY)
+        .order_by(Invoice.issued_at.desc())
+    )
+    return {"invoices": s.scalars(stmt).all()}
+
+
+def _settings_data(s: Session, user: User, cid: int) -> dict[str, Any]:
+    return {"cost_centres": _cost_centres(s, cid)}
+
+
+_TAB_DATA = {
+    "members": _members_data,
+    "cards": _cards_data,
+    "vehicles": _vehicles_data,
+    "usage": _usage_data,
+    "invoices": _invoices_data,
+    "settings": _settings_data,
+}
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
@@ -232,65 +372,3 @@ def _currency(db: Database, cid: int) -> str:
         if company is None:
             raise NotFound(N_("No such company."))
         return company.currency
-
-
-def _member_changes(form: Any, currency: str) -> dict[str, Any]:
-    """The member form as update_member changes (all kinds / no hub ticked = no restriction)."""
-    kinds = sorted(form.getlist("kinds"))
-    if not kinds:
-        raise ValidationFailed(N_("Tick at least one kind of vehicle."), field="kinds")
-    hubs = [_optional_int(h, "hubs") for h in form.getlist("hubs")]
-    return {
-        "role": form.get("role", "member"),
-        "cost_centre_id": _optional_int(form.get("cost_centre_id"), "cost_centre_id"),
-        "monthly_limit_minor": rules.parse_limit(
-            form.get("monthly_limit", ""), "monthly_limit", currency
-        ),
-        "allowed_vehicle_kinds": None if kinds == ["ebike", "ecar"] else kinds,
-        "allowed_hub_ids": [h for h in hubs if h is not None] or None,
-    }
-
-
-@bp.route("/<int:cid>/members/<int:uid>", methods=["GET", "POST"])
-@login_required
-def member(cid: int, uid: int) -> Any:
-    """One member's role, cost centre, monthly limit and what they may book; or remove them."""
-    admin = require_user()
-    rt = ctx()
-    error: FormError | None = None
-    status = 200
-    if request.method == "POST":
-        try:
-            if request.form.get("action") == "remove":
-                services.remove_member(rt.db, admin, cid, uid)
-                flash(_("Member removed."))
-            else:
-                changes = _member_changes(request.form, _currency(rt.db, cid))
-                services.update_member(rt.db, admin, cid, uid, changes)
-                flash(_("Member updated."))
-            return redirect(url_for("fleet_views.dashboard", cid=cid))
-        except DomainError as exc:
-            error, status = form_error(exc, MEMBER_FIELDS), exc.http_status
-    with rt.db.sessions() as s:
-        services.access_for(s, admin, cid, admin=True)
-        found = s.execute(
-            select(Membership, User)
-            .join(User, User.id == Membership.user_id)
-            .where(Membership.company_id == cid, Membership.user_id == uid)
-        ).first()
-        if found is None:
-            raise NotFound(N_("No such member."))
-        m, person = found
-        return render_template(
-            "fleet/member.html",
-            company=s.get(Company, cid),
-            m=m,
-            person=person,
-            cost_centres=s.scalars(
-                select(CostCentre).where(CostCentre.company_id == cid).order_by(CostCentre.code)
-            ).all(),
-            hubs=s.scalars(select(Hub).where(Hub.is_active).order_by(Hub.name)).all(),
-            error=error,
-            # After a refused save, show what was typed rather than what is stored.
-            form=request.form if error else None,
-        ), status

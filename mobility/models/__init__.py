@@ -60,6 +60,7 @@ from mobility.models.energy import (
 )
 from mobility.models.hubs import Hub, Vehicle, VehicleKind, VehicleState, VehicleVisibility
 from mobility.models.outbox import OutboxItem, OutboxStatus
+from mobility.models.reports import ProblemCategory, ProblemReport, ReportStatus
 from mobility.models.roaming import PartnerStatus, RoamingPartner, RoamingToken
 from mobility.models.security import CertificateStatus, ChargerCertificate, SecurityEvent
 
@@ -111,7 +112,10 @@ __all__ = [
     "PaymentKind",
     "PaymentMethod",
     "PaymentStatus",
+    "ProblemCategory",
+    "ProblemReport",
     "RegistrationStatus",
+    "ReportStatus",
     "Reservation",
     "ReservationStatus",
     "RoamingPartner",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -54,13 +54,23 @@ class User(IdMixin, TimestampMixin, Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     role: Mapped[str] = mapped_column(String(20), default=UserRole.CITIZEN)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    driving_licence_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The driving licence an e-car booking needs, checked by an operator (verified_* set).
+    driving_licence_number: Mapped[str | None] = mapped_column(String(40))
+    driving_licence_country: Mapped[str | None] = mapped_column(String(2))
+    driving_licence_expires_on: Mapped[date | None]
+    driving_licence_verified_at: Mapped[datetime | None]
+    driving_licence_verified_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
     stripe_customer_id: Mapped[str | None] = mapped_column(String(64))
     # The saved card (Stripe PaymentMethod) used for holds and charges.
     stripe_payment_method_id: Mapped[str | None] = mapped_column(String(64))
     last_login_at: Mapped[datetime | None]
     # Set when the owner opened the link mailed at sign-up (or a reset link); needed to sign in.
     email_verified_at: Mapped[datetime | None]
+    # Set when the owner deleted the account: personal data erased, the row kept anonymous
+    # for the bookings, trips and invoices that point at it.
+    deleted_at: Mapped[datetime | None]
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
 

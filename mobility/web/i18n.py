@@ -10,13 +10,14 @@ from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 from babel import dates
+from babel.numbers import format_currency as babel_currency
 from babel.numbers import format_percent
 from flask import Flask, current_app, redirect, request, session
 from flask_babel import Babel, format_currency, format_decimal, get_locale, gettext
 from werkzeug.wrappers import Response
 
 from mobility.errors import DomainError, Message
-from mobility.money import Money, to_major
+from mobility.money import Money, exponent, to_major
 
 # Lyon, Munich, Vienna: French, German, and English for everyone else.
 LANGUAGES = ("en", "fr", "de")
@@ -41,6 +42,20 @@ def language() -> str:
 def money(minor: int, currency: str) -> str:
     """Integer minor units as money in the page's locale ('12,50 €' in French)."""
     return str(format_currency(to_major(minor, currency), currency))
+
+
+# A unit price shows up to 4 decimals (0.125 EUR/kWh), never fewer than the currency's own.
+_UNIT_PLACES = Decimal("0.0001")
+
+
+def unit_price(amount: Decimal, currency: str) -> str:
+    """A price per unit in the page's locale with the digits it has ('0,125 €', '0,36 €')."""
+    value = amount.quantize(_UNIT_PLACES).normalize()
+    places = exponent(currency)
+    if -value.as_tuple().exponent < places:  # type: ignore[operator]
+        value = value.quantize(Decimal(1).scaleb(-places))
+    shown = babel_currency(value, currency, locale=get_locale(), decimal_quantization=False)
+    return str(shown)
 
 
 def number(value: Decimal | float | int, digits: int | None = None) -> str:
@@ -135,6 +150,7 @@ def init_i18n(app: Flask, translation_dirs: Sequence[str], timezone: str) -> Non
     def _formats() -> dict[str, Any]:
         return {
             "money": money,
+            "unit_price": unit_price,
             "number": number,
             "percent": percent,
             "local_time": local_time,

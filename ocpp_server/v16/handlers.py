@@ -21,7 +21,7 @@ from ocpp_server.events import BootReport, CommandEffect
 from ocpp_server.framing import translated_errors
 from ocpp_server.node import Node
 from ocpp_server.session import CommandSession
-from ocpp_server.v16 import profiles, schedules, security, translate
+from ocpp_server.v16 import profiles, remote, schedules, security, translate
 from ocpp_server.v16.commands import COMMANDS, effects
 from ocpp_server.v16.quirks import USED_KEYS, quirks_for
 from ocpp_server.v16.security import SecurityHandlers16
@@ -35,6 +35,7 @@ class ChargePoint16(SecurityHandlers16, CommandSession, ChargePoint):
     CALLS = call
     CATALOGUE = COMMANDS
     SCHEDULES: ClassVar[ModuleType] = schedules
+    REMOTE: ClassVar[ModuleType] = remote
 
     def __init__(self, charger_id: str, connection: Any, node: Node) -> None:
         super().__init__(charger_id, connection, response_timeout=node.settings.command_timeout)

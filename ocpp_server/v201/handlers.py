@@ -18,7 +18,7 @@ from ocpp_server import device_model as ocpp_device_model
 from ocpp_server.events import BootReport, CommandEffect
 from ocpp_server.node import Node
 from ocpp_server.session import CommandSession
-from ocpp_server.v201 import device_model, schedules, security, translate
+from ocpp_server.v201 import device_model, remote, schedules, security, translate
 from ocpp_server.v201.commands import COMMANDS, effects
 from ocpp_server.v201.security import SecurityHandlers201
 
@@ -45,6 +45,7 @@ class ChargePoint201(SecurityHandlers201, CommandSession, ChargePoint):
     CALLS = call
     CATALOGUE = COMMANDS
     SCHEDULES: ClassVar[ModuleType] = schedules
+    REMOTE: ClassVar[ModuleType] = remote
 
     def __init__(self, charger_id: str, connection: Any, node: Node) -> None:
         super().__init__(charger_id, connection, response_timeout=node.settings.command_timeout)

@@ -85,3 +85,13 @@ def ride_for(db, minutes: int, trip_id: int | None = None) -> None:
         stmt = stmt.where(Trip.id == trip_id)
     with db.transaction() as s:
         s.execute(stmt.values(started_at=utcnow() - timedelta(minutes=minutes)))
+
+
+def checked_licence(client, headers: dict[str, str]) -> None:
+    """Enter a driving licence through the API and have the demo operator check it."""
+    licence = {"number": "TEST123456", "country": "FR", "expires_on": "2036-01-31"}
+    assert client.put("/api/v1/me/licence", headers=headers, json=licence).status_code == 200
+    me = client.get("/api/v1/me", headers=headers).get_json()["id"]
+    operator = token_for(client, "operator@example.org")
+    r = client.post(f"/api/v1/operator/users/{me}/licence/verify", headers=operator)
+    assert r.status_code == 200, r.get_json()

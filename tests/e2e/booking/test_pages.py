@@ -16,7 +16,7 @@ def _login(client, email="citizen@example.org", password="demo-password-2026"):
 
 def test_hub_overview_and_map_render(client):
     html = client.get("/").get_data(as_text=True)
-    assert "Place Nautique" in html and "<svg" in html and "BIKE-101" in html
+    assert "Place Nautique" in html and 'href="/map"' in html and "BIKE-101" in html
 
 
 def test_forms_without_csrf_token_are_refused(client):

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select, update
 
 from mobility.models import Company, IdToken, Vehicle
-from tests.e2e.booking.conftest import at, register_confirmed, token_for
+from tests.e2e.booking.conftest import at, checked_licence, register_confirmed, token_for
 
 
 @pytest.fixture
@@ -82,6 +82,7 @@ def test_invite_accept_and_member_books_under_company_within_limits(
     assert r.status_code == 409 and "used already" in r.get_json()["message"]
 
     me = client.get("/api/v1/me", headers=nina).get_json()
+    checked_licence(client, nina)  # e-cars need it
     r = client.patch(
         f"/api/v1/fleet/companies/{c['a']}/members/{me['id']}",
         headers=c["lea"],

@@ -62,3 +62,17 @@ def test_invalid_settings_give_clear_errors(env, message):
 def test_secret_key_not_in_repr():
     settings = load_settings({"SECRET_KEY": "super-secret-value"})
     assert "super-secret-value" not in repr(settings)
+
+
+def test_map_tiles_default_to_openstreetmap_and_can_be_turned_off():
+    default = load_settings({})
+    assert default.map_tiles == "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    assert "OpenStreetMap" in default.map_tile_attribution
+    own = load_settings(
+        {"MAP_TILE_URL": "https://tiles.example.org/{z}/{x}/{y}.png", "MAP_TILE_ATTRIBUTION": "Us"}
+    )
+    assert own.map_tiles == "https://tiles.example.org/{z}/{x}/{y}.png"
+    assert own.map_tile_attribution == "Us"
+    assert load_settings({"MAP_TILE_URL": "none"}).map_tiles is None
+    with pytest.raises(ConfigError, match="MAP_TILE_URL"):
+        load_settings({"MAP_TILE_URL": "javascript:alert(1)"})

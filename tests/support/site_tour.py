@@ -161,17 +161,25 @@ def _visitor_stops(a: Activity) -> list[Stop]:
 def _citizen_stops(a: Activity) -> list[Stop]:
     start, end = _local_input(24), _local_input(34)  # a ten-hour booking tomorrow
     vehicle = f"/vehicles/{a.car}?start={start}&end={end}"
+    end_form = "form:has(#distance_km)"  # the trip page also has the extend form
     return [
         Stop("vehicle-quote", vehicle, CITIZEN, _submit("main form"), main=True),
         Stop("vehicle-refused", vehicle, CITIZEN, _fill_and_submit("main form", start="")),
         Stop("bookings", "/bookings", CITIZEN, main=True),
         Stop("trip", "/trip", CITIZEN, main=True),
-        Stop("trip-refused", "/trip", CITIZEN, _fill_and_submit("main form", distance_km="abc")),
+        Stop("trip-refused", "/trip", CITIZEN, _fill_and_submit(end_form, distance_km="abc")),
         Stop("trips", "/trips", CITIZEN),
         Stop("receipt", f"/trips/{a.trip}/receipt", CITIZEN, main=True),
         Stop("booking-receipt", f"/bookings/{a.booking}/receipt", CITIZEN),
         Stop("profile", "/profile", CITIZEN),
+        Stop("profile-delete", "/profile/delete", CITIZEN),
+        Stop("report", f"/vehicles/{a.car}/report", CITIZEN),
+        Stop("map", "/map", main=True),
+        Stop("charging-history", "/charging", CITIZEN),
     ]
+
+
+FLEET_TABS = ("cards", "vehicles", "usage", "invoices", "settings")
 
 
 def _fleet_stops(a: Activity) -> list[Stop]:
@@ -183,7 +191,8 @@ def _fleet_stops(a: Activity) -> list[Stop]:
         Stop("fleet-signup-refused", "/fleet/signup", CITIZEN, bad_vat),
         Stop("fleet-invitation", f"/fleet/invitations/{a.invitation}", CITIZEN),
         Stop("fleet-dashboard", dashboard, FLEET_ADMIN, main=True),
-        Stop("fleet-dashboard-refused", dashboard, FLEET_ADMIN, bad_card),
+        Stop("fleet-dashboard-refused", f"{dashboard}/cards", FLEET_ADMIN, bad_card),
+        *(Stop(f"fleet-{tab}", f"{dashboard}/{tab}", FLEET_ADMIN) for tab in FLEET_TABS),
         Stop("fleet-member", f"{dashboard}/members/{a.member}", FLEET_ADMIN),
     ]
 

@@ -33,7 +33,7 @@ from billing.tariff_summary import TariffSummary, summarise
 from billing.tariffs import TariffSpec, tariff_spec
 from mobility.config import Settings
 from mobility.db import Database
-from mobility.errors import Conflict, NotFound, ValidationFailed
+from mobility.errors import N_, Conflict, NotFound, ValidationFailed
 from mobility.models import (
     Booking,
     Charger,
@@ -651,7 +651,7 @@ class Billing:
     def start_card_setup(self, user_id: int) -> SetupResult:
         """Begin saving a card (SetupIntent); the browser confirms it with the client secret."""
         if self.gateway.name == "offline":
-            raise Conflict("Payments are recorded offline here: no card is needed.")
+            raise Conflict(N_("Payments are recorded offline here: no card is needed."))
         customer = self._customer_of(user_id)
         return self.gateway.setup_card(
             customer=customer, key=f"setup:user:{user_id}:{uuid.uuid4().hex}"
@@ -663,14 +663,14 @@ class Billing:
             user = s.get(User, user_id)
             customer = user.stripe_customer_id if user else None
         if not customer:
-            raise ValidationFailed("Start a card setup first.", field="setup_intent")
+            raise ValidationFailed(N_("Start a card setup first."), field="setup_intent")
         pm = self.gateway.card_saved(setup_ref=setup_ref, customer=customer)
         if pm is None:
-            raise ValidationFailed("This card setup has not succeeded.", field="setup_intent")
+            raise ValidationFailed(N_("This card setup has not succeeded."), field="setup_intent")
         with self.db.transaction() as s:
             user = s.get(User, user_id)
             if user is None or user.stripe_customer_id != customer:
-                raise Conflict("The account changed meanwhile; start again.")
+                raise Conflict(N_("The account changed meanwhile; start again."))
             user.stripe_payment_method_id = pm
         return pm
 

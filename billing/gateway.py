@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from mobility.config import Settings
-from mobility.errors import PaymentFailed
+from mobility.errors import N_, PaymentFailed
 
 
 @dataclass(frozen=True)
@@ -335,7 +335,7 @@ class StripeGateway:
             params["customer"] = customer
             params["off_session"] = True
         if payment_method is None and not self.test_mode:
-            raise PaymentFailed("No saved payment card: add a card in your profile first.")
+            raise PaymentFailed(N_("No saved payment card: add a card in your profile first."))
         # pm_card_visa is Stripe's test card, accepted in test mode only.
         params["payment_method"] = payment_method or "pm_card_visa"
         pi = self._call(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 from mobility.models import Invoice
-from mobility.money import format_minor
+from mobility.money import format_minor, plain
 
 
 def money(minor: int, currency: str) -> str:
@@ -19,9 +19,9 @@ def invoice_html(invoice: Invoice) -> Markup:
     bill = invoice.bill_to or {}
     address = "<br>".join(escape(str(x)) for x in bill.get("address", []) if x)
     rows = "".join(
-        f"<tr><td>{escape(ln.description)}</td><td>{ln.quantity.normalize()} {escape(ln.unit)}</td>"
+        f"<tr><td>{escape(ln.description)}</td><td>{plain(ln.quantity)} {escape(ln.unit)}</td>"
         f"<td class='num'>{money(ln.amount_excl_vat_minor, invoice.currency)}</td>"
-        f"<td class='num'>{ln.vat_percent.normalize()}%</td>"
+        f"<td class='num'>{plain(ln.vat_percent)}%</td>"
         f"<td class='num'>{money(ln.vat_minor, invoice.currency)}</td></tr>"
         for ln in invoice.lines
     )

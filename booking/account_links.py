@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from mobility.errors import ValidationFailed
+from mobility.errors import N_, ValidationFailed
 from mobility.security import same, token_digest
 
 CONFIRM_EMAIL = "confirm-email"
@@ -59,9 +59,9 @@ class AccountLinks:
         try:
             found = self._signer.loads(token, max_age=MAX_AGE[purpose])
         except SignatureExpired:
-            raise ValidationFailed("This link has expired; ask for a new one.") from None
+            raise ValidationFailed(N_("This link has expired; ask for a new one.")) from None
         except BadSignature:
-            raise ValidationFailed("This link is not valid.") from None
+            raise ValidationFailed(N_("This link is not valid.")) from None
         if not (isinstance(found, list) and len(found) in (3, 4) and found[0] == purpose):
-            raise ValidationFailed("This link is not valid.")
+            raise ValidationFailed(N_("This link is not valid."))
         return LinkClaim(int(found[1]), str(found[2]), str(found[3]) if len(found) == 4 else "")

@@ -22,6 +22,7 @@ from mobility.errors import DomainError
 from mobility.models import User
 from mobility.web.auth import current_user, login_required, login_user, logout_user, require_user
 from mobility.web.extensions import login_limited
+from mobility.web.i18n import error_text
 
 Page = Any
 
@@ -34,7 +35,7 @@ LICENCE_FIELDS = {f: f for f in ("licence_number", "licence_country", "licence_e
 def field_errors(exc: DomainError, fields: dict[str, str], default: str) -> dict[str, str]:
     """A domain error as {input id: translated message}, on its field or the form's first."""
     field = exc.details.get("field")
-    return {fields.get(str(field), default): _(exc.message)}
+    return {fields.get(str(field), default): error_text(exc)}
 
 
 def countries() -> list[tuple[str, str]]:
@@ -127,7 +128,7 @@ def confirm_email_change(token: str) -> Page:
         user = ctx().accounts.confirm_email_change(token)
     except DomainError as exc:
         heading = _("Link not valid")
-        return render_template("check_email.html", heading=heading, error=_(exc.message)), 400
+        return render_template("check_email.html", heading=heading, error=error_text(exc)), 400
     flash(_("Your account now uses %(email)s.", email=user.email))
     signed_in = current_user()
     if signed_in is not None and signed_in.id == user.id:
@@ -184,9 +185,9 @@ def delete_account() -> Page:
         )
     except DomainError as exc:
         if exc.details.get("field") == "password":
-            errors, problem = {"password": _(exc.message)}, None
+            errors, problem = {"password": error_text(exc)}, None
         else:
-            errors, problem = {}, _(exc.message)
+            errors, problem = {}, error_text(exc)
         page = render_template("delete_account.html", errors=errors, problem=problem)
         return page, exc.http_status
     forget_tokens(ended.token_digests)

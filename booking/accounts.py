@@ -19,10 +19,9 @@ from sqlalchemy.orm import Session
 
 from booking import rules
 from booking.account_links import CHANGE_EMAIL, CONFIRM_EMAIL, RESET_PASSWORD, AccountLinks
-from booking.rules import N_
 from mobility.clock import utcnow
 from mobility.db import Database, rowcount
-from mobility.errors import Conflict, Forbidden, Unauthorized, ValidationFailed
+from mobility.errors import N_, Conflict, Forbidden, Unauthorized, ValidationFailed
 from mobility.mail import MAIL_KIND, mail_intent
 from mobility.models import ApiToken, User, WebSession
 from mobility.outbox import Outbox
@@ -90,7 +89,9 @@ class Accounts:
         rules.validate_password(password, email)
         name = full_name.strip()
         if not name or len(name) > 200:
-            raise ValidationFailed("Enter your name (at most 200 characters).", field="full_name")
+            raise ValidationFailed(
+                N_("Enter your name (at most 200 characters)."), field="full_name"
+            )
         password_hash = hash_password(password)  # hashed either way: same time for both
         try:
             self._register(email, password_hash, name, then)
@@ -117,16 +118,16 @@ class Accounts:
             user = s.scalar(select(User).where(User.email == email.strip().lower()))
             if user is None or not user.is_active:
                 verify_password(_DUMMY_HASH, password)
-                raise Unauthorized("Wrong email or password.")
+                raise Unauthorized(N_("Wrong email or password."))
             if not verify_password(user.password_hash, password):
-                raise Unauthorized("Wrong email or password.")
+                raise Unauthorized(N_("Wrong email or password."))
             if user.email_verified_at is not None:
                 user.last_login_at = utcnow()
                 return user
             self._mail_confirmation(s, user, str(_window(_LINK_WINDOW_S)))
         # Raised after the block: the new link's mail intent is committed.
         raise EmailNotConfirmed(
-            "Confirm your e-mail address first: we have sent you a new link.", field="email"
+            N_("Confirm your e-mail address first: we have sent you a new link."), field="email"
         )
 
     def confirm_email(self, token: str) -> User:
@@ -135,7 +136,9 @@ class Accounts:
         with self.db.transaction() as s:
             user = s.get(User, claim.user_id)
             if user is None or not claim.matches(user.email, user.password_hash):
-                raise ValidationFailed("This link is not valid any more; sign in to get a new one.")
+                raise ValidationFailed(
+                    N_("This link is not valid any more; sign in to get a new one.")
+                )
             if user.email_verified_at is None:
                 user.email_verified_at = utcnow()
             return user

@@ -16,7 +16,7 @@ from booking import rules
 from booking.accounts import SignInsEnded, end_sign_ins
 from mobility.clock import utcnow
 from mobility.db import Database
-from mobility.errors import Conflict, NotFound, Unauthorized
+from mobility.errors import N_, Conflict, NotFound, Unauthorized
 from mobility.mail import MAIL_KIND, mail_intent
 from mobility.models import (
     HOLDING_STATES,
@@ -129,7 +129,7 @@ def delete_account(db: Database, outbox: Outbox, user_id: int, password: str) ->
         if user is None or user.deleted_at is not None:
             raise NotFound("No such account.")
         if not verify_password(user.password_hash, password):
-            raise Unauthorized(rules.N_("The password is wrong."), field="password")
+            raise Unauthorized(N_("The password is wrong."), field="password")
         problem = rules.deletion_problem(activity(s, user.id))
         if problem is not None:
             code, message = problem

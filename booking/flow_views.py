@@ -13,7 +13,7 @@ from booking.views import Page, bp, trip_page
 from mobility.errors import DomainError
 from mobility.models import Vehicle
 from mobility.web.auth import login_required, require_user
-from mobility.web.i18n import local_time, money
+from mobility.web.i18n import error_text, local_time, money
 
 # What the trip page offers to add to a booking (minutes).
 EXTEND_STEPS = (15, 30, 60, 120)
@@ -21,7 +21,7 @@ EXTEND_STEPS = (15, 30, 60, 120)
 
 def message(exc: DomainError) -> str:
     """A domain error's message in the page's language (when the catalogue has it)."""
-    return _(exc.message)
+    return error_text(exc)
 
 
 def field_of(exc: DomainError) -> str | None:

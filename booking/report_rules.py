@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from booking.rules import N_
-from mobility.errors import ValidationFailed
+from mobility.errors import N_, ValidationFailed
 
 CATEGORIES = ("damage", "brakes", "battery", "lock", "dirty", "other")
 SAFETY_CATEGORIES = frozenset({"brakes"})  # always unsafe to ride, whatever the box says

@@ -8,10 +8,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from booking.report_rules import Photo, ReportFacts
-from booking.rules import N_
 from mobility.clock import utcnow
 from mobility.db import Database
-from mobility.errors import DomainError, NotFound, ValidationFailed
+from mobility.errors import N_, DomainError, NotFound, ValidationFailed
 from mobility.models import ProblemReport, Trip, Vehicle
 from mobility.storage import FileStore, StoredFile
 

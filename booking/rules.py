@@ -14,16 +14,17 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from mobility.driving_licence import Licence
-from mobility.errors import Conflict, Forbidden, LimitExceeded, ValidationFailed
+from mobility.errors import N_, Conflict, Forbidden, LimitExceeded, Message, ValidationFailed
 from mobility.hours import Hours, covers
-from mobility.money import format_minor
+from mobility.money import Money
 
 MAX_TRIP_KM = Decimal(2000)  # an expected trip longer than this is a typo
-
-
-def N_(text: str) -> str:
-    """Mark a message for the catalogues; the page showing it translates it (pybabel: N_)."""
-    return text
+# Why a vehicle in a state other than available or in use cannot be booked.
+UNAVAILABLE = {
+    "maintenance": N_("This vehicle is in maintenance."),
+    "offline": N_("This vehicle is offline."),
+    "retired": N_("This vehicle is retired."),
+}
 
 
 @dataclass(frozen=True)
@@ -47,19 +48,24 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 def validate_slot(start: datetime, end: datetime, now: datetime, p: BookingPolicy) -> None:
     """A bookable time slot: ordered, not in the past, not too short, long or far ahead."""
     if start.tzinfo is None or end.tzinfo is None:
-        raise ValidationFailed("Times must include a timezone offset.")
+        raise ValidationFailed(N_("Times must include a timezone offset."))
     if end <= start:
-        raise ValidationFailed("The end must be after the start.", field="end")
+        raise ValidationFailed(N_("The end must be after the start."), field="end")
     if start < now - p.start_slack:
-        raise ValidationFailed("The start is in the past.", field="start")
+        raise ValidationFailed(N_("The start is in the past."), field="start")
     if end - start < p.min_duration:
         minutes = int(p.min_duration.total_seconds() // 60)
-        raise ValidationFailed(f"Book at least {minutes} minutes.", field="end")
+        raise ValidationFailed(
+            N_("Book at least %(minutes)s minutes.", minutes=minutes), field="end"
+        )
     if end - start > p.max_duration:
-        raise ValidationFailed(f"Book at most {p.max_duration.days} days.", field="end")
+        raise ValidationFailed(
+            N_("Book at most %(days)s days.", days=p.max_duration.days), field="end"
+        )
     if start > now + p.max_advance:
         raise ValidationFailed(
-            f"Bookings open {p.max_advance.days} days ahead at most.", field="start"
+            N_("Bookings open %(days)s days ahead at most.", days=p.max_advance.days),
+            field="start",
         )
 
 
@@ -113,7 +119,11 @@ def check_soc(soc_percent: int, min_soc: int | None) -> None:
     """An e-car booking may require a minimum state of charge at start."""
     if min_soc is not None and soc_percent < min_soc:
         raise Conflict(
-            f"The vehicle is charged to {soc_percent}%, below the {min_soc}% you asked for.",
+            N_(
+                "The vehicle is charged to %(soc)s%%, below the %(min_soc)s%% you asked for.",
+                soc=soc_percent,
+                min_soc=min_soc,
+            ),
             code="insufficient_charge",
         )
 
@@ -121,18 +131,19 @@ def check_soc(soc_percent: int, min_soc: int | None) -> None:
 def bookable_state(state: str, start: datetime, now: datetime, p: BookingPolicy) -> None:
     """Available vehicles can be booked; one on a trip only for a later start."""
     if state not in ("available", "in_use"):
-        raise Conflict(f"This vehicle is {state.replace('_', ' ')}.", code="vehicle_unavailable")
+        raise Conflict(UNAVAILABLE.get(state, UNAVAILABLE["offline"]), code="vehicle_unavailable")
     if starts_now(start, now, p) and state != "available":
-        raise Conflict("This vehicle is on a trip right now.", code="vehicle_unavailable")
+        raise Conflict(N_("This vehicle is on a trip right now."), code="vehicle_unavailable")
 
 
 def validate_trip(min_soc: int | None, expected_km: Decimal | None) -> None:
     """What a booker may say of the trip: a charge they need, the distance they expect."""
     if min_soc is not None and not 0 <= min_soc <= 100:
-        raise ValidationFailed("Minimum charge must be between 0 and 100%.", field="min_soc")
+        raise ValidationFailed(N_("Minimum charge must be between 0 and 100%."), field="min_soc")
     if expected_km is not None and not 0 <= expected_km <= MAX_TRIP_KM:
         raise ValidationFailed(
-            f"Expected distance must be between 0 and {MAX_TRIP_KM} km.", field="expected_km"
+            N_("Expected distance must be between 0 and %(km)s km.", km=MAX_TRIP_KM),
+            field="expected_km",
         )
 
 
@@ -158,7 +169,7 @@ def access_problem(
     start: datetime,
     end: datetime,
     tz: ZoneInfo,
-) -> str | None:
+) -> Message | None:
     """Why a booking under this account may not take this vehicle for this interval, or None.
 
     The caller checked that the booker is an active member of `booking_company_id`.
@@ -166,7 +177,7 @@ def access_problem(
     if not members_only(visibility, hours, start, end, tz):
         return None
     if owner_company_id is None or booking_company_id != owner_company_id:
-        return "This vehicle is reserved for its company's members at that time."
+        return N_("This vehicle is reserved for its company's members at that time.")
     return None
 
 
@@ -176,27 +187,41 @@ def month_start(now: datetime, tz: ZoneInfo) -> datetime:
     return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
+# The label's template carries the amounts: %(amount)s, %(limit)s and %(left)s.
+MEMBER_LIMIT = N_(
+    "This booking (%(amount)s) would exceed your monthly company limit of %(limit)s; %(left)s left."
+)
+COMPANY_LIMIT = N_(
+    "This booking (%(amount)s) would exceed the company's monthly limit of %(limit)s;"
+    " %(left)s left."
+)
+
+
 def limit_problem(
-    label: str, limit_minor: int | None, spent_minor: int, new_minor: int, currency: str
-) -> str | None:
+    label: Message, limit_minor: int | None, spent_minor: int, new_minor: int, currency: str
+) -> Message | None:
     """Why a new amount would exceed a monthly limit, or None when it fits."""
     if limit_minor is None or spent_minor + new_minor <= limit_minor:
         return None
     left = max(0, limit_minor - spent_minor)
-    return (
-        f"This booking ({format_minor(new_minor, currency)}) would exceed {label} of "
-        f"{format_minor(limit_minor, currency)}; {format_minor(left, currency)} left."
+    return Message(
+        label.template,
+        amount=Money(new_minor, currency),
+        limit=Money(limit_minor, currency),
+        left=Money(left, currency),
     )
 
 
 def scope_problem(
     kind: str, hub_id: int | None, kinds: list[str] | None, hub_ids: list[int] | None
-) -> str | None:
+) -> Message | None:
     """Why a member may not book this kind of vehicle or at this hub, or None."""
     if kinds is not None and kind not in kinds:
-        return f"Your company account does not allow booking {kind} vehicles."
+        if kind == "ecar":
+            return N_("Your company account does not allow booking e-cars.")
+        return N_("Your company account does not allow booking e-bikes.")
     if hub_ids is not None and hub_id not in hub_ids:
-        return "Your company account does not allow booking at this hub."
+        return N_("Your company account does not allow booking at this hub.")
     return None
 
 
@@ -224,13 +249,13 @@ def check_company_booking(
     if problem:
         raise Forbidden(problem, code="not_allowed_for_member")
     problem = limit_problem(
-        "your monthly company limit",
+        MEMBER_LIMIT,
         spending.member_limit,
         spending.member_spent,
         amount_minor,
         currency,
     ) or limit_problem(
-        "the company's monthly limit",
+        COMPANY_LIMIT,
         spending.company_limit,
         spending.company_spent,
         amount_minor,
@@ -244,18 +269,18 @@ def validate_email(email: str) -> str:
     """Normalised email or ValidationFailed."""
     value = email.strip().lower()
     if not _EMAIL.match(value) or len(value) > 254:
-        raise ValidationFailed("Enter a valid email address.", field="email")
+        raise ValidationFailed(N_("Enter a valid email address."), field="email")
     return value
 
 
 def validate_password(password: str, email: str = "") -> None:
     """At least 10 characters, not the email; length beats composition rules (NIST 800-63B)."""
     if len(password) < 10:
-        raise ValidationFailed("Use at least 10 characters for the password.", field="password")
+        raise ValidationFailed(N_("Use at least 10 characters for the password."), field="password")
     if len(password) > 200:
-        raise ValidationFailed("Use at most 200 characters for the password.", field="password")
+        raise ValidationFailed(N_("Use at most 200 characters for the password."), field="password")
     if email and password.lower() == email.lower():
-        raise ValidationFailed("The password must not be your email.", field="password")
+        raise ValidationFailed(N_("The password must not be your email."), field="password")
 
 
 # Fastest plausible average speed per vehicle kind (km/h), and slack for reading rounding.
@@ -288,42 +313,63 @@ def trip_distance(
     match the charge it used (within a wide margin), so neither an inflated nor a shrunken
     distance is billed.
     """
-    if not 0 <= r.end_soc <= 100 or r.end_soc > start_soc + SOC_NOISE:
-        raise ValidationFailed(
-            f"State of charge must be between 0 and {min(100, start_soc + SOC_NOISE)}%.",
-            field="end_soc",
-        )
+    _check_end_soc(start_soc, r.end_soc)
     distance = _reported_distance(start_odometer, r)
     hours = Decimal(max(duration_s, 0)) / 3600
     reachable = MAX_SPEED_KMH.get(kind, Decimal(150)) * hours + DISTANCE_SLACK_KM
     if distance > reachable:
         raise ValidationFailed(
-            f"{distance} km cannot be covered in this trip's time.", field="distance_km"
+            N_("%(km)s km cannot be covered in this trip's time.", km=distance),
+            field="distance_km",
         )
     if kind == "ecar":
-        used = Decimal(max(0, start_soc - r.end_soc)) / 100 * max_range_km
-        low, high = used / 2 - 10, used * Decimal("1.5") + 10
-        if not low <= distance <= high:
-            raise ValidationFailed(
-                f"{distance} km does not match the charge used ({start_soc}% to {r.end_soc}%).",
-                field="distance_km",
-            )
+        _check_charge_used(distance, start_soc, r.end_soc, max_range_km)
     return distance
+
+
+def _check_end_soc(start_soc: int, end_soc: int) -> None:
+    """A battery reads 0-100 % and gains no charge on a trip (beyond the gauge's wobble)."""
+    if not 0 <= end_soc <= 100 or end_soc > start_soc + SOC_NOISE:
+        raise ValidationFailed(
+            N_(
+                "State of charge must be between 0 and %(most)s%%.",
+                most=min(100, start_soc + SOC_NOISE),
+            ),
+            field="end_soc",
+        )
+
+
+def _check_charge_used(distance: Decimal, start_soc: int, end_soc: int, max_range_km: int) -> None:
+    """An e-car's distance matches the charge it used, within a wide margin."""
+    used = Decimal(max(0, start_soc - end_soc)) / 100 * max_range_km
+    low, high = used / 2 - 10, used * Decimal("1.5") + 10
+    if not low <= distance <= high:
+        raise ValidationFailed(
+            N_(
+                "%(km)s km does not match the charge used (%(start)s%% to %(end)s%%).",
+                km=distance,
+                start=start_soc,
+                end=end_soc,
+            ),
+            field="distance_km",
+        )
 
 
 def _reported_distance(start_odometer: Decimal, r: TripReadings) -> Decimal:
     if r.distance_km is not None and not r.distance_km.is_finite():
-        raise ValidationFailed("Distance must be a number.", field="distance_km")
+        raise ValidationFailed(N_("Distance must be a number."), field="distance_km")
     if r.end_odometer_km is not None:
         if not r.end_odometer_km.is_finite() or r.end_odometer_km < start_odometer:
-            raise ValidationFailed("The odometer cannot go backwards.", field="end_odometer")
+            raise ValidationFailed(N_("The odometer cannot go backwards."), field="end_odometer")
         distance = r.end_odometer_km - start_odometer
         if r.distance_km is not None and abs(r.distance_km - distance) > DISTANCE_SLACK_KM:
-            raise ValidationFailed("The distance and the odometer disagree.", field="distance_km")
+            raise ValidationFailed(
+                N_("The distance and the odometer disagree."), field="distance_km"
+            )
         return distance
     distance = r.distance_km if r.distance_km is not None else Decimal(0)
     if distance < 0:
-        raise ValidationFailed("Distance cannot be negative.", field="distance_km")
+        raise ValidationFailed(N_("Distance cannot be negative."), field="distance_km")
     return distance
 
 
@@ -389,7 +435,7 @@ LICENCE_PENDING = N_(
 LICENCE_EXPIRED = N_("Your driving licence expires before this booking ends.")
 
 
-def licence_problem(kind: str, licence: Licence, last_day: date) -> tuple[str, str] | None:
+def licence_problem(kind: str, licence: Licence, last_day: date) -> tuple[str, Message] | None:
     """Why this user may not book a vehicle of `kind` until `last_day` (code, message), or None.
 
     A licence is good through its expiry day; `last_day` is the booking's last local day.
@@ -467,7 +513,7 @@ class AccountActivity:
     sole_admin_of: int  # fleet accounts the user is the only admin of
 
 
-def deletion_problem(a: AccountActivity) -> tuple[str, str] | None:
+def deletion_problem(a: AccountActivity) -> tuple[str, Message] | None:
     """Why the account cannot be deleted now (code, message), or None."""
     if a.active_trips:
         return "trip_running", N_("End your trip before deleting your account.")

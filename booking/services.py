@@ -19,7 +19,7 @@ from mobility.charge_outlook import ChargeOutlook, NoOutlook
 from mobility.clock import as_utc, utcnow
 from mobility.db import Database, rowcount
 from mobility.driving_licence import Licence
-from mobility.errors import Conflict, Forbidden, NotFound, PaymentFailed, ValidationFailed
+from mobility.errors import N_, Conflict, Forbidden, NotFound, PaymentFailed, ValidationFailed
 from mobility.models import (
     HOLDING_STATES,
     Booking,
@@ -89,7 +89,7 @@ class BookingService:
         with self.db.sessions() as s:
             vehicle = s.get(Vehicle, vehicle_id)
             if vehicle is None:
-                raise NotFound("No such vehicle.")
+                raise NotFound(N_("No such vehicle."))
             if company_id is not None:
                 _membership(s, user_id, company_id)
             return self.billing.quote_booking(
@@ -107,7 +107,7 @@ class BookingService:
         # SQLite serialises all writers with BEGIN IMMEDIATE.
         vehicle = s.get(Vehicle, vehicle_id, with_for_update=True)
         if vehicle is None:
-            raise NotFound("No such vehicle.")
+            raise NotFound(N_("No such vehicle."))
         return vehicle
 
     def _assert_free(
@@ -128,7 +128,7 @@ class BookingService:
             clash = clash.where(Booking.id != ignore_booking)
         if s.scalar(clash.limit(1)) is not None:
             raise Conflict(
-                "This vehicle is already booked for part of that time.", code="slot_taken"
+                N_("This vehicle is already booked for part of that time."), code="slot_taken"
             )
 
     def _admit(
@@ -214,7 +214,7 @@ class BookingService:
             user = s.get(User, user_id)
             vehicle = self._lock_vehicle(s, vehicle_id)
             if user is None:
-                raise NotFound("No such user.")
+                raise NotFound(N_("No such user."))
             admitted = self._admit(s, Slot(user.id, vehicle, company_id, start, end))
             membership, quote = admitted.membership, admitted.quote
             booking = Booking(
@@ -276,7 +276,7 @@ class BookingService:
         """The booking, of this user (None: an operator's, anyone's)."""
         booking = s.get(Booking, booking_id, with_for_update=lock)
         if booking is None or (user_id is not None and booking.user_id != user_id):
-            raise NotFound("No such booking.")
+            raise NotFound(N_("No such booking."))
         return booking
 
     def modify(self, user_id: int, booking_id: int, start: datetime, end: datetime) -> Booking:
@@ -305,7 +305,7 @@ class BookingService:
         with self.db.transaction() as s:
             booking = self._own_booking(s, owner, booking_id)
             if booking.status != BookingStatus.CONFIRMED:
-                raise Conflict("Only confirmed bookings that have not started can be changed.")
+                raise Conflict(N_("Only confirmed bookings that have not started can be changed."))
             vehicle = self._lock_vehicle(s, booking.vehicle_id)
             slot = Slot(booking.user_id, vehicle, booking.company_id, start, end)
             admitted = self._admit(s, slot, ignore_booking=booking.id)
@@ -331,7 +331,7 @@ class BookingService:
             return self.modify(user_id, booking_id, start, end)
         if status != BookingStatus.ACTIVE:
             raise Conflict(
-                rules.N_("Only a booking that is confirmed or under way can be extended."),
+                N_("Only a booking that is confirmed or under way can be extended."),
                 code="not_extendable",
             )
         now = utcnow()
@@ -339,7 +339,7 @@ class BookingService:
         with self.db.transaction() as s:
             booking = self._own_booking(s, user_id, booking_id)
             if booking.status != BookingStatus.ACTIVE:
-                raise Conflict(rules.N_("This trip has ended."), code="not_extendable")
+                raise Conflict(N_("This trip has ended."), code="not_extendable")
             rules.validate_extension(booking.start_at, booking.end_at, end, now, self.policy)
             vehicle = self._lock_vehicle(s, booking.vehicle_id)
             slot = Slot(user_id, vehicle, booking.company_id, booking.start_at, end)
@@ -389,7 +389,7 @@ class BookingService:
                 .order_by(Payment.id.desc())
                 .limit(1)
             )
-        raise PaymentFailed(reason or "The payment provider refused the payment.")
+        raise PaymentFailed(reason or N_("The payment provider refused the payment."))
 
     def cancel(
         self, user_id: int, booking_id: int, accept_fee_minor: int | None = None
@@ -403,11 +403,13 @@ class BookingService:
         with self.db.transaction() as s:
             booking = self._own_booking(s, user_id, booking_id)
             if booking.status != BookingStatus.CONFIRMED:
-                raise Conflict(f"This booking is {booking.status} and cannot be cancelled.")
+                raise Conflict(
+                    N_("Only confirmed bookings that have not started can be cancelled.")
+                )
             fee = rules.cancellation_fee(booking.quote_minor, booking.start_at, now, self.policy)
             if not rules.fee_accepted(fee, accept_fee_minor):
                 raise Conflict(
-                    rules.N_("Cancelling now costs a fee: confirm it to cancel."),
+                    N_("Cancelling now costs a fee: confirm it to cancel."),
                     code="fee_not_accepted",
                     fee_minor=fee,
                     currency=booking.currency,
@@ -470,15 +472,15 @@ class BookingService:
         with self.db.transaction() as s:
             booking = self._own_booking(s, user_id, booking_id)
             if booking.status != BookingStatus.CONFIRMED:
-                raise Conflict(f"This booking is {booking.status}; it cannot be started.")
+                raise Conflict(N_("Only confirmed bookings can be started."))
             if now < booking.start_at - self.policy.start_slack * 5:
-                raise Conflict("Your booking has not started yet.", code="too_early")
+                raise Conflict(N_("Your booking has not started yet."), code="too_early")
             if now >= booking.end_at:
-                raise Conflict("Your booking has already ended.", code="too_late")
+                raise Conflict(N_("Your booking has already ended."), code="too_late")
             vehicle = self._lock_vehicle(s, booking.vehicle_id)
             if vehicle.state != VehicleState.AVAILABLE:
                 raise Conflict(
-                    "The vehicle is not ready to be unlocked.", code="vehicle_unavailable"
+                    N_("The vehicle is not ready to be unlocked."), code="vehicle_unavailable"
                 )
             rules.check_soc(vehicle.soc_percent, booking.min_soc_percent)
             vehicle.state, vehicle.locked = VehicleState.IN_USE, False
@@ -512,14 +514,14 @@ class BookingService:
         with self.db.transaction() as s:
             trip = s.get(Trip, trip_id, with_for_update=True)
             if trip is None or trip.user_id != user_id:
-                raise NotFound("No such trip.")
+                raise NotFound(N_("No such trip."))
             if trip.status == TripStatus.ENDED:
                 invoice = self.billing.receipt(s, trip.id)
                 assert invoice is not None
                 return trip, invoice  # a double tap or network retry: same receipt, no new charge
             hub = s.get(Hub, hub_id if hub_id is not None else trip.start_hub_id)
             if hub is None or not hub.is_active:
-                raise ValidationFailed("Choose a hub to end the trip at.", field="hub_id")
+                raise ValidationFailed(N_("Choose a hub to end the trip at."), field="hub_id")
             vehicle = self._lock_vehicle(s, trip.vehicle_id)
             _close_trip(s, trip, vehicle, hub, readings, now)
             invoice = self.billing.settle_trip(s, trip)
@@ -634,7 +636,7 @@ def _membership(s: Session, user_id: int, company_id: int, lock: bool = False) -
     )
     membership = s.scalar(stmt.with_for_update() if lock else stmt)
     if membership is None:
-        raise Forbidden("You are not an active member of that company account.")
+        raise Forbidden(N_("You are not an active member of that company account."))
     return membership
 
 
@@ -669,7 +671,7 @@ def _spending(
 def forbid_other(user_id: int, owner_id: int) -> None:
     """Hide other users' records (404 rather than 403 to avoid leaking ids)."""
     if user_id != owner_id:
-        raise NotFound("Not found.")
+        raise NotFound(N_("Not found."))
 
 
 __all__ = ["BookingService", "Forbidden", "Search", "forbid_other"]

@@ -13,14 +13,14 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from billing.render import invoice_html
 from booking import rules
 from booking.account_api import forget_tokens
 from booking.context import ctx
+from booking.labels import LABELS, label
 from booking.rules import TripReadings
 from booking.search import Search
 from mobility.clock import utcnow
-from mobility.errors import DomainError, NotFound, ValidationFailed
+from mobility.errors import N_, DomainError, Message, NotFound, ValidationFailed
 from mobility.models import (
     Booking,
     Hub,
@@ -38,7 +38,8 @@ from mobility.web.auth import (
     require_user,
 )
 from mobility.web.extensions import login_limited
-from mobility.web.i18n import money
+from mobility.web.forms import FormError, form_error
+from mobility.web.i18n import error_text, local_time, money, number, translated
 
 # Pages share the citizen layout and templates of booking/templates (fleet pages too).
 bp = Blueprint(
@@ -51,32 +52,67 @@ bp = Blueprint(
 Page = Any
 
 
-def _tz() -> ZoneInfo:
-    return ZoneInfo(ctx().settings.timezone)
+def _zone(hub: Hub | None = None) -> str:
+    """The hub's timezone (times are shown and typed in it), else the platform's."""
+    return hub.timezone if hub is not None and hub.timezone else ctx().settings.timezone
 
 
-def _local(value: datetime | None) -> str:
-    return value.astimezone(_tz()).strftime("%Y-%m-%d %H:%M") if value else ""
+def _local(value: datetime | None, tz: str | None = None) -> str:
+    """A moment for a page: in the given (hub's) zone, spelt the reader's way."""
+    return local_time(value, tz or ctx().settings.timezone, "datetime")
 
 
-def _input_value(value: datetime) -> str:
-    return value.astimezone(_tz()).strftime("%Y-%m-%dT%H:%M")
+def _input_value(value: datetime, tz: str) -> str:
+    return value.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%dT%H:%M")
 
 
-def _parse_local(raw: str | None, field: str, name: str | None = None) -> datetime:
-    """A datetime-local form value, read in the platform's timezone."""
+# Why a date-time field was refused, per field (the page puts it next to the field).
+MISSING_TIME = {
+    "start": N_("Enter the date and time the booking starts."),
+    "end": N_("Enter the date and time the booking ends."),
+}
+
+
+def _parse_local(raw: str | None, field: str, tz: str) -> datetime:
+    """A datetime-local form value, read in the hub's (or platform's) timezone."""
     try:
-        return datetime.fromisoformat(raw or "").replace(tzinfo=_tz())
+        return datetime.fromisoformat(raw or "").replace(tzinfo=ZoneInfo(tz))
     except ValueError:
-        raise ValidationFailed(
-            f"Enter a date and time for '{field}'.", field=name or field
-        ) from None
+        raise ValidationFailed(MISSING_TIME[field], field=field) from None
+
+
+def _whole(raw: str | None, field: str, problem: Message) -> int | None:
+    """An optional whole number typed in a form; `problem` says what to type instead."""
+    if not raw:
+        return None
+    try:
+        return int(raw.strip())
+    except ValueError:
+        raise ValidationFailed(problem, field=field) from None
+
+
+def _label(kind: str, code: str | None) -> str:
+    found = label(kind, code)
+    return translated(found) if isinstance(found, Message) else found
+
+
+def _line_name(line: Any) -> str:
+    """A priced line's name in the reader's language (a stored description otherwise)."""
+    found = LABELS["component"].get(line.component)
+    return translated(found) if found is not None else str(line.description)
+
+
+def _quantity(line: Any) -> str:
+    """A priced line's quantity and unit ('10 h'); none for a cap (it adjusts the others)."""
+    if line.component == "CAP":
+        return ""
+    return f"{number(line.quantity)} {_label('unit', line.unit)}"
 
 
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
-    # `money` is the locale-aware one of mobility.web.i18n (not billing's plain format).
-    return {"local": _local}
+    # money, number, percent and local_time come from mobility.web.i18n (the reader's locale).
+    return {"local": _local, "label": _label, "line_name": _line_name, "quantity": _quantity}
 
 
 def _memberships(user_id: int) -> list[Membership]:
@@ -110,10 +146,14 @@ def _safe_next(target: str | None) -> str:
     return url_for("views.index")
 
 
-CHECK_EMAIL = (
-    "Check your e-mail: we have sent a message to {email} with what to do next."
-    " No mail within a few minutes? Look in the spam folder, or register again."
-)
+def _check_email(email: str) -> Page:
+    """The same answer for a new and a taken address (the mail says which it was)."""
+    message = _(
+        "Check your e-mail: we have sent a message to %(email)s with what to do next."
+        " No mail within a few minutes? Look in the spam folder, or register again.",
+        email=email.strip().lower(),
+    )
+    return render_template("check_email.html", heading=_("Check your e-mail"), message=message)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -131,19 +171,18 @@ def register() -> Page:
             )
         except DomainError as exc:
             return _auth_page("register", form, exc)
-        message = CHECK_EMAIL.format(email=form.get("email", "").strip().lower())
-        return render_template("check_email.html", heading="Check your e-mail", message=message)
+        return _check_email(form.get("email", ""))
     return _auth_page("register", form)
 
 
 def _auth_page(mode: str, form: Any, error: DomainError | None = None) -> Page:
-    heading = {"register": "Register", "login": "Log in"}[mode]
+    heading = {"register": _("Register"), "login": _("Log in")}[mode]
     page = render_template(
         "auth.html",
         heading=heading,
         mode=mode,
         form=form,
-        error=error.message if error else None,
+        error=form_error(error, ("full_name", "email", "password")) if error else None,
     )
     return (page, error.http_status) if error else page
 
@@ -154,8 +193,9 @@ def confirm_email(token: str) -> Page:
     try:
         ctx().accounts.confirm_email(token)
     except DomainError as exc:
-        return render_template("check_email.html", heading="Link not valid", error=exc.message), 400
-    flash("Your e-mail address is confirmed. Sign in to start.")
+        heading = _("Link not valid")
+        return render_template("check_email.html", heading=heading, error=error_text(exc)), 400
+    flash(_("Your e-mail address is confirmed. Sign in to start."))
     then = request.args.get("next")
     return redirect(
         url_for("views.login", next=_safe_next(then)) if then else url_for("views.login")
@@ -184,11 +224,12 @@ def password_reset() -> Page:
     if request.method == "POST":
         email = request.form.get("email", "").strip().lower()
         ctx().accounts.request_password_reset(email)
-        message = (
-            f"If {email} has an account, a link to choose a new password is on its way."
-            " It works for an hour."
+        message = _(
+            "If %(email)s has an account, a link to choose a new password is on its way."
+            " It works for an hour.",
+            email=email,
         )
-        return render_template("check_email.html", heading="Check your e-mail", message=message)
+        return render_template("check_email.html", heading=_("Check your e-mail"), message=message)
     return render_template("password_reset.html", mode="request")
 
 
@@ -199,17 +240,19 @@ def password_reset_done(token: str) -> Page:
         try:
             ended = ctx().accounts.reset_password(token, request.form.get("password", ""))
         except DomainError as exc:
-            return render_template(
-                "password_reset.html", mode="choose", error=exc.message
-            ), exc.http_status
+            error = form_error(exc, ("password",))
+            return render_template("password_reset.html", mode="choose", error=error), (
+                exc.http_status
+            )
         login_user(ended.user, end_others=True)
         forget_tokens(ended.token_digests)  # the API tokens were revoked with the reset
-        flash("Your new password is set.")
+        flash(_("Your new password is set."))
         return redirect(url_for("views.index"))
     try:
         ctx().accounts.check_reset_link(token)  # say so now, not after a new password is typed
     except DomainError as exc:
-        return render_template("check_email.html", heading="Link not valid", error=exc.message), 400
+        heading = _("Link not valid")
+        return render_template("check_email.html", heading=heading, error=error_text(exc)), 400
     return render_template("password_reset.html", mode="choose")
 
 
@@ -228,7 +271,7 @@ def card_setup() -> Page:
     try:
         setup = rt.billing.start_card_setup(require_user().id)
     except DomainError as exc:
-        flash(exc.message)
+        flash(error_text(exc))
         return redirect(url_for("views.profile"))
     return render_template(
         "card.html",
@@ -246,43 +289,45 @@ def card_done() -> Page:
     ref = request.args.get("setup_intent", "")
     try:
         ctx().billing.confirm_card(require_user().id, ref)
-        flash("Your card is saved.")
+        flash(_("Your card is saved."))
     except DomainError as exc:
-        flash(exc.message)
+        flash(error_text(exc))
     return redirect(url_for("views.profile"))
+
+
+# What to type instead, when a number or a choice cannot be read.
+CHOOSE = N_("Choose from the list.")
+SOC_PERCENT = N_("Enter a whole number from 0 to 100.")
+DISTANCE = N_("Enter the distance in km, e.g. 3.2.")
+SEARCH_FIELDS = ("hub_id", "kind", "start", "end", "min_soc")
+BOOK_FIELDS = ("start", "end", "min_soc", "company_id")
+TRIP_FIELDS = ("hub_id", "distance_km", "end_soc")
 
 
 @bp.get("/search")
 def search_page() -> Page:
     """Vehicle search by hub, kind, time window and minimum charge."""
     args = request.args
-    now = utcnow().replace(second=0, microsecond=0)
     with ctx().db.sessions() as s:
         hubs = list(s.scalars(select(Hub).where(Hub.is_active).order_by(Hub.name)))
-    results, error = None, None
-    start_raw = args.get("start") or _input_value(now)
-    end_raw = args.get("end") or _input_value(now + timedelta(hours=1))
+    tz = _zone(next((h for h in hubs if str(h.id) == args.get("hub_id")), None))
+    now = utcnow().replace(second=0, microsecond=0)
+    start_raw = args.get("start") or _input_value(now, tz)
+    end_raw = args.get("end") or _input_value(now + timedelta(hours=1), tz)
+    results: list[Any] | None = None
+    links: dict[int, str] = {}
+    error: FormError | None = None
     if args:
         try:
-            start, end = _parse_local(start_raw, "From"), _parse_local(end_raw, "Until")
-            if end <= start:
-                raise ValidationFailed("'Until' must be after 'From'.")
-            min_soc = int(args["min_soc"]) if args.get("min_soc") else None
-            hub_id = int(args["hub_id"]) if args.get("hub_id") else None
-            kind = args.get("kind") or None
-            with ctx().db.sessions() as s:
-                results = ctx().bookings.search(
-                    s,
-                    Search(start=start, end=end, hub_id=hub_id, kind=kind, min_soc=min_soc),
-                    current_user_id(),
-                )
-        except (DomainError, ValueError) as exc:
-            error = getattr(exc, "message", "Check the search fields.")
+            results, links = _search(args, start_raw, end_raw, tz, hubs)
+        except DomainError as exc:
+            error = form_error(exc, SEARCH_FIELDS)
     return render_template(
         "search.html",
         hubs=hubs,
         args=args,
         results=results,
+        book_links=links,
         error=error,
         start=start_raw,
         end=end_raw,
@@ -290,28 +335,63 @@ def search_page() -> Page:
     ), (422 if error else 200)
 
 
+def _search(
+    args: Any, start_raw: str, end_raw: str, tz: str, hubs: list[Hub]
+) -> tuple[list[Any], dict[int, str]]:
+    """Free vehicles, and the link to book each for the asked times in its hub's zone."""
+    start, end = _parse_local(start_raw, "start", tz), _parse_local(end_raw, "end", tz)
+    if end <= start:
+        raise ValidationFailed(N_("The end must be after the start."), field="end")
+    query = Search(
+        start=start,
+        end=end,
+        hub_id=_whole(args.get("hub_id"), "hub_id", CHOOSE),
+        kind=args.get("kind") or None,
+        min_soc=_whole(args.get("min_soc"), "min_soc", SOC_PERCENT),
+    )
+    with ctx().db.sessions() as s:
+        results = ctx().bookings.search(s, query, current_user_id())
+    zones: dict[int | None, str] = {h.id: _zone(h) for h in hubs}
+    links = {
+        v.id: url_for(
+            "views.vehicle",
+            vehicle_id=v.id,
+            start=_input_value(start, zones.get(v.hub_id, tz)),
+            end=_input_value(end, zones.get(v.hub_id, tz)),
+        )
+        for v in results
+    }
+    return list(results), links
+
+
+def _vehicle_at(vehicle_id: int) -> tuple[Vehicle, Hub | None]:
+    """A vehicle and the hub it is parked at."""
+    with ctx().db.sessions() as s:
+        v = s.get(Vehicle, vehicle_id)
+        if v is None:
+            raise NotFound(N_("No such vehicle."))
+        return v, s.get(Hub, v.hub_id) if v.hub_id else None
+
+
 def _vehicle_page(
     vehicle_id: int,
     form: Any,
     quote: Any = None,
-    error: DomainError | str | None = None,
+    error: FormError | None = None,
     status: int = 200,
 ) -> Page:
     rt = ctx()
+    v, hub = _vehicle_at(vehicle_id)
+    tz = _zone(hub)
     with rt.db.sessions() as s:
-        v = s.get(Vehicle, vehicle_id)
-        if v is None:
-            raise NotFound("No such vehicle.")
-        hub = s.get(Hub, v.hub_id) if v.hub_id else None
         prices = rt.billing.price_list(s, v)
     memberships = _memberships(uid) if (uid := current_user_id()) else []
-    pickup_at = _pickup_time(form)
+    pickup_at = _pickup_time(form, tz)
     now = utcnow().replace(second=0, microsecond=0)
     pickup = rules.pickup_range(
         v.max_range_km, v.battery_kwh, v.soc_percent, rt.bookings.expected_soc(v.id, pickup_at)
     )
-    field = error.details.get("field") if isinstance(error, DomainError) else None
-    text = _(error.message) if isinstance(error, DomainError) else error
+    field = error.field if error else None
     return render_template(
         "vehicle.html",
         v=v,
@@ -321,23 +401,20 @@ def _vehicle_page(
         prices=prices,
         pickup=pickup,
         pickup_at=pickup_at,
-        error=None if field in BOOKING_FIELDS else text,
-        field_message=text if field in BOOKING_FIELDS else None,
+        error=None if field else error,
+        field_message=error.text if error and field else None,
         error_field=field,
         memberships=memberships,
-        tz=hub.timezone if hub else rt.settings.timezone,
-        default_start=_input_value(now),
-        default_end=_input_value(now + timedelta(hours=1)),
+        tz=tz,
+        default_start=_input_value(now, tz),
+        default_end=_input_value(now + timedelta(hours=1), tz),
     ), status
 
 
-BOOKING_FIELDS = ("start", "end", "min_soc")
-
-
-def _pickup_time(form: Any) -> datetime:
+def _pickup_time(form: Any, tz: str) -> datetime:
     """When the vehicle would be picked up: the form's start, else now."""
     try:
-        return max(_parse_local(form.get("start"), "start"), utcnow())
+        return max(_parse_local(form.get("start"), "start", tz), utcnow())
     except ValidationFailed:
         return utcnow()
 
@@ -355,10 +432,13 @@ def book(vehicle_id: int) -> Page:
     user = require_user()
     form = request.form
     try:
-        start = _parse_local(form.get("start"), "From", "start")
-        end = _parse_local(form.get("end"), "Until", "end")
-        company_id = int(form["company_id"]) if form.get("company_id") else None
-        min_soc = int(form["min_soc"]) if form.get("min_soc") else None
+        tz = _zone(_vehicle_at(vehicle_id)[1])
+        start, end = (
+            _parse_local(form.get("start"), "start", tz),
+            _parse_local(form.get("end"), "end", tz),
+        )
+        company_id = _whole(form.get("company_id"), "company_id", CHOOSE)
+        min_soc = _whole(form.get("min_soc"), "min_soc", SOC_PERCENT)
         now = utcnow()
         if start < now:  # "now" from a datetime-local field lags by seconds
             start = max(start, now) if now - start < timedelta(minutes=2) else start
@@ -369,15 +449,9 @@ def book(vehicle_id: int) -> Page:
             user.id, vehicle_id, start, end, company_id=company_id, min_soc=min_soc
         )
     except DomainError as exc:
-        return _vehicle_page(vehicle_id, form, None, exc, exc.http_status)
-    except ValueError:
-        return _vehicle_page(vehicle_id, form, None, _("Check the numbers you entered."), 422)
-    flash(
-        _(
-            "Booked: %(price)s held until the trip ends.",
-            price=money(booking.quote_minor, booking.currency),
-        )
-    )
+        return _vehicle_page(vehicle_id, form, None, form_error(exc, BOOK_FIELDS), exc.http_status)
+    amount = money(booking.quote_minor, booking.currency)
+    flash(_("Booked: %(amount)s held until the trip ends.", amount=amount))
     return redirect(url_for("views.my_bookings"))
 
 
@@ -388,23 +462,26 @@ def my_bookings() -> Page:
     user = require_user()
     with ctx().db.sessions() as s:
         rows = s.execute(
-            select(Booking, Vehicle)
+            select(Booking, Vehicle, Hub.timezone)
             .join(Vehicle, Vehicle.id == Booking.vehicle_id)
+            .outerjoin(Hub, Hub.id == Booking.hub_id)
             .where(Booking.user_id == user.id)
             .order_by(Booking.start_at.desc())
             .limit(100)
         ).all()
-        charges = ctx().billing.charges(s, [b.id for b, _v in rows])
+        charges = ctx().billing.charges(s, [b.id for b, _v, _tz in rows])
     now, policy = utcnow(), ctx().bookings.policy
     # What cancelling each confirmed booking would cost now (the button says so).
     fees = {
         b.id: rules.cancellation_fee(b.quote_minor, b.start_at, now, policy)
-        for b, _v in rows
+        for b, _v, _tz in rows
         if b.status == "confirmed"
     }
-    return render_template(
-        "bookings.html", rows=rows, charges=charges, fees=fees, tz=ctx().settings.timezone
-    )
+    return render_template("bookings.html", rows=rows, charges=charges, fees=fees)
+
+
+def _hub_zone(s: Any, hub_id: int | None) -> str:
+    return _zone(s.get(Hub, hub_id) if hub_id else None)
 
 
 @bp.get("/bookings/<int:booking_id>/receipt")
@@ -412,11 +489,12 @@ def my_bookings() -> Page:
 def booking_receipt(booking_id: int) -> Page:
     """Printable receipt of a booking: its trip or its late cancellation fee."""
     with ctx().db.sessions() as s:
-        ctx().bookings.require_owner(s, require_user().id, booking_id)
+        booking = ctx().bookings.require_owner(s, require_user().id, booking_id)
         invoice = ctx().billing.booking_invoice(s, booking_id)
         if invoice is None:
-            raise NotFound("This booking has no receipt yet.")
-        return render_template("receipt.html", invoice=invoice, invoice_html=invoice_html(invoice))
+            raise NotFound(N_("This booking has no receipt yet."))
+        tz = _hub_zone(s, booking.hub_id)
+        return render_template("receipt.html", invoice=invoice, tz=tz)
 
 
 @bp.post("/bookings/<int:booking_id>/start")
@@ -426,7 +504,7 @@ def start(booking_id: int) -> Page:
     try:
         ctx().bookings.start_trip(require_user().id, booking_id)
     except DomainError as exc:
-        flash(exc.message)
+        flash(error_text(exc))
         return redirect(url_for("views.my_bookings"))
     flash(_("Vehicle unlocked. Have a good trip!"))
     return redirect(url_for("views.active_trip"))
@@ -447,6 +525,7 @@ def trip_page(
         hubs = list(s.scalars(select(Hub).where(Hub.is_active).order_by(Hub.name)))
         now = utcnow()
         price = rt.billing.running_trip_price(s, trip, now) if trip else None
+        tz = _hub_zone(s, trip.start_hub_id if trip else None)
     return render_template(
         "trip.html",
         trip=trip,
@@ -457,7 +536,7 @@ def trip_page(
         price=price,
         elapsed_s=int((now - trip.started_at).total_seconds()) if trip else 0,
         poll_seconds=current_app.config.get("TRIP_POLL_SECONDS", 10),
-        tz=rt.settings.timezone,
+        tz=tz,
         field_message=error if error_field else None,
         error_field=error_field,
         error=None if error_field else error,
@@ -471,22 +550,31 @@ def active_trip() -> Page:
     return trip_page(request.args)
 
 
+def _readings(form: Any) -> TripReadings:
+    """The end-of-trip form's readings (a refusal names the field to fix)."""
+    raw = form.get("distance_km", "").strip().replace(",", ".")
+    try:
+        distance = Decimal(raw)
+    except InvalidOperation:
+        raise ValidationFailed(DISTANCE, field="distance_km") from None
+    end_soc = _whole(form.get("end_soc"), "end_soc", SOC_PERCENT)
+    if end_soc is None:
+        raise ValidationFailed(SOC_PERCENT, field="end_soc")
+    return TripReadings(end_soc=end_soc, distance_km=distance)
+
+
 @bp.post("/trips/<int:trip_id>/end")
 @login_required
 def end_trip(trip_id: int) -> Page:
     """Lock at a hub, then show the receipt."""
     form = request.form
     try:
-        distance = Decimal(form.get("distance_km", "").replace(",", "."))
-        readings = TripReadings(end_soc=int(form.get("end_soc", "")), distance_km=distance)
-        hub_id = int(form["hub_id"]) if form.get("hub_id") else None
+        readings = _readings(form)
+        hub_id = _whole(form.get("hub_id"), "hub_id", CHOOSE)
         ctx().bookings.end_trip(require_user().id, trip_id, hub_id, readings)
     except DomainError as exc:
-        field = exc.details.get("field")
-        where = field if field in ("hub_id", "distance_km", "end_soc") else None
-        return trip_page(form, _(exc.message), exc.http_status, where)
-    except (ValueError, InvalidOperation):
-        return trip_page(form, _("Enter the distance in km and the charge left in %."), 422)
+        refused = form_error(exc, TRIP_FIELDS)
+        return trip_page(form, refused.text, exc.http_status, refused.field)
     return redirect(url_for("views.receipt", trip_id=trip_id))
 
 
@@ -496,15 +584,14 @@ def trips() -> Page:
     """Trip history with receipts."""
     user = require_user()
     with ctx().db.sessions() as s:
-        rows = list(
-            s.scalars(
-                select(Trip)
-                .where(Trip.user_id == user.id)
-                .order_by(Trip.started_at.desc())
-                .limit(100)
-            )
-        )
-    return render_template("trips.html", trips=rows)
+        rows = s.execute(
+            select(Trip, Hub.timezone)
+            .outerjoin(Hub, Hub.id == Trip.start_hub_id)
+            .where(Trip.user_id == user.id)
+            .order_by(Trip.started_at.desc())
+            .limit(100)
+        ).all()
+    return render_template("trips.html", rows=rows)
 
 
 @bp.get("/trips/<int:trip_id>/receipt")
@@ -515,12 +602,10 @@ def receipt(trip_id: int) -> Page:
     with ctx().db.sessions() as s:
         trip = s.get(Trip, trip_id)
         if trip is None or trip.user_id != user.id:
-            raise NotFound("No such trip.")
+            raise NotFound(N_("No such trip."))
         invoice = ctx().billing.receipt(s, trip.id)
         if invoice is None:
-            raise NotFound("This trip has no receipt yet.")
-        html = invoice_html(invoice)
+            raise NotFound(N_("This trip has no receipt yet."))
+        tz = _hub_zone(s, trip.start_hub_id)
         report = url_for("views.report_problem", vehicle_id=trip.vehicle_id, trip_id=trip.id)
-        return render_template(
-            "receipt.html", invoice=invoice, invoice_html=html, report_url=report
-        )
+        return render_template("receipt.html", invoice=invoice, tz=tz, report_url=report)

@@ -14,6 +14,7 @@ from console.services.audit import Actor
 from console.services.commands import Commands
 from mobility.clock import utcnow
 from mobility.errors import Unauthorized, ValidationFailed
+from mobility.money import plain
 from mobility.web.auth import current_user, operator_required
 from mobility.web.pagination import page_args
 
@@ -68,7 +69,14 @@ def _ago(value: datetime | None) -> str:
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
     tz = ctx().settings.timezone
-    return {"money": money, "local": _local, "ago": _ago, "timezone": tz, "tz": ZoneInfo(tz)}
+    return {
+        "money": money,
+        "plain": plain,
+        "local": _local,
+        "ago": _ago,
+        "timezone": tz,
+        "tz": ZoneInfo(tz),
+    }
 
 
 def paging(default: int = 25) -> tuple[int, int]:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from mobility.errors import N_, Message
+
 
 @dataclass(frozen=True)
 class EnergyCheck:
@@ -21,16 +23,18 @@ class EnergyCheck:
     others_short: int  # other bookings that would leave below target because of it
 
     @property
-    def message(self) -> str:
+    def message(self) -> Message:
         """A sentence for the booker."""
         if self.others_short:
-            return (
+            return N_(
                 "The charger at this hub cannot also charge this car for your trip without "
                 "leaving other bookings short: choose another car or time."
             )
-        return (
-            f"This car is expected to have {self.expected_soc:.0%} at pick-up and your trip "
-            f"needs {self.target_soc:.0%}: choose another car, a later start or a shorter trip."
+        return N_(
+            "This car is expected to have %(expected)s%% at pick-up and your trip needs"
+            " %(needed)s%%: choose another car, a later start or a shorter trip.",
+            expected=round(self.expected_soc * 100),
+            needed=round(self.target_soc * 100),
         )
 
 

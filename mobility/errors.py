@@ -2,7 +2,51 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
+
+from mobility.money import plain
+
+
+class Message:
+    """A user-facing sentence: an English template with %(name)s fields, and their values.
+
+    Pages translate the template and format the values for the reader's locale at the edge;
+    the JSON API and logs read the English text (str()).
+    """
+
+    __slots__ = ("params", "template")
+
+    def __init__(self, template: str, /, **params: Any) -> None:
+        self.template = template
+        self.params = params
+
+    def __str__(self) -> str:
+        if not self.params:
+            return self.template
+        return self.template % {k: _plain(v) for k, v in self.params.items()}
+
+    def __repr__(self) -> str:
+        return f"Message({self.template!r}, **{self.params!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Message) and (self.template, self.params) == (
+            other.template,
+            other.params,
+        )
+
+    def __hash__(self) -> int:
+        return hash(self.template)
+
+
+def N_(template: str, /, **params: Any) -> Message:
+    """Mark a user-facing message for the catalogues (pybabel extracts N_); pages translate it."""
+    return Message(template, **params)
+
+
+def _plain(value: Any) -> str:
+    # A Decimal in English text never shows an exponent ("1E+1" reads as 10).
+    return plain(value) if isinstance(value, Decimal) else str(value)
 
 
 class DomainError(Exception):
@@ -11,9 +55,10 @@ class DomainError(Exception):
     code = "error"
     http_status = 400
 
-    def __init__(self, message: str, *, code: str | None = None, **details: Any) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Message, *, code: str | None = None, **details: Any) -> None:
+        self.text = message if isinstance(message, Message) else Message(message)
+        self.message = str(self.text)
+        super().__init__(self.message)
         if code is not None:
             self.code = code
         self.details = details

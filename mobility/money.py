@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
+from typing import NamedTuple
 
 from babel.numbers import UnknownCurrencyError, get_currency_precision
 
@@ -60,3 +61,26 @@ def format_minor(amount_minor: int, currency: str) -> str:
     sign = "-" if amount_minor < 0 else ""
     whole, frac = divmod(abs(amount_minor), 10**exp)
     return f"{sign}{whole}.{frac:0{exp}d} {currency}" if exp else f"{sign}{whole} {currency}"
+
+
+class Money(NamedTuple):
+    """An amount in integer minor units of a currency (e.g. a value inside a message)."""
+
+    minor: int
+    currency: str
+
+    def __str__(self) -> str:
+        return format_minor(self.minor, self.currency)
+
+
+def plain(value: Decimal) -> str:
+    """A Decimal as plain digits, without exponent or trailing zeros: 2E+1 -> '20', 0.50 -> '0.5'.
+
+    str() and normalize() give '2E+1' for twenty; pages in a locale use their number helper.
+    """
+    if not value.is_finite():
+        return str(value)
+    text = f"{value:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text

@@ -30,7 +30,7 @@ from booking.places.rules import connector_state, etag
 from mobility.errors import DomainError, NotFound
 from mobility.models import UserRole
 from mobility.web.auth import current_user, login_required, require_user
-from mobility.web.i18n import local_time, money, number, unit_price
+from mobility.web.i18n import error_text, local_time, money, number, unit_price
 
 bp = Blueprint("charging", __name__)
 Page = Any
@@ -69,7 +69,7 @@ DAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Su
 def message(exc: DomainError) -> str:
     """A domain error as the citizen reads it, in the page's language."""
     found = MESSAGES.get(exc.code)
-    return str(found) if found is not None else exc.message
+    return str(found) if found is not None else error_text(exc)
 
 
 def describe(item: PriceItem, currency: str) -> str:

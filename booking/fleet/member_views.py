@@ -23,6 +23,7 @@ from mobility.models import (
     User,
 )
 from mobility.web.auth import login_required, require_user
+from mobility.web.i18n import error_text
 
 
 def _member_changes(form: Any, currency: str) -> dict[str, Any]:
@@ -67,7 +68,7 @@ def member(cid: int, uid: int) -> Any:
             flash(_("Member updated."))
             return redirect(url_for("fleet_views.dashboard", cid=cid))
         except DomainError as exc:
-            error, status = _(exc.message), exc.http_status
+            error, status = error_text(exc), exc.http_status
     with rt.db.sessions() as s:
         services.access_for(s, admin, cid, admin=True)
         m, person = _found(s, cid, uid)
@@ -97,7 +98,7 @@ def remove_member(cid: int, uid: int) -> Any:
         try:
             services.remove_member(rt.db, admin, cid, uid)
         except DomainError as exc:
-            error, status = _(exc.message), exc.http_status
+            error, status = error_text(exc), exc.http_status
         else:
             flash(_("Member removed; their company cards are blocked."))
             return redirect(url_for("fleet_views.dashboard", cid=cid))

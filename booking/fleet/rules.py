@@ -10,7 +10,7 @@ from typing import Any
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as StdnumError
 
-from mobility.errors import ValidationFailed
+from mobility.errors import N_, Message, ValidationFailed
 from mobility.money import exponent, to_minor
 
 _ID_TAG = re.compile(r"^[A-Z0-9\-]{4,20}$")
@@ -22,20 +22,20 @@ def normalise_vat_id(raw: str) -> str:
         return str(eu_vat.validate(raw))
     except StdnumError:
         raise ValidationFailed(
-            "Enter a valid EU VAT id, e.g. FR40303265045.", field="vat_id"
+            N_("Enter a valid EU VAT id, e.g. FR40303265045."), field="vat_id"
         ) from None
 
 
 def invitation_usable(
     expires_at: datetime, accepted_at: datetime | None, revoked_at: datetime | None, now: datetime
-) -> str | None:
+) -> Message | None:
     """Why an invitation can no longer be used, or None."""
     if revoked_at is not None:
-        return "This invitation was withdrawn."
+        return N_("This invitation was withdrawn.")
     if accepted_at is not None:
-        return "This invitation was used already."
+        return N_("This invitation was used already.")
     if now >= expires_at:
-        return "This invitation has expired; ask for a new one."
+        return N_("This invitation has expired; ask for a new one.")
     return None
 
 
@@ -43,7 +43,7 @@ def normalise_id_tag(raw: str) -> str:
     """RFID id tags: 4-20 upper-case letters, digits or dashes (OCPP 1.6 idToken <= 20)."""
     tag = raw.strip().upper()
     if not _ID_TAG.match(tag):
-        raise ValidationFailed("Card ids are 4-20 letters, digits or dashes.", field="id_tag")
+        raise ValidationFailed(N_("Card ids are 4-20 letters, digits or dashes."), field="id_tag")
     return tag
 
 
@@ -55,11 +55,14 @@ def parse_limit(raw: str, field: str, currency: str) -> int | None:
     try:
         amount = Decimal(text)
     except InvalidOperation:
-        raise ValidationFailed(f"Enter the limit in {currency}, e.g. 250.", field=field) from None
+        raise ValidationFailed(
+            N_("Enter the limit in %(currency)s, e.g. 250.", currency=currency), field=field
+        ) from None
     digits = exponent(currency)
     if not amount.is_finite() or amount < 0 or amount != round(amount, digits):
         raise ValidationFailed(
-            f"Enter a limit of 0 or more with at most {digits} decimals.", field=field
+            N_("Enter a limit of 0 or more with at most %(digits)s decimals.", digits=digits),
+            field=field,
         )
     return to_minor(amount, currency)
 
@@ -70,7 +73,9 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 def daily_hours(start: str, end: str) -> dict[str, list[list[str]]]:
     """The same hours every day, as opening hours {"mon": [["07:00", "19:00"]], ...}."""
     if not (_HHMM.match(start) and _HHMM.match(end)) or start >= end:
-        raise ValidationFailed("Public hours are HH:MM, from before until.", field="public_hours")
+        raise ValidationFailed(
+            N_("Public hours are HH:MM, from before until."), field="public_hours"
+        )
     return {day: [[start, end]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
 
@@ -101,10 +106,10 @@ def vehicle_fields(data: dict[str, Any]) -> dict[str, Any]:
             raise ValidationFailed(f"{name} must be text.", field=name)
         value = (value or "").strip()
         if len(value) > limit:
-            raise ValidationFailed(f"{name} is at most {limit} characters.", field=name)
+            raise ValidationFailed(N_("Use at most %(limit)s characters.", limit=limit), field=name)
         text[name] = value
     if not text["code"]:
-        raise ValidationFailed("Enter the vehicle code.", field="code")
+        raise ValidationFailed(N_("Enter the vehicle code."), field="code")
     try:
         battery = Decimal(str(data.get("battery_kwh", "50")))
     except InvalidOperation:

@@ -15,10 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from booking.fleet import rules
-from booking.rules import N_
 from mobility.clock import utcnow
 from mobility.db import Database
-from mobility.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from mobility.errors import N_, Conflict, Forbidden, Message, NotFound, ValidationFailed
 from mobility.hours import validate_hours
 from mobility.mail import MAIL_KIND, mail_intent
 from mobility.models import (
@@ -67,10 +66,10 @@ def access_for(s: Session, user: User, company_id: int, *, admin: bool = False) 
     )
     is_operator = user.role == UserRole.OPERATOR
     if m is None and not is_operator:
-        raise NotFound("No such company.")
+        raise NotFound(N_("No such company."))
     is_admin = is_operator or (m is not None and m.role == MemberRole.ADMIN)
     if admin and not is_admin:
-        raise Forbidden("Only the company's fleet admins may do this.")
+        raise Forbidden(N_("Only the company's fleet admins may do this."))
     return Access(company_id, user.id, is_admin)
 
 
@@ -78,17 +77,17 @@ def signup(db: Database, user_id: int, data: dict[str, Any]) -> Company:
     """A company signs up; the signer becomes its first admin."""
     name = str(data.get("name", "")).strip()
     if not name or len(name) > 200:
-        raise ValidationFailed("Enter the company name.", field="name")
+        raise ValidationFailed(N_("Enter the company name."), field="name")
     vat_id = rules.normalise_vat_id(str(data.get("vat_id", "")))
     email = str(data.get("contact_email", "")).strip().lower()
     if "@" not in email:
-        raise ValidationFailed("Enter a contact email.", field="contact_email")
+        raise ValidationFailed(N_("Enter a contact email."), field="contact_email")
     address = {
         k: str(data.get(k, "")).strip()
         for k in ("billing_street", "billing_postcode", "billing_city")
     }
     if not all(address.values()):
-        raise ValidationFailed("Enter the full billing address.", field="billing_street")
+        raise ValidationFailed(N_("Enter the full billing address."), field="billing_street")
     country = str(data.get("billing_country", vat_id[:2])).upper()[:2]
     try:
         with db.transaction() as s:
@@ -116,7 +115,7 @@ def signup(db: Database, user_id: int, data: dict[str, Any]) -> Company:
             return company
     except IntegrityError:
         raise Conflict(
-            "A company with this VAT id is registered already.", field="vat_id"
+            N_("A company with this VAT id is registered already."), field="vat_id"
         ) from None
 
 
@@ -135,7 +134,7 @@ def invite(
     if "@" not in email:
         raise ValidationFailed(N_("Enter the email to invite."), field="email")
     if role not in (MemberRole.MEMBER, MemberRole.ADMIN):
-        raise ValidationFailed("Role must be member or admin.", field="role")
+        raise ValidationFailed(N_("Role must be member or admin."), field="role")
     token = new_token()
     with db.transaction() as s:
         access_for(s, admin, company_id, admin=True)
@@ -271,7 +270,7 @@ class InvitationView:
     company: str
     email: str
     role: str
-    problem: str | None
+    problem: Message | None
 
 
 def invitation_view(db: Database, token: str) -> InvitationView:
@@ -279,7 +278,7 @@ def invitation_view(db: Database, token: str) -> InvitationView:
     with db.sessions() as s:
         inv = s.scalar(select(Invitation).where(Invitation.token_hash == token_digest(token)))
         if inv is None:
-            raise NotFound("This invitation link is not valid.")
+            raise NotFound(N_("This invitation link is not valid."))
         company = s.get(Company, inv.company_id)
         assert company is not None
         problem = rules.invitation_usable(inv.expires_at, inv.accepted_at, inv.revoked_at, utcnow())
@@ -291,12 +290,12 @@ def accept(db: Database, user: User, token: str) -> Membership:
     with db.transaction() as s:
         inv = s.scalar(select(Invitation).where(Invitation.token_hash == token_digest(token)))
         if inv is None:
-            raise NotFound("This invitation code is not valid.")
+            raise NotFound(N_("This invitation code is not valid."))
         problem = rules.invitation_usable(inv.expires_at, inv.accepted_at, inv.revoked_at, utcnow())
         if problem:
             raise Conflict(problem)
         if inv.email != user.email:
-            raise Forbidden("This invitation was sent to another email address.")
+            raise Forbidden(N_("This invitation was sent to another email address."))
         m = s.scalar(
             select(Membership).where(
                 Membership.company_id == inv.company_id, Membership.user_id == user.id
@@ -316,7 +315,7 @@ def _own_cost_centre(s: Session, company_id: int, cost_centre_id: int | None) ->
         return
     cc = s.get(CostCentre, cost_centre_id)
     if cc is None or cc.company_id != company_id:
-        raise ValidationFailed("Unknown cost centre.", field="cost_centre_id")
+        raise ValidationFailed(N_("Unknown cost centre."), field="cost_centre_id")
 
 
 def _member(s: Session, company_id: int, user_id: int) -> Membership:
@@ -324,7 +323,7 @@ def _member(s: Session, company_id: int, user_id: int) -> Membership:
         select(Membership).where(Membership.company_id == company_id, Membership.user_id == user_id)
     )
     if m is None:
-        raise NotFound("No such member.")
+        raise NotFound(N_("No such member."))
     return m
 
 
@@ -337,7 +336,7 @@ def update_member(
         m = _member(s, company_id, user_id)
         if "role" in changes:
             if changes["role"] not in (MemberRole.MEMBER, MemberRole.ADMIN):
-                raise ValidationFailed("Role must be member or admin.", field="role")
+                raise ValidationFailed(N_("Role must be member or admin."), field="role")
             if changes["role"] == MemberRole.MEMBER and m.role == MemberRole.ADMIN:
                 _keep_one_admin(s, company_id, user_id)
             m.role = changes["role"]
@@ -381,7 +380,7 @@ def _keep_one_admin(s: Session, company_id: int, leaving_user_id: int) -> None:
         )
     )
     if not admins:
-        raise Conflict("A company keeps at least one admin.")
+        raise Conflict(N_("A company keeps at least one admin."))
 
 
 def remove_member(db: Database, admin: User, company_id: int, user_id: int) -> None:
@@ -413,7 +412,7 @@ def add_cost_centre(db: Database, admin: User, company_id: int, code: str, name:
     """A new cost centre."""
     code = code.strip().upper()
     if not code or len(code) > 40:
-        raise ValidationFailed("Enter a short cost centre code.", field="code")
+        raise ValidationFailed(N_("Enter a short cost centre code."), field="code")
     try:
         with db.transaction() as s:
             access_for(s, admin, company_id, admin=True)
@@ -422,7 +421,7 @@ def add_cost_centre(db: Database, admin: User, company_id: int, code: str, name:
             s.flush()
             return cc
     except IntegrityError:
-        raise Conflict("That cost centre code exists already.", field="code") from None
+        raise Conflict(N_("That cost centre code exists already."), field="code") from None
 
 
 def issue_card(
@@ -438,17 +437,19 @@ def issue_card(
     """An RFID card for a member or a company car; its sessions are billed to the company."""
     tag = rules.normalise_id_tag(id_tag)
     if (user_id is None) == (vehicle_id is None):
-        raise ValidationFailed("Issue the card to one member or one company car.", field="user_id")
+        raise ValidationFailed(
+            N_("Issue the card to one member or one company car."), field="user_id"
+        )
     try:
         with db.transaction() as s:
             access_for(s, admin, company_id, admin=True)
             if user_id is not None and _member(s, company_id, user_id).status != "active":
-                raise ValidationFailed("That person is not an active member.", field="user_id")
+                raise ValidationFailed(N_("That person is not an active member."), field="user_id")
             if vehicle_id is not None:
                 v = s.get(Vehicle, vehicle_id)
                 if v is None or v.owner_company_id != company_id:
                     raise ValidationFailed(
-                        "That car is not one of the company's.", field="vehicle_id"
+                        N_("That car is not one of the company's."), field="vehicle_id"
                     )
             card = IdToken(
                 id_tag=tag,
@@ -461,7 +462,7 @@ def issue_card(
             s.flush()
             return card
     except IntegrityError:
-        raise Conflict("This card id is in use already.", field="id_tag") from None
+        raise Conflict(N_("This card id is in use already."), field="id_tag") from None
 
 
 def set_card_status(db: Database, admin: User, company_id: int, id_tag: str, blocked: bool) -> None:
@@ -472,7 +473,7 @@ def set_card_status(db: Database, admin: User, company_id: int, id_tag: str, blo
             select(IdToken).where(IdToken.id_tag == id_tag, IdToken.company_id == company_id)
         )
         if card is None:
-            raise NotFound("No such card.")
+            raise NotFound(N_("No such card."))
         card.status = IdTokenStatus.BLOCKED if blocked else IdTokenStatus.ACCEPTED
 
 
@@ -496,7 +497,7 @@ def add_vehicle(db: Database, admin: User, company_id: int, data: dict[str, Any]
                 or isinstance(hub_id, bool)
                 or s.get(Hub, hub_id) is None
             ):
-                raise ValidationFailed("Choose one of the hubs.", field="hub_id")
+                raise ValidationFailed(N_("Choose one of the hubs."), field="hub_id")
             v = Vehicle(
                 hub_id=hub_id,
                 owner_company_id=company_id,
@@ -508,7 +509,7 @@ def add_vehicle(db: Database, admin: User, company_id: int, data: dict[str, Any]
             s.flush()
             return v
     except IntegrityError:
-        raise Conflict("A vehicle with this code exists already.", field="code") from None
+        raise Conflict(N_("A vehicle with this code exists already."), field="code") from None
 
 
 def usage(

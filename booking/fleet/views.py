@@ -14,10 +14,9 @@ from sqlalchemy.orm import Session
 
 from booking.context import ctx
 from booking.fleet import rules, services
-from booking.rules import N_
 from mobility.clock import utcnow
 from mobility.db import Database
-from mobility.errors import DomainError, NotFound, ValidationFailed
+from mobility.errors import N_, DomainError, NotFound, ValidationFailed
 from mobility.models import (
     Company,
     CostCentre,
@@ -32,9 +31,19 @@ from mobility.models import (
     Vehicle,
 )
 from mobility.web.auth import current_user_id, login_required, require_user
-from mobility.web.i18n import money
+from mobility.web.forms import form_error
+from mobility.web.i18n import error_text, money, translated
 
 bp = Blueprint("fleet_views", __name__, url_prefix="/fleet")
+
+SIGNUP_FIELDS = (
+    "name",
+    "vat_id",
+    "contact_email",
+    "billing_street",
+    "billing_postcode",
+    "billing_city",
+)
 
 # Tab labels are translated where shown.
 TABS = {
@@ -114,10 +123,11 @@ def signup() -> Any:
         try:
             company = services.signup(ctx().db, require_user().id, request.form.to_dict())
         except DomainError as exc:
+            error = form_error(exc, SIGNUP_FIELDS)
             return render_template(
-                "fleet/signup.html", form=request.form, error=exc.message
+                "fleet/signup.html", form=request.form, error=error
             ), exc.http_status
-        flash(_("%(name)s is ready. Invite your team.", name=company.name))
+        flash(_("%(company)s is ready. Invite your team.", company=company.name))
         return redirect(url_for("fleet_views.dashboard", cid=company.id))
     return render_template("fleet/signup.html", form={})
 
@@ -128,7 +138,7 @@ def _optional_int(raw: str | None, field: str) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        raise ValidationFailed(_("Choose from the list."), field=field) from None
+        raise ValidationFailed(N_("Choose from the list."), field=field) from None
 
 
 def _invitation_action(user: User, cid: int, action: str, form: Any) -> str:
@@ -211,16 +221,16 @@ def dashboard(cid: int, tab: str = "members") -> Any:
         return _dashboard_page(user, cid, tab)
     action = request.form.get("action", "invite")
     if action not in ACTIONS:
-        raise ValidationFailed("Unknown action.", field="action")
+        raise ValidationFailed(N_("Unknown action."), field="action")
     tab, fields = ACTIONS[action]
     try:
         flash(_admin_action(user, cid, action, request.form))
     except DomainError as exc:
         field = fields.get(str(exc.details.get("field")))
-        errors = {field: _(exc.message)} if field else {}
-        form_error = None if field else _(exc.message)
+        text = error_text(exc)
+        errors = {field: text} if field else {}
         return _dashboard_page(
-            user, cid, tab, errors, form_error, request.form, status=exc.http_status
+            user, cid, tab, errors, None if field else text, request.form, status=exc.http_status
         )
     return redirect(url_for("fleet_views.dashboard", cid=cid, tab=tab))
 
@@ -340,12 +350,13 @@ _TAB_DATA = {
 def invitation(token: str) -> Any:
     """The page an invitation email links to: see the company, accept."""
     view = services.invitation_view(ctx().db, token)
-    error, status = view.problem, 409 if view.problem else 200
+    error = translated(view.problem) if view.problem else None
+    status = 409 if view.problem else 200
     if request.method == "POST" and not view.problem:
         try:
             m = services.accept(ctx().db, require_user(), token)
         except DomainError as exc:
-            error, status = exc.message, exc.http_status
+            error, status = form_error(exc).text, exc.http_status
         else:
             flash(_("You joined %(company)s. Choose it when you book.", company=view.company))
             if m.role == "admin":
@@ -359,5 +370,5 @@ def _currency(db: Database, cid: int) -> str:
     with db.sessions() as s:
         company = s.get(Company, cid)
         if company is None:
-            raise NotFound("No such company.")
+            raise NotFound(N_("No such company."))
         return company.currency

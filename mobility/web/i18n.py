@@ -9,12 +9,15 @@ from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
+from babel import dates
 from babel.numbers import format_currency as babel_currency
-from flask import Flask, redirect, request, session
-from flask_babel import Babel, format_currency, format_datetime, format_decimal, get_locale
+from babel.numbers import format_percent
+from flask import Flask, current_app, redirect, request, session
+from flask_babel import Babel, format_currency, format_decimal, get_locale, gettext
 from werkzeug.wrappers import Response
 
-from mobility.money import exponent, to_major
+from mobility.errors import DomainError, Message
+from mobility.money import Money, exponent, to_major
 
 # Lyon, Munich, Vienna: French, German, and English for everyone else.
 LANGUAGES = ("en", "fr", "de")
@@ -62,15 +65,67 @@ def number(value: Decimal | float | int, digits: int | None = None) -> str:
     return str(format_decimal(value))
 
 
+def percent(value: Decimal | int) -> str:
+    """A percentage given in percent (20 -> '20 %' in French), its decimals kept (5.5 %)."""
+    return str(
+        format_percent(Decimal(value) / 100, locale=get_locale(), decimal_quantization=False)
+    )
+
+
+# CLDR skeletons: each locale orders and spells them its own way ('Fri, Nov 27, 2026, 17:21',
+# 'ven. 27 nov. 2026, 17:21', 'Fr., 27. Nov. 2026, 17:21'); a 24-hour clock in all three.
+SKELETONS = {
+    "datetime": ("yMMMEd", "Hm"),
+    "date": ("yMMMEd", None),
+    "time": (None, "Hm"),
+    "month": ("yMMMM", None),
+}
+
+
 def local_time(value: datetime | None, tz: str | None = None, style: str = "short") -> str:
-    """A moment in the hub's (or platform's) timezone, formatted for the page's locale."""
+    """A moment in the hub's (else the platform's) timezone, formatted for the page's locale.
+
+    `style` is a CLDR width (short, medium, long, full) or one of SKELETONS.
+    """
     if value is None:
         return ""
-    zone = ZoneInfo(tz) if tz else None
-    shown = value.astimezone(zone) if zone else value
-    # The value is already local: rebase=False, or flask-babel takes the naive value for UTC
-    # and shifts it into the app's default zone a second time (an hour off in Paris).
-    return str(format_datetime(shown.replace(tzinfo=None), style, rebase=False))
+    zone = ZoneInfo(tz or current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    shown = value.astimezone(zone)
+    locale = get_locale()
+    if style not in SKELETONS:
+        # The value is aware and already in its zone: babel formats it as it is.
+        return str(dates.format_datetime(shown, style, locale=locale))
+    day, clock = SKELETONS[style]
+    date_text = dates.format_skeleton(day, shown, locale=locale) if day else ""
+    time_text = dates.format_skeleton(clock, shown, locale=locale) if clock else ""
+    if not (date_text and time_text):
+        return str(date_text or time_text)
+    pattern = str(dates.get_datetime_format("medium", locale=locale))
+    return pattern.replace("{1}", date_text).replace("{0}", time_text)
+
+
+def _shown(value: Any) -> Any:
+    """A message's value as the page shows it: money and numbers in the page's locale."""
+    if isinstance(value, Money):
+        return money(value.minor, value.currency)
+    if isinstance(value, Decimal | float) and not isinstance(value, bool):
+        return number(value)
+    return value
+
+
+def translated(message: Message | str) -> str:
+    """A message in the page's language (its English template when the catalogue lacks it)."""
+    if isinstance(message, str):
+        return str(gettext(message))
+    if not message.params:
+        return str(gettext(message.template))
+    values = {k: _shown(v) for k, v in message.params.items()}
+    return str(gettext(message.template, **values))
+
+
+def error_text(exc: DomainError) -> str:
+    """A domain error's message as a page shows it."""
+    return translated(exc.text)
 
 
 def _switch(code: str) -> Response:
@@ -97,7 +152,9 @@ def init_i18n(app: Flask, translation_dirs: Sequence[str], timezone: str) -> Non
             "money": money,
             "unit_price": unit_price,
             "number": number,
+            "percent": percent,
             "local_time": local_time,
+            "translated": translated,
             "lang": language(),
             "languages": LANGUAGES,
         }

@@ -58,13 +58,24 @@ def test_booking_form_shows_clear_validation_errors(client, ids):
         f"/vehicles/{ids['car']}/book",
         data={"start": "", "end": "", "csrf_token": token, "action": "quote"},
     )
-    assert r.status_code == 422 and "Enter a date and time for" in r.get_data(as_text=True)
+    html = r.get_data(as_text=True)
+    # The error stands next to the field it concerns, which points to it.
+    assert r.status_code == 422
+    assert (
+        '<p class="field-error" id="start-error" role="alert">'
+        "Enter the date and time the booking starts.</p>"
+    ) in html
+    assert 'aria-invalid="true" autofocus aria-describedby="start-error"' in html
     start, end = at(3)[:16], at(2)[:16]
     r = client.post(
         f"/vehicles/{ids['car']}/book",
         data={"start": start, "end": end, "csrf_token": token, "action": "quote"},
     )
-    assert r.status_code == 422 and "The end must be after the start." in r.get_data(as_text=True)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "The end must be after the start." in html
+    assert 'id="end-error"' in html
+    # What was typed is kept.
+    assert f'value="{start}"' in html and f'value="{end}"' in html
 
 
 def test_password_change_keeps_you_logged_in_and_checks_current(client):
@@ -90,3 +101,12 @@ def test_password_change_keeps_you_logged_in_and_checks_current(client):
         },
     )
     assert r.status_code == 200 and "Password changed." in r.get_data(as_text=True)
+
+
+def test_search_results_link_to_booking_the_searched_times(client, ids):
+    query = {"hub_id": ids["hub"], "kind": "ebike", "start": at(24)[:16], "end": at(26)[:16]}
+    html = client.get("/search", query_string=query).get_data(as_text=True)
+    links = re.findall(r'<a class="button" href="(/vehicles/\d+\?[^"]+)">Book BIKE-', html)
+    assert len(links) == 4
+    # The hub is in Europe/Paris like the platform: the times come back as typed.
+    assert all(f"start={query['start']}&amp;end={query['end']}" in link for link in links)

@@ -91,7 +91,7 @@ def test_invite_accept_and_member_books_under_company_within_limits(
     assert r.status_code == 200
     book = {"vehicle_id": ids["bike"], "start": at(1), "end": at(2), "company_id": c["a"]}
     r = client.post("/api/v1/bookings", headers=nina, json=book)
-    assert r.status_code == 403 and "ebike" in r.get_json()["message"]
+    assert r.status_code == 403 and "e-bikes" in r.get_json()["message"]
     r = client.post("/api/v1/bookings", headers=nina, json={**book, "vehicle_id": ids["car"]})
     assert r.status_code == 402 and r.get_json()["error"] == "limit_exceeded"
     assert "10.00 EUR left" in r.get_json()["message"]

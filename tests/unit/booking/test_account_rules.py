@@ -44,7 +44,7 @@ def test_the_licence_is_good_through_its_expiry_day_in_local_time():
         check_licence("ecar", GOOD, datetime(2027, 3, 31, 22, 1, tzinfo=UTC), PARIS)
     assert refused.value.code == "licence_expired"
     assert refused.value.details["expires_on"] == "2027-03-31"
-    assert refused.value.message == rules.LICENCE_EXPIRED
+    assert refused.value.text == rules.LICENCE_EXPIRED
 
 
 def test_a_typed_licence_is_normalised_and_checked_field_by_field():
@@ -103,4 +103,5 @@ def test_an_account_is_deleted_only_when_nothing_is_under_way_or_owed(changes, c
     problem = deletion_problem(_activity(**changes))
     assert (problem[0] if problem else None) == code
     if problem:
-        assert "deleting your account" in problem[1] or "admin" in problem[1]
+        text = str(problem[1])
+        assert "deleting your account" in text or "admin" in text

@@ -7,6 +7,7 @@ import pytest
 from booking import rules as booking_rules
 from booking.fleet import rules
 from mobility.errors import ValidationFailed
+from mobility.money import Money
 
 NOW = datetime(2026, 11, 24, tzinfo=UTC)
 
@@ -20,27 +21,30 @@ def test_vat_ids_are_checked_with_checksums():
 
 
 def test_limit_messages_say_what_is_left():
-    assert booking_rules.limit_problem("your limit", None, 10**6, 500, "EUR") is None
-    assert booking_rules.limit_problem("your limit", 30000, 29000, 1000, "EUR") is None
-    msg = booking_rules.limit_problem("your monthly company limit", 30000, 29190, 1240, "EUR")
-    assert msg == (
+    limit = booking_rules.MEMBER_LIMIT
+    assert booking_rules.limit_problem(limit, None, 10**6, 500, "EUR") is None
+    assert booking_rules.limit_problem(limit, 30000, 29000, 1000, "EUR") is None
+    msg = booking_rules.limit_problem(limit, 30000, 29190, 1240, "EUR")
+    assert str(msg) == (
         "This booking (12.40 EUR) would exceed your monthly company limit of 300.00 EUR; "
         "8.10 EUR left."
     )
+    # Pages format the amounts in the reader's locale: they travel as money, not text.
+    assert msg.params["left"] == Money(810, "EUR")
 
 
 def test_member_scope():
     assert booking_rules.scope_problem("ecar", 1, None, None) is None
-    assert "ecar" in booking_rules.scope_problem("ecar", 1, ["ebike"], None)
-    assert "hub" in booking_rules.scope_problem("ebike", 3, ["ebike"], [1, 2])
+    assert "e-cars" in str(booking_rules.scope_problem("ecar", 1, ["ebike"], None))
+    assert "hub" in str(booking_rules.scope_problem("ebike", 3, ["ebike"], [1, 2]))
 
 
 def test_invitation_states():
     exp = NOW + timedelta(days=7)
     assert rules.invitation_usable(exp, None, None, NOW) is None
-    assert "expired" in rules.invitation_usable(NOW, None, None, NOW)
-    assert "used" in rules.invitation_usable(exp, NOW, None, NOW)
-    assert "withdrawn" in rules.invitation_usable(exp, None, NOW, NOW)
+    assert "expired" in str(rules.invitation_usable(NOW, None, None, NOW))
+    assert "used" in str(rules.invitation_usable(exp, NOW, None, NOW))
+    assert "withdrawn" in str(rules.invitation_usable(exp, None, NOW, NOW))
 
 
 def test_card_ids():

@@ -24,6 +24,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    union,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -308,14 +309,24 @@ def site_series(
 
 
 def measured_load(s: Session, site_id: int, since: datetime) -> list[tuple[int, Decimal]]:
-    """(quarter hour, mean power W of one connector) of the site's chargers since `since`."""
+    """(quarter hour, mean power W of one connector) of the site's charging sessions since
+    `since` (their readings by the session index, not a scan of the day's readings)."""
     quarter = bucket(s, MeterValue.timestamp, 900)
     hub = select(EnergySite.hub_id).where(EnergySite.id == site_id).scalar_subquery()
+    at_hub = ChargingTransaction.charger_id.in_(select(Charger.id).where(Charger.hub_id == hub))
+    # Two index reads (recent starts, running ones), not every session of the hub's chargers.
+    sessions = union(
+        select(ChargingTransaction.id).where(
+            ChargingTransaction.started_at >= since - SESSION_LOOKBACK, at_hub
+        ),
+        select(ChargingTransaction.id).where(
+            ChargingTransaction.status == TransactionStatus.ACTIVE, at_hub
+        ),
+    )
     rows = s.execute(
         select(quarter, func.avg(MeterValue.value))
-        .join(Charger, Charger.id == MeterValue.charger_id)
         .where(
-            Charger.hub_id == hub,
+            MeterValue.transaction_id.in_(sessions),
             MeterValue.timestamp >= since,
             MeterValue.measurand == POWER,
             MeterValue.phase.is_(None),

@@ -86,14 +86,6 @@ def energy_by_hour(
     return dict(delivered)
 
 
-def hour_series(
-    values: Mapping[int, float], first_hour: int, hours: int, scale: float = 1.0
-) -> tuple[tuple[int, ...], tuple[float, ...]]:
-    """Consecutive hours from `first_hour` as epoch seconds, with their values (0 when none)."""
-    span = range(first_hour, first_hour + hours)
-    return tuple(h * HOUR for h in span), tuple(round(values.get(h, 0.0) * scale, 3) for h in span)
-
-
 class StatusChange(NamedTuple):
     """A connector reported a status at a moment (StatusNotification)."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -77,9 +77,14 @@ def _column(values: Sequence[Any], i: int) -> tuple[Any, ...]:
 
 def _energy(s: Session, w: Window) -> tuple[Chart, Chart, float]:
     """Energy per hour (last 48 h) and per day, and the kWh of the last 24 hours."""
-    readings, starts = rows.energy_readings(s, w.now - timedelta(hours=HOURLY))
     first = int(w.now.timestamp()) // 3600 - HOURLY + 1
-    x, kwh = fold.hour_series(fold.energy_by_hour(readings, starts), first, HOURLY, 0.001)
+    hours = list(range(first, first + HOURLY))
+    kwh = tuple(
+        figures.remembered(
+            w.memo, ("energy-hour", "UTC"), hours, lambda some: figures.energy_hours(s, some, w.now)
+        )
+    )
+    x = tuple(h * fold.HOUR for h in hours)
     hourly = Chart(
         "energy-hourly",
         "Energy delivered per hour",

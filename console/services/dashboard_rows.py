@@ -24,6 +24,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    union,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -75,28 +76,39 @@ def bucket(s: Session, column: Any, seconds: int) -> ColumnElement[int]:
 def energy_readings(
     s: Session, since: datetime
 ) -> tuple[list[tuple[int, int, Decimal]], dict[int, int]]:
-    """(session, hour, highest register Wh that hour) of the sessions delivering since `since`,
-    with each one's meter start."""
-    recent = or_(
+    """(session, hour, highest register Wh that hour) of readings since `since`, and each of
+    those sessions' register as the window opened (its last reading before, else its start)."""
+    delivering = or_(
         ChargingTransaction.started_at >= since - SESSION_LOOKBACK,
         ChargingTransaction.status == TransactionStatus.ACTIVE,
     )
-    found = s.execute(
-        select(ChargingTransaction.id, ChargingTransaction.meter_start_wh).where(recent)
-    )
-    starts = {tx: start for tx, start in found}
     hour = bucket(s, MeterValue.timestamp, 3600)
-    # The sessions first, then their readings by the session index (not a scan of them all).
+    energy = (MeterValue.measurand == ENERGY, MeterValue.phase.is_(None))
+    # The sessions first, then their readings since `since` by the session index.
     rows = s.execute(
         select(MeterValue.transaction_id, hour, func.max(MeterValue.value))
         .where(
-            MeterValue.transaction_id.in_(select(ChargingTransaction.id).where(recent)),
-            MeterValue.measurand == ENERGY,
-            MeterValue.phase.is_(None),
+            MeterValue.transaction_id.in_(select(ChargingTransaction.id).where(delivering)),
+            MeterValue.timestamp >= since,
+            *energy,
         )
         .group_by(MeterValue.transaction_id, hour)
     )
-    return [(tx, h, wh) for tx, h, wh in rows if tx is not None], starts
+    readings = [(tx, h, wh) for tx, h, wh in rows if tx is not None]
+    before = (
+        select(MeterValue.value)
+        .where(MeterValue.transaction_id == ChargingTransaction.id, MeterValue.timestamp < since)
+        .where(*energy)
+        .order_by(MeterValue.timestamp.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    found = s.execute(
+        select(ChargingTransaction.id, ChargingTransaction.meter_start_wh, before).where(
+            ChargingTransaction.id.in_({tx for tx, _, _ in readings})
+        )
+    )
+    return readings, {tx: int(wh if wh is not None else start) for tx, start, wh in found}
 
 
 def energy_per_start_hour(s: Session, since: datetime, until: datetime) -> list[tuple[int, int]]:
@@ -297,14 +309,24 @@ def site_series(
 
 
 def measured_load(s: Session, site_id: int, since: datetime) -> list[tuple[int, Decimal]]:
-    """(quarter hour, mean power W of one connector) of the site's chargers since `since`."""
+    """(quarter hour, mean power W of one connector) of the site's charging sessions since
+    `since` (their readings by the session index, not a scan of the day's readings)."""
     quarter = bucket(s, MeterValue.timestamp, 900)
     hub = select(EnergySite.hub_id).where(EnergySite.id == site_id).scalar_subquery()
+    at_hub = ChargingTransaction.charger_id.in_(select(Charger.id).where(Charger.hub_id == hub))
+    # Two index reads (recent starts, running ones), not every session of the hub's chargers.
+    sessions = union(
+        select(ChargingTransaction.id).where(
+            ChargingTransaction.started_at >= since - SESSION_LOOKBACK, at_hub
+        ),
+        select(ChargingTransaction.id).where(
+            ChargingTransaction.status == TransactionStatus.ACTIVE, at_hub
+        ),
+    )
     rows = s.execute(
         select(quarter, func.avg(MeterValue.value))
-        .join(Charger, Charger.id == MeterValue.charger_id)
         .where(
-            Charger.hub_id == hub,
+            MeterValue.transaction_id.in_(sessions),
             MeterValue.timestamp >= since,
             MeterValue.measurand == POWER,
             MeterValue.phase.is_(None),

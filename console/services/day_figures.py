@@ -1,18 +1,19 @@
-"""The dashboard's figures per local day, finished days remembered a while in this process.
+"""The dashboard's figures per local day (and energy per hour), finished periods remembered a
+while in this process.
 
-A finished day's figures hardly change (a charger's late report may still move them), so each
-web worker keeps them for an hour and asks the database only for the days it lacks and today:
-a dashboard read costs the queries of a day, not of a month. Every worker computes the same
-figures from the same database.
+A finished day's or hour's figures hardly change (a charger's late report may still move
+them), so each web worker keeps them for an hour and asks the database only for the periods it
+lacks and the current one: a dashboard read costs the queries of a day, not of a month. Every
+worker computes the same figures from the same database.
 """
 
 from __future__ import annotations
 
 import threading
 import time as clock
-from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta
-from typing import Any
+from collections.abc import Callable, Hashable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -23,15 +24,19 @@ from console.services import dashboard_rows as rows
 KEEP_SECONDS = 3600.0
 
 
+Key = tuple[str, str, Hashable]  # (figure, timezone, day or hour)
+P = TypeVar("P", bound=Hashable)  # a period: a local day, an epoch hour
+
+
 class DayMemo:
-    """Figures of finished days, by (figure, timezone, day), kept for KEEP_SECONDS."""
+    """Figures of finished periods, by (figure, timezone, period), kept for KEEP_SECONDS."""
 
     def __init__(self, keep: float = KEEP_SECONDS) -> None:
         self.keep = keep
-        self._found: dict[tuple[str, str, date], tuple[float, Any]] = {}
+        self._found: dict[Key, tuple[float, Any]] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, str, date]) -> tuple[Any] | None:
+    def get(self, key: Key) -> tuple[Any] | None:
         """The figure kept for a day, as a 1-tuple (it may be None); None when not kept."""
         with self._lock:
             found = self._found.get(key)
@@ -39,7 +44,7 @@ class DayMemo:
             return None
         return (found[1],)
 
-    def put(self, key: tuple[str, str, date], value: Any) -> None:
+    def put(self, key: Key, value: Any) -> None:
         """Keep a finished day's figure."""
         with self._lock:
             self._found[key] = (clock.monotonic() + self.keep, value)
@@ -47,6 +52,23 @@ class DayMemo:
 
 # A figure computed for consecutive local days ending today: {day: its value}.
 Compute = Callable[[Session, Sequence[date], ZoneInfo, datetime], dict[date, Any]]
+
+
+def remembered(
+    memo: DayMemo,
+    key: tuple[str, str],
+    periods: Sequence[P],
+    compute: Callable[[Sequence[P]], dict[P, Any]],
+) -> list[Any]:
+    """A figure for each period (the last one still running): remembered ones, the rest
+    computed from the first period not remembered to the last, in one go."""
+    kept = {p: memo.get((*key, p)) for p in periods[:-1]}
+    lacking = [p for p, found in kept.items() if found is None]
+    fresh = compute(periods[periods.index(lacking[0]) :] if lacking else periods[-1:])
+    for period in periods[:-1]:  # the running one is never finished
+        if period in fresh:
+            memo.put((*key, period), fresh[period])
+    return [fresh[p] if p in fresh else kept[p][0] for p in periods]  # type: ignore[index]
 
 
 def per_day(
@@ -58,15 +80,16 @@ def per_day(
     now: datetime,
     tz: ZoneInfo,
 ) -> list[Any]:
-    """A figure for each of `days` (the last one today): remembered ones, the rest computed
-    (from the first day not remembered up to now, in one go)."""
-    kept = {d: memo.get((name, tz.key, d)) for d in days[:-1]}
-    lacking = [d for d, found in kept.items() if found is None]
-    fresh = compute(s, days[days.index(lacking[0]) :] if lacking else days[-1:], tz, now)
-    for day in days[:-1]:  # today is never finished
-        if day in fresh:
-            memo.put((name, tz.key, day), fresh[day])
-    return [fresh[d] if d in fresh else kept[d][0] for d in days]  # type: ignore[index]
+    """A figure for each of `days` (the last one today)."""
+    return remembered(memo, (name, tz.key), days, lambda some: compute(s, some, tz, now))
+
+
+def energy_hours(s: Session, hours: Sequence[int], now: datetime) -> dict[int, float]:
+    """kWh delivered in each UTC hour (epoch hour numbers, the last one running)."""
+    since = datetime.fromtimestamp(hours[0] * fold.HOUR, UTC)
+    readings, baselines = rows.energy_readings(s, since)
+    delivered = fold.energy_by_hour(readings, baselines)
+    return {h: round(delivered.get(h, 0.0) / 1000, 3) for h in hours}
 
 
 def _since(days: Sequence[date], tz: ZoneInfo) -> datetime:

@@ -140,3 +140,60 @@ def test_dashboard_without_data_or_sites(operator):
     html = operator.get("/console/").get_data(as_text=True)
     assert "No smart-charging site yet" in html and "Nothing to plot yet." in html
     assert "nothing invoiced" in html
+
+
+def test_hourly_energy_of_a_long_session_and_a_new_reading(operator, db, app):
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from mobility.clock import utcnow
+    from mobility.models import Charger, ChargingTransaction, MeterValue
+
+    # Running for 60 hours, its register rising 1 kWh an hour: the chart's first hour shows
+    # that hour's kWh, not the 12 before the window.
+    hour = utcnow().replace(minute=0, second=0, microsecond=0)
+    with db.transaction() as s:
+        charger = s.scalar(select(Charger).where(Charger.charge_point_id == "CP-LYON-003"))
+        tx = ChargingTransaction(
+            charger_id=charger.id,
+            connector_id=1,
+            id_tag="RFID-CONFLUENCE-0001",
+            started_at=hour - timedelta(hours=60),
+            meter_start_wh=0,
+        )
+        s.add(tx)
+        s.flush()
+
+        def read(at, wh):
+            s.add(
+                MeterValue(
+                    charger_id=charger.id,
+                    connector_id=1,
+                    transaction_id=tx.id,
+                    timestamp=at,
+                    measurand="Energy.Active.Import.Register",
+                    value=Decimal(wh),
+                )
+            )
+
+        for n in range(60):
+            read(hour - timedelta(hours=60 - n, minutes=-30), 1000 * (n + 1))
+        tx_id = tx.id
+    hourly = charts_of(operator.get("/console/").get_data(as_text=True))["energy-hourly"]
+    values = hourly["series"][0]["values"]
+    assert values[:-1] == [1.0] * 47 and values[-1] == 0  # nothing read in this hour yet
+    with db.transaction() as s:  # a reading now: the running hour moves, finished ones stay
+        tx = s.get(ChargingTransaction, tx_id)
+        s.add(
+            MeterValue(
+                charger_id=tx.charger_id,
+                connector_id=1,
+                transaction_id=tx_id,
+                timestamp=utcnow(),
+                measurand="Energy.Active.Import.Register",
+                value=Decimal(62500),
+            )
+        )
+    again = charts_of(operator.get("/console/").get_data(as_text=True))["energy-hourly"]
+    assert again["series"][0]["values"] == [1.0] * 47 + [2.5]

@@ -18,7 +18,6 @@ from console.dashboard import (
     filled_until,
     fold_days,
     group_days,
-    hour_series,
     local_days,
     on_quarters,
     quarter_sums,
@@ -60,9 +59,6 @@ def test_energy_is_the_rise_of_each_register_per_hour():
     ]
     delivered = energy_by_hour(readings, {1: 1000, 2: 100})
     assert delivered == {h: 4000, h + 1: 4200, h + 2: 0, h + 3: 600}
-    x, kwh = hour_series(delivered, h - 1, 5, scale=0.001)
-    assert x == tuple((h - 1 + i) * HOUR for i in range(5))
-    assert kwh == (0, 4.0, 4.2, 0.0, 0.6)
 
 
 @given(st.lists(st.integers(min_value=0, max_value=10_000), min_size=1, max_size=30))

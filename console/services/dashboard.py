@@ -221,6 +221,6 @@ def build(
             for c in (hourly, daily, availability, utilisation, bookings, revenue, per_tariff)
         }
         if chosen is not None:
-            charts["site-load"] = site_chart(s, chosen, now)
+            charts["site-load"] = site_chart(s, memo, chosen, now)
         tiles = _tiles(rows.now_figures(s), energy_24h, bookings.series[0].values[-1] or 0, today)
     return Dashboard(days, tiles, charts, sites, chosen)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
 import pytest
 
-from tests.support.stripe_server import free_port
+from tests.support.stripe_server import free_port, server_process
 
 
 @pytest.fixture(scope="session")
@@ -19,24 +16,9 @@ def s3_url() -> Iterator[str]:
     pytest.importorskip("boto3")
     pytest.importorskip("moto.server")
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.fail("moto.server did not start")
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(10)
+    args = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    with server_process(args, port, "moto.server", 30) as url:
+        yield url
 
 
 def make_bucket(url: str, name: str) -> None:

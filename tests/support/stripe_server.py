@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,16 +22,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def localstripe_url() -> Iterator[str]:
-    """Base URL of a fresh localstripe process (one per test session)."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, str(LAUNCHER), "--port", str(port), "--from-scratch"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 20
+@contextmanager
+def server_process(args: list[str], port: int, name: str, wait_s: float) -> Iterator[str]:
+    """Run a local server process until it listens on `port`; yields its base URL."""
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -39,7 +35,18 @@ def localstripe_url() -> Iterator[str]:
             time.sleep(0.1)
     else:
         proc.kill()
-        pytest.fail("localstripe did not start")
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(10)
+        pytest.fail(f"{name} did not start")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def localstripe_url() -> Iterator[str]:
+    """Base URL of a fresh localstripe process (one per test session)."""
+    port = free_port()
+    args = [sys.executable, str(LAUNCHER), "--port", str(port), "--from-scratch"]
+    with server_process(args, port, "localstripe", 20) as url:
+        yield url

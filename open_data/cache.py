@@ -44,6 +44,7 @@ class Document:
     data: dict[str, Any]
     valid_until: datetime
     ttl: int
+    last_updated: datetime
 
     def max_age(self, now: datetime, next_check: datetime) -> int:
         """Seconds a client may keep it: until our next marker check or its own expiry."""
@@ -124,15 +125,19 @@ class FeedCache:
         data = feed.build(self.cfg, seen.snapshot, now, version)
         if feed.staleness is Staleness.SETTINGS:
             return _document(self.cfg, version, data, now, SETTINGS_TTL, None, NEVER)
-        if feed.staleness is Staleness.DATA:
-            if old is not None and old.data == data:
-                # Same content: keep its bytes, ETag and last_updated, follow the new data.
-                return replace(old, snapshot=seen.snapshot)
-            return _document(
-                self.cfg, version, data, seen.snapshot.read_at, self.cfg.ttl, seen.snapshot, NEVER
-            )
-        change = _live_until(self.cfg, seen.snapshot, now)
-        return _document(self.cfg, version, data, now, self.cfg.ttl, seen.snapshot, change)
+        live = feed.staleness is not Staleness.DATA
+        valid_until = _live_until(self.cfg, seen.snapshot, now) if live else NEVER
+        # Same content (a re-read that found nothing new, or time that changed nothing): keep
+        # its bytes, ETag and last_updated, so that clients' copies stay valid (304); a live
+        # feed says it is current at least every MAX_AGE.
+        if (
+            old is not None
+            and old.data == data
+            and not (live and now - old.last_updated >= MAX_AGE)
+        ):
+            return replace(old, snapshot=seen.snapshot, valid_until=valid_until)
+        stamp = now if live else seen.snapshot.read_at
+        return _document(self.cfg, version, data, stamp, self.cfg.ttl, seen.snapshot, valid_until)
 
 
 def _live_until(cfg: FeedConfig, snapshot: Snapshot, now: datetime) -> datetime:
@@ -158,4 +163,5 @@ def _document(
     body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
     etag = hashlib.sha256(body).hexdigest()[:32]
     # mtime=0: the same bytes give the same compressed bytes in every process.
-    return Document(body, gzip.compress(body, 6, mtime=0), etag, snapshot, data, valid_until, ttl)
+    gzipped = gzip.compress(body, 6, mtime=0)
+    return Document(body, gzipped, etag, snapshot, data, valid_until, ttl, last_updated)

@@ -98,3 +98,19 @@ def test_a_booking_starting_later_turns_the_vehicle_reserved_without_new_data(se
 
 def _car(doc, public_id):  # type: ignore[no-untyped-def]
     return next(v for v in doc.data["vehicles"] if v["vehicle_id"] == public_id)
+
+
+def test_a_live_feed_read_again_without_change_keeps_its_etag_for_five_minutes(settings, db):
+    # Right after a change every request reads the data again (the race window): a live feed
+    # built a second later from the same data must not get a new last_updated, hence a new
+    # ETag, or every client's conditional GET misses.
+    seed_demo(db)
+    cache, reader, clock = _cache(settings, db, ttl=0)
+    first, _ = cache.get("3.0", "vehicle_status")
+    clock.now += timedelta(seconds=2)
+    again, _ = cache.get("3.0", "vehicle_status")
+    assert reader.snapshots == 2 and again.etag == first.etag
+    clock.now += timedelta(minutes=5)
+    later, _ = cache.get("3.0", "vehicle_status")
+    assert later.data == first.data and later.last_updated == clock.now
+    assert later.etag != first.etag  # near-realtime feeds say they are current

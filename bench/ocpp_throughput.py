@@ -106,9 +106,17 @@ def run_platform(url: str, n: int, port_q: Any, stop_ev: Any, stats_q: Any) -> N
     asyncio.run(main())
 
 
-def run_bare(port_q: Any, stop_ev: Any, stats_q: Any) -> None:
-    """A CSMS written only with the ocpp library: fixed answers, no auth, no database."""
+def run_bare(port_q: Any, stop_ev: Any, stats_q: Any, tuned_gc: bool = False) -> None:
+    """A CSMS written only with the ocpp library: fixed answers, no auth, no database.
+
+    With `tuned_gc`, the collector is set as this CSMS sets it (a fair second reference).
+    """
     import logging
+
+    if tuned_gc:
+        from ocpp_server.lean import collect_less_often
+
+        collect_less_often()
 
     from ocpp.routing import on
     from ocpp.v16 import ChargePoint, call_result
@@ -409,8 +417,8 @@ def measure_storm(
     """Start a server, then let n chargers connect, boot and send `burst` reports at once."""
     ctx = mp.get_context("spawn")
     port_q, stats_q, out_q, stop = ctx.Queue(), ctx.Queue(), ctx.Queue(), ctx.Event()
-    if kind == "bare":
-        server = ctx.Process(target=run_bare, args=(port_q, stop, stats_q))
+    if kind.startswith("bare"):
+        server = ctx.Process(target=run_bare, args=(port_q, stop, stats_q, kind == "bare-gc"))
     else:
         server = ctx.Process(target=run_platform, args=(url, n, port_q, stop, stats_q))
     server.start()
@@ -427,6 +435,7 @@ def measure_storm(
 def storm_report(n: int, postgres: str | None, tmp: str, burst: int = 0) -> None:
     """Reconnect storm (and reports right after it): bare library and this CSMS side by side."""
     rows = [("bare ocpp library (no DB)", measure_storm("bare", None, n, burst))]
+    rows.append(("bare, our GC thresholds", measure_storm("bare-gc", None, n, burst)))
     url = f"sqlite:///{tmp}/storm{burst}.sqlite"
     rows.append(("this CSMS + sqlite", measure_storm("sqlite", url, n, burst)))
     if postgres:

@@ -145,3 +145,8 @@ def plan(
         ListUpdate(base + n + 1, False, changes[i : i + size])
         for n, i in enumerate(range(0, len(changes), size))
     ]
+
+
+def never_synced(synced_version: int | None, status: str | None) -> bool:
+    """Whether a charger never took a list from us (first contact after boot: send it)."""
+    return synced_version is None and status != "NotSupported"

@@ -32,10 +32,12 @@ class StationInfo:
 
 @dataclass(frozen=True)
 class BootAnswer:
-    """Registration status (Accepted, Pending, Rejected) and heartbeat interval in seconds."""
+    """Registration status (Accepted, Pending, Rejected), heartbeat interval in seconds, and
+    whether the charger never took our local list (it gets it once the boot is answered)."""
 
     status: str
     interval: int
+    wants_list: bool = False
 
 
 @dataclass(frozen=True)

@@ -111,17 +111,6 @@ def due(db: Database) -> list[tuple[str, str]]:
         ]
 
 
-def never_synced(db: Database, cp_id: str) -> bool:
-    """Whether a charger never took a list from us (first contact after boot: send it)."""
-    with db.sessions() as s:
-        row = s.execute(
-            select(Charger.local_list_synced_version, Charger.local_list_status).where(
-                Charger.charge_point_id == cp_id
-            )
-        ).first()
-    return row is not None and row[0] is None and row[1] != "NotSupported"
-
-
 def synced_online(db: Database) -> list[str]:
     """Connected chargers that hold a list of ours (their version is worth checking)."""
     with db.sessions() as s:

@@ -39,7 +39,7 @@ from mobility.models import (
 from mobility.money import to_major
 from mobility.roaming import NoFeed, SessionFeed, roaming_grant
 from mobility.security import same, token_digest
-from ocpp_server import rules
+from ocpp_server import authlist, rules
 from ocpp_server.events import (
     Authorization,
     BootAnswer,
@@ -143,6 +143,8 @@ class ChargingService:
                         Charger.heartbeat_interval,
                         Charger.ocpp_version,
                         Charger.security_profile,
+                        Charger.local_list_synced_version,
+                        Charger.local_list_status,
                     ).where(Charger.charge_point_id.in_(wanted))
                 )
                 rows = {r[0]: r[1:] for r in found}
@@ -158,8 +160,13 @@ class ChargingService:
         row = rows.get(cp_id)
         if row is None:
             return self._register(cp_id, password, profile)
-        digest, status, interval, protocol, stored_profile = row
-        boot = BootAnswer(status, interval or self.settings.heartbeat_interval)
+        digest, status, interval, protocol, stored_profile, synced, list_status = row
+        # Read here, with the credentials: a reconnect storm's boots need no further query.
+        boot = BootAnswer(
+            status,
+            interval or self.settings.heartbeat_interval,
+            authlist.never_synced(synced, list_status),
+        )
         refusal = security_rules.profile_refusal(stored_profile, profile)
         if refusal is not None:
             return AuthOutcome(False, refusal)
@@ -212,7 +219,7 @@ class ChargingService:
                         security_profile=profile,
                     )
                 )
-        return AuthOutcome(True, boot=BootAnswer(RegistrationStatus.PENDING, interval))
+        return AuthOutcome(True, boot=BootAnswer(RegistrationStatus.PENDING, interval, True))
 
     def record_connections(self, held: list[str], gone: list[str], node: str) -> None:
         """Which chargers this node now holds, and which it no longer holds (one transaction)."""
@@ -236,13 +243,18 @@ class ChargingService:
         """Registration status and heartbeat interval for a charger's BootNotification."""
         with self.db.sessions() as s:
             row = s.execute(
-                select(Charger.registration_status, Charger.heartbeat_interval).where(
-                    Charger.charge_point_id == cp_id
-                )
+                select(
+                    Charger.registration_status,
+                    Charger.heartbeat_interval,
+                    Charger.local_list_synced_version,
+                    Charger.local_list_status,
+                ).where(Charger.charge_point_id == cp_id)
             ).first()
         if row is None:
             raise NotFound(f"Unknown charger {cp_id}.")
-        return BootAnswer(row[0], row[1] or self.settings.heartbeat_interval)
+        return BootAnswer(
+            row[0], row[1] or self.settings.heartbeat_interval, authlist.never_synced(*row[2:])
+        )
 
     def touch(self, cp_ids: list[str], node: str) -> None:
         """Mark chargers this node holds as alive now (batched signs of life).

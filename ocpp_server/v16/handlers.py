@@ -16,8 +16,8 @@ from ocpp.v16.enums import Action, RegistrationStatus
 
 from mobility.clock import utcnow
 from mobility.errors import DomainError, ValidationFailed
-from ocpp_server import configuration, framing, local_lists
-from ocpp_server.events import BootReport, CommandEffect
+from ocpp_server import configuration, framing
+from ocpp_server.events import BootAnswer, BootReport, CommandEffect
 from ocpp_server.framing import translated_errors
 from ocpp_server.logs import SessionLog
 from ocpp_server.node import Node
@@ -44,7 +44,8 @@ class ChargePoint16(SecurityHandlers16, CommandSession, ChargePoint):
             charger_id, connection, node.settings.command_timeout, SessionLog(charger_id)
         )
         self._attach(node)
-        self._booted: tuple[str, str | None, str | None] | None = None  # status, vendor, model
+        # The last boot's answer, vendor and model.
+        self._booted: tuple[BootAnswer, str | None, str | None] | None = None
 
     async def send_command(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Send a command; a charging profile is checked against the charger first."""
@@ -113,7 +114,7 @@ class ChargePoint16(SecurityHandlers16, CommandSession, ChargePoint):
         # Station details are stored with the next batch: the answer needs none of them.
         info = translate.station_info(payload)
         self._queue(BootReport(info, payload, utcnow()))
-        self._booted = (answer.status, info.vendor, info.model)
+        self._booted = (answer, info.vendor, info.model)
         return call_result.BootNotification(
             current_time=_now(), interval=answer.interval, status=RegistrationStatus(answer.status)
         )
@@ -121,11 +122,11 @@ class ChargePoint16(SecurityHandlers16, CommandSession, ChargePoint):
     @after(Action.boot_notification)
     def after_boot(self, **_: Any) -> None:
         """Once the boot is answered: probe the configuration if allowed, sync the local list."""
-        if self._booted is None or self._booted[0] != RegistrationStatus.accepted:
+        if self._booted is None or self._booted[0].status != RegistrationStatus.accepted:
             return
-        self._spawn(self._after_boot(self._booted[1], self._booted[2]))
+        self._spawn(self._after_boot(*self._booted))
 
-    async def _after_boot(self, vendor: str | None, model: str | None) -> None:
+    async def _after_boot(self, boot: BootAnswer, vendor: str | None, model: str | None) -> None:
         quirks = quirks_for(vendor, model)
         settings = self.node.settings
         # Spread over a while: after a restart every charger boots at once.
@@ -137,7 +138,7 @@ class ChargePoint16(SecurityHandlers16, CommandSession, ChargePoint):
             # Chargers keep their local list through reboots (OCPP 1.6 3.5.3): only a charger
             # that never took ours gets it now; changes go out with the sync job, and lost
             # lists are found by the version audit job. A restart storm stays read-only.
-            if quirks.local_list and await self._db(local_lists.never_synced, self.db, self.id):
+            if quirks.local_list and boot.wants_list:
                 await self.sync_local_list(ask_version=True)
         except DomainError as exc:  # the charger refused: the job tries again later
             log.info("%s: after-boot requests stopped: %s", self.id, exc.message)

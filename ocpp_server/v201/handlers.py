@@ -19,8 +19,8 @@ from ocpp.v201.enums import Action
 
 from mobility.clock import utcnow
 from mobility.errors import DomainError
-from ocpp_server import commands, framing, local_lists, logs, schemas
-from ocpp_server.events import BootReport, CommandEffect, TransactionClosed
+from ocpp_server import commands, framing, logs, schemas
+from ocpp_server.events import BootAnswer, BootReport, CommandEffect, TransactionClosed
 from ocpp_server.logs import SessionLog
 from ocpp_server.node import Node
 from ocpp_server.session import CommandSession
@@ -67,7 +67,7 @@ class ChargePoint201(
             charger_id, connection, node.settings.command_timeout, SessionLog(charger_id)
         )
         self._attach(node)
-        self._booted: str | None = None  # the registration status the last boot was answered
+        self._booted: BootAnswer | None = None  # what the last boot was answered
 
     def effects_of(
         self, action: str, payload: dict[str, Any], answer: dict[str, Any]
@@ -128,7 +128,7 @@ class ChargePoint201(
         )
         # Station details are stored with the next batch: the answer needs none of them.
         self._queue(BootReport(translate.station_info(payload), payload, utcnow()))
-        self._booted = answer.status
+        self._booted = answer
         return call_result.BootNotification(
             current_time=_now(), interval=answer.interval, status=answer.status
         )
@@ -136,16 +136,16 @@ class ChargePoint201(
     @after(Action.boot_notification)
     def after_boot(self, **_: Any) -> None:
         """Once an accepted boot is answered: our local list, if the station never took it."""
-        if self._booted == "Accepted":
-            self._spawn(self._after_boot())
+        if self._booted is not None and self._booted.status == "Accepted":
+            self._spawn(self._after_boot(self._booted))
 
-    async def _after_boot(self) -> None:
+    async def _after_boot(self, boot: BootAnswer) -> None:
         # Spread over a while: after a restart every station boots at once. Stations keep
         # their list through reboots: changes go out with the sync job, lost lists are found
         # by the version audit job (as for 1.6).
         await asyncio.sleep(random.uniform(0, self.node.settings.ocpp_after_boot_delay))
         try:
-            if await self._db(local_lists.never_synced, self.db, self.id):
+            if boot.wants_list:
                 await self.sync_local_list(ask_version=True)
         except DomainError as exc:  # refused, no list, timed out: the job tries again later
             log.info("%s: local list not sent after boot: %s", self.id, exc.message)

@@ -19,7 +19,7 @@ from ocpp.charge_point import (
     snake_to_camel_case,
 )
 from ocpp.exceptions import OCPPError
-from ocpp.messages import MessageType, get_validator
+from ocpp.messages import MessageType
 from sqlalchemy import exc as db_errors
 
 from mobility.errors import (
@@ -30,7 +30,6 @@ from mobility.errors import (
     Unauthorized,
     ValidationFailed,
 )
-from ocpp_server import rules
 
 log = logging.getLogger(__name__)
 
@@ -92,19 +91,6 @@ def answer_body(result: Any) -> dict[str, Any]:
         return {}  # most answers to routine reports: nothing to convert
     body: dict[str, Any] = snake_to_camel_case(remove_nones(serialize_as_dict(result)))
     return body
-
-
-def schema(action: str, version: str) -> dict[str, Any] | None:
-    """The JSON schema of a charger-initiated call, None for an action the version lacks."""
-    try:
-        return dict(get_validator(MessageType.Call, action, version).schema)
-    except (OSError, ValueError):
-        return None
-
-
-def pruned_call(unique_id: str, action: str, payload: dict[str, Any], version: str) -> str:
-    """A Call frame without the vendor fields the version's strict schema forbids."""
-    return json.dumps([2, unique_id, action, rules.prune(payload, schema(action, version))])
 
 
 def request(

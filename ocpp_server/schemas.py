@@ -2,7 +2,7 @@
 
 The `ocpp` library walks its schemas with jsonschema for every message (most of a station's
 cost per message); the same schema files compiled to Python code (fastjsonschema) check a
-payload many times faster. A violation becomes the CallError OCPP-J 2.0.1 names for it, and
+payload many times faster. A violation becomes the CallError the version's OCPP-J names, and
 a payload whose only fault is vendor fields the strict schema forbids is handled without them
 (pruned only then: most messages carry none).
 """
@@ -47,9 +47,11 @@ def _check(message_type: int, action: str, version: str) -> Check:
     return found
 
 
-def violation(exc: fastjsonschema.JsonSchemaValueException) -> ocpp_errors.OCPPError:
-    """The CallError of a schema violation, by the rule broken."""
+def violation(exc: fastjsonschema.JsonSchemaValueException, version: str) -> ocpp_errors.OCPPError:
+    """The CallError of a schema violation, by the rule broken and the version's names."""
     text = str(exc.message)[:200]
+    if version == "1.6":
+        return _violation16(exc.rule, text)
     if exc.rule in _OCCURRENCE:
         return ocpp_errors.OccurrenceConstraintViolationError(description=text)
     if exc.rule in _TYPE:
@@ -57,6 +59,20 @@ def violation(exc: fastjsonschema.JsonSchemaValueException) -> ocpp_errors.OCPPE
     if exc.rule in _PROPERTY:
         return ocpp_errors.PropertyConstraintViolationError(description=text)
     return ocpp_errors.FormatViolationError(description=text)
+
+
+def _violation16(rule: str | None, text: str) -> ocpp_errors.OCPPError:
+    """OCPP-J 1.6 names: a missing field makes the payload incomplete (ProtocolError), and
+    the spec spells OccurenceConstraintViolation and FormationViolation so."""
+    if rule == "required":
+        return ocpp_errors.ProtocolError(description=text)
+    if rule in _OCCURRENCE:
+        return ocpp_errors.OccurenceConstraintViolationError(description=text)
+    if rule in _TYPE:
+        return ocpp_errors.TypeConstraintViolationError(description=text)
+    if rule in _PROPERTY:
+        return ocpp_errors.PropertyConstraintViolationError(description=text)
+    return ocpp_errors.FormationViolationError(description=text)
 
 
 def checked_call(action: str, payload: dict[str, Any], version: str) -> dict[str, Any]:
@@ -67,12 +83,12 @@ def checked_call(action: str, payload: dict[str, Any], version: str) -> dict[str
         return payload
     except fastjsonschema.JsonSchemaValueException as exc:
         if exc.rule != "additionalProperties":
-            raise violation(exc) from None
+            raise violation(exc, version) from None
     pruned: dict[str, Any] = rules.prune(payload, schema(MessageType.Call, action, version))
     try:
         check(pruned)
     except fastjsonschema.JsonSchemaValueException as exc:
-        raise violation(exc) from None
+        raise violation(exc, version) from None
     return pruned
 
 

@@ -19,6 +19,19 @@
   var origin = box.dataset.origin ? box.dataset.origin.split(",").map(Number) : null;
   var lastTag = null;
   var fitted = false;
+  // While a popup is open, new data waits for it to close: redrawing would close it under the
+  // reader's finger (a refresh every 30 s).
+  var popupOpen = false;
+  var waiting = null;
+  map.on("popupopen", function () { popupOpen = true; });
+  map.on("popupclose", function () {
+    popupOpen = false;
+    if (waiting) {
+      var doc = waiting;
+      waiting = null;
+      draw(doc);
+    }
+  });
 
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, key) { return String(values[key]); });
@@ -128,7 +141,9 @@
         return r.json();
       })
       .then(function (doc) {
-        if (doc) {
+        if (doc && popupOpen) {
+          waiting = doc;
+        } else if (doc) {
           draw(doc);
           box.dataset.ready = "true";
         }

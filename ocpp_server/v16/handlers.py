@@ -16,7 +16,7 @@ from ocpp.v16.enums import Action, RegistrationStatus
 
 from mobility.clock import utcnow
 from mobility.errors import DomainError, ValidationFailed
-from ocpp_server import configuration, framing
+from ocpp_server import configuration
 from ocpp_server.events import BootAnswer, BootReport, CommandEffect
 from ocpp_server.framing import translated_errors
 from ocpp_server.logs import SessionLog
@@ -78,7 +78,14 @@ class ChargePoint16(SecurityHandlers16, CommandSession, ChargePoint):
             or len(parsed) < 3
             or parsed[0] not in (2, 3, 4)
             or not isinstance(parsed[1], str)
-            or (parsed[0] == 2 and (len(parsed) != 4 or not isinstance(parsed[3], dict)))
+            or (
+                parsed[0] == 2
+                and (
+                    len(parsed) != 4
+                    or not isinstance(parsed[2], str)
+                    or not isinstance(parsed[3], dict)
+                )
+            )
         ):
             await self._refuse(raw_msg, "FormationViolation", "Frame is not an OCPP-J message")
             return
@@ -88,22 +95,13 @@ class ChargePoint16(SecurityHandlers16, CommandSession, ChargePoint):
             code = "NotSupported" if known else "NotImplemented"
             await self._refuse(raw_msg, code, f"{parsed[2]} is not handled by the CSMS", parsed[2])
             return
-        if parsed[0] == 2 and isinstance(parsed[2], str):
-            # Chargers send vendor fields the strict 1.6 schemas forbid: drop them, keep the
-            # rest; numbers where the schema wants strings (meter values) become strings.
-            raw_msg = framing.pruned_call(
-                parsed[1],
-                parsed[2],
-                translate.lenient_call(parsed[2], parsed[3]),
-                translate.PROTOCOL_VERSION,
-            )
-        try:
-            await super().route_message(raw_msg)
-        except websockets.ConnectionClosed:
-            raise  # the socket is gone (the charger left, the node stops): nothing to answer
-        except Exception as exc:  # one bad message must never end the charger's session
-            log.exception("%s: failed to route message", self.id)
-            await self._send(framing.frame_error(raw_msg, "InternalError", str(exc)[:200]))
+        if parsed[0] != 2:
+            await super().route_message(raw_msg)  # the answer to one of our commands
+            return
+        # Chargers send vendor fields the strict 1.6 schemas forbid (dropped, the rest kept)
+        # and numbers where the schema wants strings (meter values: made strings).
+        payload = translate.lenient_call(parsed[2], parsed[3])
+        await self._serve_call(parsed[1], parsed[2], payload, translate.PROTOCOL_VERSION)
 
     @on(Action.boot_notification)
     @translated_errors

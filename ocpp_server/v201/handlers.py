@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 import json
 import logging
 import random
@@ -12,14 +11,13 @@ from typing import Any, ClassVar
 
 import websockets
 from ocpp import exceptions as ocpp_errors
-from ocpp.exceptions import OCPPError
 from ocpp.routing import after, on
 from ocpp.v201 import ChargePoint, call, call_result
 from ocpp.v201.enums import Action
 
 from mobility.clock import utcnow
 from mobility.errors import DomainError
-from ocpp_server import commands, framing, logs, schemas
+from ocpp_server import commands, framing, logs
 from ocpp_server.events import BootAnswer, BootReport, CommandEffect, TransactionClosed
 from ocpp_server.logs import SessionLog
 from ocpp_server.node import Node
@@ -89,36 +87,16 @@ class ChargePoint201(
         if parsed[0] != 2:
             await super().route_message(raw_msg)  # the answer to one of our commands
             return
-        try:
-            await self._handle_station_call(parsed[1], parsed[2], parsed[3])
-        except websockets.ConnectionClosed:
-            raise  # the socket is gone (the charger left, the node stops): nothing to answer
-        except OCPPError as exc:  # the station's input is wrong: one line, no traceback
-            logs.bad_input(self.id, parsed[2], exc.code, exc.description)
-            await self._send(framing.error_frame(parsed[1], exc))
-        except Exception as exc:  # one bad message must never end the station's session
-            log.exception("%s: failed to handle %s", self.id, parsed[2])
-            await self._send(framing.frame_error(raw_msg, "InternalError", str(exc)[:200]))
-
-    async def _handle_station_call(self, unique_id: str, action: str, payload: Any) -> None:
-        """Check, handle and answer a station's call, then run its after-hook: what the
-        library's router does, with schemas compiled once instead of walked per message."""
+        action = parsed[2]
         handlers = self.route_map.get(action)
         if handlers is None or "_on_action" not in handlers:
             # NotImplemented = action unknown to 2.0.1; NotSupported = known, not handled here.
             known = action in _ACTIONS
             error = ocpp_errors.NotSupportedError if known else ocpp_errors.NotImplementedError
-            raise error(description=f"{action} is not handled")
-        payload = schemas.checked_call(action, payload, translate.PROTOCOL_VERSION)
-        answer = await _awaited(handlers["_on_action"](**framing.snake_keys(payload)))
-        body = framing.answer_body(answer)
-        schemas.check_answer(action, body, translate.PROTOCOL_VERSION)
-        await self._send(json.dumps([3, unique_id, body], separators=(",", ":")))
-        after = handlers.get("_after_action")
-        if after is not None:
-            done = after(**framing.snake_keys(payload))
-            if inspect.iscoroutine(done):  # it may call the station: beside the session
-                self._spawn(done)
+            logs.bad_input(self.id, action, error.code, f"{action} is not handled")
+            await self._send(framing.error_frame(parsed[1], error(f"{action} is not handled")))
+            return
+        await self._serve_call(parsed[1], action, parsed[3], translate.PROTOCOL_VERSION)
 
     # -- provisioning ---------------------------------------------------------------------
     @on(Action.boot_notification)
@@ -244,11 +222,6 @@ class ChargePoint201(
     async def on_display_messages(self, **payload: Any) -> Any:
         await self._store("NotifyDisplayMessages", payload)  # the answer to GetDisplayMessages
         return call_result.NotifyDisplayMessages()
-
-
-async def _awaited(result: Any) -> Any:
-    """A handler's result, awaited when it is a coroutine (handlers may be plain functions)."""
-    return await result if inspect.isawaitable(result) else result
 
 
 def _transaction_answer(auth: Any, total_cost: float | None = None) -> Any:

@@ -43,10 +43,11 @@ async def test_bad_frames_get_call_errors_and_session_survives(server, frame, un
         if code:
             assert reply[2] == code
         else:
+            # OCPP-J 1.6 names (4.2.3): incomplete is a ProtocolError, format FormationViolation.
             assert reply[2] in (
+                "ProtocolError",
                 "TypeConstraintViolation",
                 "FormationViolation",
-                "FormatViolation",
                 "PropertyConstraintViolation",
             )
         await ws.send('[2, "ok", "Heartbeat", {}]')

@@ -45,6 +45,9 @@ _KEEP = (
 )
 
 
+CONNECT_TIMEOUT = 3.0  # seconds
+
+
 def _route(charger_id: str) -> str:
     return f"ocpp:route:{charger_id}"
 
@@ -58,7 +61,16 @@ class RedisBus(CommandBus):
 
     def __init__(self, redis_url: str, node_id: str) -> None:
         self.node_id = node_id
-        self.redis = redis.Redis.from_url(redis_url, decode_responses=True)
+        # Connects give up after a few seconds (a host that dropped off the network would
+        # otherwise hold a caller for the system's TCP timeout, minutes); reads have no socket
+        # timeout because BLPOP waits for answers as long as the command's own timeout.
+        self.redis = redis.Redis.from_url(
+            redis_url,
+            decode_responses=True,
+            socket_connect_timeout=CONNECT_TIMEOUT,
+            socket_keepalive=True,
+            health_check_interval=30,
+        )
         self._local: set[str] = set()
         self._executor: Executor | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -72,7 +84,7 @@ class RedisBus(CommandBus):
     ) -> dict[str, Any]:
         try:
             return self._call(charger_id, action, payload, timeout)
-        except (redis.ConnectionError, redis.TimeoutError) as exc:
+        except redis.RedisError as exc:  # away, slow, or not answering as Redis does
             log.warning("%s for %s not sent, redis unavailable: %s", action, charger_id, exc)
             raise ServiceUnavailable(
                 "Charger commands cannot be delivered right now: the command bus (Redis) is "

@@ -32,6 +32,11 @@ def create_shell(ctx: WebContext, **config: Any) -> Flask:
         # Nothing the platform accepts is bigger; larger bodies get 413 before parsing.
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+        # An unreachable Redis (a dropped host, not a refused port) must not hold a login for
+        # the operating system's connect timeout: give up quickly and use the memory fallback.
+        RATELIMIT_STORAGE_OPTIONS=(
+            {"socket_connect_timeout": 2, "socket_timeout": 2} if settings.redis_url else {}
+        ),
         RATELIMIT_HEADERS_ENABLED=True,
         # Tests share one Redis: give each test app its own counters.
         RATELIMIT_KEY_PREFIX=f"mobility-{uuid.uuid4().hex}" if settings.testing else "mobility",

@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import socket
 import subprocess
+import threading
 import time
 
 import pytest
@@ -11,7 +12,7 @@ from ocpp.v16 import call
 
 from mobility.app import ocpp_node
 from mobility.demo import seed_demo
-from mobility.errors import ChargerUnavailable, ValidationFailed
+from mobility.errors import ChargerUnavailable, ServiceUnavailable, ValidationFailed
 from mobility.redis_bus import RedisBus
 from tests.e2e.ocpp_server.conftest import connect
 
@@ -123,3 +124,25 @@ async def test_routes_come_back_at_once_after_redis_restarts_empty(db, settings,
         node.bus.close()
         redis_proc.terminate()
         redis_proc.wait(10)
+
+
+def test_a_server_that_is_not_redis_gets_a_clear_503_not_a_crash():
+    # A wrong REDIS_URL (here a port where something else answers) is an unavailable bus.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+
+        def answer_http() -> None:
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(1024)
+                conn.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")
+
+        threading.Thread(target=answer_http, daemon=True).start()
+        bus = RedisBus(f"redis://127.0.0.1:{port}/0", node_id="web-wrong")
+        try:
+            with pytest.raises(ServiceUnavailable, match="command bus"):
+                bus.call_sync("CP-LYON-001", "Reset", {"type": "Soft"}, timeout=2)
+        finally:
+            bus.close()

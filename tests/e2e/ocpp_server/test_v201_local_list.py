@@ -119,9 +119,7 @@ async def test_a_station_that_holds_our_list_is_asked_nothing_after_its_boot(ser
         s.execute(
             update(Charger)
             .where(Charger.charge_point_id == "CP-LYON-001")
-            .values(
-                local_list_version=1, local_list_synced_version=1, local_list_status="Accepted"
-            )
+            .values(local_list_version=1, local_list_synced_version=1, local_list_status="Accepted")
         )
     async with connect201(server, station_class=ListStation) as st:
         st.version = 1

@@ -107,15 +107,13 @@ def run_platform(url: str, n: int, port_q: Any, stop_ev: Any, stats_q: Any) -> N
 
 
 def run_bare(port_q: Any, stop_ev: Any, stats_q: Any, tuned_gc: bool = False) -> None:
-    """A CSMS written only with the ocpp library: fixed answers, no auth, no database.
-
-    With `tuned_gc`, the collector is set as this CSMS sets it (a fair second reference).
-    """
+    """A CSMS written only with the ocpp library: fixed answers, no auth, no database (with
+    `tuned_gc`, the collector set as this CSMS sets it: a fair second reference)."""
     import logging
 
-    if tuned_gc:
-        from ocpp_server.lean import collect_less_often
+    from ocpp_server.lean import collect_less_often
 
+    if tuned_gc:
         collect_less_often()
 
     from ocpp.routing import on

@@ -95,25 +95,36 @@ def issue(
     )
     s.add(invoice)
     s.flush()
-    for pos, ln in enumerate(lines, start=1):
-        s.add(
-            InvoiceLine(
-                invoice_id=invoice.id,
-                position=pos,
-                description=ln.description,
-                component=ln.component,
-                quantity=ln.quantity,
-                unit=ln.unit,
-                unit_price_excl_vat=ln.unit_price,
-                amount_excl_vat_minor=ln.amount_excl_vat_minor,
-                vat_percent=ln.vat_percent,
-                vat_minor=ln.vat_minor,
-                member_user_id=member_user_id,
-                cost_centre_id=cost_centre_id,
-            )
-        )
+    s.add_all(
+        _invoice_line(invoice.id, pos, ln, member_user_id, cost_centre_id)
+        for pos, ln in enumerate(lines, start=1)
+    )
     s.flush()
     return invoice
+
+
+def _invoice_line(
+    invoice_id: int,
+    position: int,
+    ln: PriceLine,
+    member_user_id: int | None,
+    cost_centre_id: int | None,
+) -> InvoiceLine:
+    """A priced line as stored on its invoice (members and cost centres for fleet invoices)."""
+    return InvoiceLine(
+        invoice_id=invoice_id,
+        position=position,
+        description=ln.description,
+        component=ln.component,
+        quantity=ln.quantity,
+        unit=ln.unit,
+        unit_price_excl_vat=ln.unit_price,
+        amount_excl_vat_minor=ln.amount_excl_vat_minor,
+        vat_percent=ln.vat_percent,
+        vat_minor=ln.vat_minor,
+        member_user_id=member_user_id,
+        cost_centre_id=cost_centre_id,
+    )
 
 
 def _credit_lines(s: Session, original: Invoice, amount_minor: int, reason: str) -> list[PriceLine]:

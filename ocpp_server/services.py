@@ -301,23 +301,7 @@ class ChargingService:
             if existing is not None:
                 return TransactionAnswer(existing.transaction_ref or "", auth)
             token = s.scalar(select(IdToken).where(IdToken.id_tag == ev.id_token))
-            tx = ChargingTransaction(
-                charger_id=charger.id,
-                connector_id=ev.connector_id,
-                transaction_ref=ev.transaction_ref,
-                id_tag=ev.id_token,
-                id_token_id=token.id if token else None,
-                user_id=token.user_id if token else None,
-                company_id=token.company_id if token else None,
-                vehicle_id=token.vehicle_id if token else None,
-                reservation_id=ev.reservation_id,
-                meter_start_wh=ev.meter_start_wh,
-                started_at=ev.timestamp,
-                auth_status=auth.status,
-                last_seq_no=ev.seq_no,
-                review_reason=f"start: {ev.clock_note}" if ev.clock_note else None,
-                evse_connector_id=ev.evse_connector_id,
-            )
+            tx = _new_transaction(charger.id, ev, token, auth)
             s.add(tx)
             s.flush()
             if tx.transaction_ref is None:
@@ -634,6 +618,29 @@ class ChargingService:
                     .values(is_online=False, connected_node=None)
                 )
             return [cp for _, cp in stale]
+
+
+def _new_transaction(
+    charger_pk: int, ev: TransactionStarted, token: IdToken | None, auth: Authorization
+) -> ChargingTransaction:
+    """The session a start opens, tied to whoever holds the token (user, company, vehicle)."""
+    return ChargingTransaction(
+        charger_id=charger_pk,
+        connector_id=ev.connector_id,
+        transaction_ref=ev.transaction_ref,
+        id_tag=ev.id_token,
+        id_token_id=token.id if token else None,
+        user_id=token.user_id if token else None,
+        company_id=token.company_id if token else None,
+        vehicle_id=token.vehicle_id if token else None,
+        reservation_id=ev.reservation_id,
+        meter_start_wh=ev.meter_start_wh,
+        started_at=ev.timestamp,
+        auth_status=auth.status,
+        last_seq_no=ev.seq_no,
+        review_reason=f"start: {ev.clock_note}" if ev.clock_note else None,
+        evse_connector_id=ev.evse_connector_id,
+    )
 
 
 def _mark_roaming(s: Session, tx: ChargingTransaction) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 
+from mobility.config import Settings
 from mobility.web.auth import current_user, load_current_user
 from mobility.web.context import EXTENSION, WebContext
 from mobility.web.errors import register_error_handlers
@@ -22,7 +23,33 @@ def create_shell(ctx: WebContext, **config: Any) -> Flask:
     settings = ctx.settings
     app = Flask("mobility.web", template_folder="templates", static_folder="static")
     app.json = StrictJSONProvider(app)
-    app.config.update(
+    app.config.update(_config(settings), **config)
+    app.extensions[EXTENSION] = ctx
+    app.session_interface = SessionCookies()
+    # Keys in the order the serializers write them (Flask sorts by default, at a cost).
+    app.json.sort_keys = False
+    csrf.init_app(app)
+    app.before_request(load_current_user)
+    # Templates read g.user; make sure a bearer-token caller is resolved before rendering.
+    app.context_processor(lambda: {"current_user": current_user()})
+    register_error_handlers(app)
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def finish(app: Flask) -> Flask:
+    """Last step once every package registered its blueprints: rate limits on login routes."""
+    init_limiter(app)
+    return app
+
+
+def _config(settings: Settings) -> dict[str, Any]:
+    """Flask settings from ours: cookies, body limit, rate limiter, CSRF, sign-in page."""
+    return dict(
         SECRET_KEY=settings.secret_key,
         TESTING=settings.testing,
         SESSION_COOKIE_HTTPONLY=True,
@@ -45,26 +72,4 @@ def create_shell(ctx: WebContext, **config: Any) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
         # Where login_required sends a visitor of a page (the citizen site's login by default).
         LOGIN_VIEW="views.login",
-        **config,
     )
-    app.extensions[EXTENSION] = ctx
-    app.session_interface = SessionCookies()
-    # Keys in the order the serializers write them (Flask sorts by default, at a cost).
-    app.json.sort_keys = False
-    csrf.init_app(app)
-    app.before_request(load_current_user)
-    # Templates read g.user; make sure a bearer-token caller is resolved before rendering.
-    app.context_processor(lambda: {"current_user": current_user()})
-    register_error_handlers(app)
-
-    @app.get("/healthz")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    return app
-
-
-def finish(app: Flask) -> Flask:
-    """Last step once every package registered its blueprints: rate limits on login routes."""
-    init_limiter(app)
-    return app

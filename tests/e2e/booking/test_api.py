@@ -3,6 +3,7 @@
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from openapi_spec_validator import validate
@@ -10,8 +11,9 @@ from sqlalchemy import func, select, update
 from werkzeug.serving import make_server
 
 from mobility.clock import utcnow
-from mobility.models import ApiToken, Booking, Invoice, Vehicle
+from mobility.models import ApiToken, Booking, Invoice, Tariff, TariffScope, Vehicle
 from tests.e2e.booking.conftest import at, register_confirmed, ride_for, token_for
+from tests.support.openapi_check import check_documented
 
 
 def test_register_login_book_ride_and_get_receipt(client, ids, db, mailer):
@@ -247,6 +249,75 @@ def test_other_users_bookings_are_invisible(client, citizen, ids):
     bid = r.get_json()["id"]
     assert client.get(f"/api/v1/bookings/{bid}", headers=other).status_code == 404
     assert client.post(f"/api/v1/bookings/{bid}/cancel", headers=other).status_code == 404
+
+
+def _c(kind: str, price: str, step: int) -> dict:
+    return {"type": kind, "price": price, "vat": "20", "step_size": step}
+
+
+def test_vehicle_detail_has_the_price_list_and_range_the_page_shows(client, ids, db):
+    with db.transaction() as s:
+        tariff = Tariff(
+            code="CAR-NIGHT",
+            name="E-car with cheaper nights",
+            scope=TariffScope.ECAR,
+            currency="EUR",
+            elements=[
+                {"price_components": [_c("FLAT", "2.00", 0)]},
+                {
+                    "price_components": [_c("TIME", "6.00", 60)],
+                    "restrictions": {"start_time": "22:00", "end_time": "06:00"},
+                },
+                {"price_components": [_c("TIME", "18.00", 60), _c("DISTANCE", "0.25", 100)]},
+                {"price_components": [_c("PARKING_TIME", "3.00", 300)]},
+            ],
+            daily_cap_excl_vat=Decimal("60"),
+            min_price_excl_vat=Decimal("3"),
+            max_price_excl_vat=Decimal("100"),
+        )
+        s.add(tariff)
+        s.flush()
+        s.get(Vehicle, ids["car"]).tariff_id = tariff.id
+    body = client.get(f"/api/v1/vehicles/{ids['car']}").get_json()
+    check_documented("get", "/api/v1/vehicles/{vehicle_id}", body)
+    prices = body["prices"]
+    assert prices["tariff"] == "CAR-NIGHT" and prices["currency"] == "EUR"
+    shown = [(c["dimension"], c["unit"], c["price_incl_vat"]) for c in prices["components"]]
+    assert shown == [
+        ("FLAT", "trip", "2.40"),
+        ("TIME", "minute", "0.12"),
+        ("TIME", "minute", "0.36"),
+        ("DISTANCE", "km", "0.30"),
+        ("PARKING_TIME", "minute", "0.06"),
+    ]
+    night = prices["components"][1]
+    assert night["restrictions"] == {"start_time": "22:00", "end_time": "06:00"}
+    assert prices["components"][2]["restrictions"] is None
+    caps = {c["kind"]: (c["amount_incl_vat"], c["amount_excl_vat"]) for c in prices["caps"]}
+    assert caps == {
+        "daily_cap": ("72.00", "60.00"),
+        "min_price": ("3.60", "3.00"),
+        "max_price": ("120.00", "100.00"),
+    }
+    assert prices["vat_percents"] == ["20"]
+    assert body["pickup"]["source"] == "last_reading"
+    assert (body["pickup"]["soc_percent"], body["pickup"]["range_km"]) == (85, 331)
+    # The page lists the same figures.
+    page = client.get(f"/vehicles/{ids['car']}").get_data(as_text=True)
+    listed = page[page.index('id="price-list"') : page.index("</table>", page.index("price-list"))]
+    for figure in ("2.40", "0.12", "0.36", "0.30", "0.06", "72.00", "3.60", "120.00"):
+        assert f"€{figure}" in listed
+    assert "about 331 km" in page
+
+
+def test_vehicle_detail_checks_its_pickup_time_and_vehicle(client, ids):
+    r = client.get(f"/api/v1/vehicles/{ids['bike']}", query_string={"start": "tomorrow"})
+    assert r.status_code == 422 and r.get_json()["details"]["field"] == "start"
+    check_documented("get", "/api/v1/vehicles/{vehicle_id}", r.get_json(), 422)
+    past = client.get(f"/api/v1/vehicles/{ids['bike']}", query_string={"start": at(-5)})
+    assert past.status_code == 200
+    assert past.get_json()["pickup"]["at"] > at(-0.1)  # a past start means now
+    assert client.get("/api/v1/vehicles/999999").status_code == 404
 
 
 def test_openapi_document_is_valid(client):

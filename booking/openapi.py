@@ -74,6 +74,16 @@ _VEHICLE: dict[str, Any] = {
     "plate": {"type": ["string", "null"]},
 }
 
+# Where a 2.0.1 station reports something: its device model's component and variable.
+_PLACE: dict[str, Any] = {
+    "component": {"type": "string"},
+    "component_instance": {"type": ["string", "null"]},
+    "evse_id": {"type": ["integer", "null"], "description": "Null: the station as a whole"},
+    "connector_id": {"type": ["integer", "null"]},
+    "variable": {"type": "string"},
+    "variable_instance": {"type": ["string", "null"]},
+}
+
 SCHEMAS: dict[str, Any] = {
     "Error": _obj(
         ["error", "message"],
@@ -186,6 +196,66 @@ SCHEMAS: dict[str, Any] = {
         total_minor={"type": "integer"},
         lines={"type": "array"},
     ),
+    "ChargerVariable": _exact(
+        **_PLACE,
+        attribute_type={"enum": ["Actual", "Target", "MinSet", "MaxSet"]},
+        value={"type": ["string", "null"]},
+        mutability={"enum": ["ReadOnly", "WriteOnly", "ReadWrite", None]},
+        data_type={"type": ["string", "null"], "description": "OCPP DataEnumType"},
+        unit={"type": ["string", "null"]},
+        reboot_required={"type": "boolean"},
+        updated_at=_null(_TIME),
+    ),
+    "ChargerMonitor": _exact(
+        id={"type": "integer", "description": "The station's monitor id"},
+        **_PLACE,
+        type={
+            "enum": [
+                "UpperThreshold",
+                "LowerThreshold",
+                "Delta",
+                "Periodic",
+                "PeriodicClockAligned",
+            ]
+        },
+        value=_DECIMAL,
+        severity={"type": "integer", "minimum": 0, "maximum": 9},
+        transaction={"type": "boolean", "description": "Only monitored during a transaction"},
+        updated_at=_null(_TIME),
+    ),
+    "DeviceEvent": _exact(
+        event_id={"type": "integer"},
+        timestamp=_TIME,
+        trigger={"enum": ["Alerting", "Delta", "Periodic"]},
+        notification_type={
+            "enum": [
+                "HardWiredNotification",
+                "HardWiredMonitor",
+                "PreconfiguredMonitor",
+                "CustomMonitor",
+            ]
+        },
+        **_PLACE,
+        actual_value={"type": "string"},
+        cause={"type": ["integer", "null"], "description": "The event_id that caused this one"},
+        tech_code={"type": ["string", "null"]},
+        tech_info={"type": ["string", "null"]},
+        cleared={"type": ["boolean", "null"]},
+        transaction_id={"type": ["string", "null"]},
+        monitor_id={"type": ["integer", "null"]},
+        severity={
+            "type": ["integer", "null"],
+            "description": "Of the monitor that fired, 0 (danger) to 9 (debug)",
+        },
+    ),
+    "CustomerInformation": _exact(
+        charger={"type": "string"},
+        request_id={"type": "integer"},
+        complete={"type": "boolean", "description": "The last part and every one before it came"},
+        parts={"type": "integer", "description": "Parts received"},
+        missing_parts={"type": "array", "items": {"type": "integer"}},
+        data={"type": "string", "description": "The parts' text in order"},
+    ),
     "Licence": _obj(
         ["number", "country", "expires_on"],
         number={"type": "string", "description": "4-20 letters and digits"},
@@ -211,6 +281,12 @@ SCHEMAS: dict[str, Any] = {
         min_soc={"type": "integer", "minimum": 0, "maximum": 100},
     ),
 }
+
+_STATION_ERRORS = (
+    (401, "Not signed in"),
+    (403, "Operator role required"),
+    (404, "No such charger"),
+)
 
 ROUTES: list[Route] = [
     Route(
@@ -496,6 +572,61 @@ ROUTES: list[Route] = [
         200,
         None,
         True,
+    ),
+    Route(
+        "get",
+        "/api/v1/operator/chargers/{cp_id}/variables",
+        "A 2.0.1 station's device model as last reported (operator)",
+        None,
+        200,
+        "Page",
+        True,
+        items="ChargerVariable",
+        query=({"name": "component", "schema": {"type": "string"}},),
+        errors=_STATION_ERRORS,
+    ),
+    Route(
+        "get",
+        "/api/v1/operator/chargers/{cp_id}/monitors",
+        "A 2.0.1 station's variable monitors as it last answered or reported them (operator)",
+        None,
+        200,
+        "Page",
+        True,
+        items="ChargerMonitor",
+        errors=_STATION_ERRORS,
+    ),
+    Route(
+        "get",
+        "/api/v1/operator/chargers/{cp_id}/device-events",
+        "A 2.0.1 station's NotifyEvent events, newest first (operator)",
+        None,
+        200,
+        "Page",
+        True,
+        items="DeviceEvent",
+        query=(
+            {
+                "name": "severity",
+                "schema": {"type": "integer", "minimum": 0, "maximum": 9},
+                "description": "Only events this severe or worse (0 danger .. 9 debug)",
+            },
+        ),
+        errors=(*_STATION_ERRORS, (422, "severity is not 0 to 9")),
+    ),
+    Route(
+        "get",
+        "/api/v1/operator/chargers/{cp_id}/customer-information/{request_id}",
+        "What a 2.0.1 station answered to CustomerInformation {requestId}, its parts put "
+        "together (operator)",
+        None,
+        200,
+        "CustomerInformation",
+        True,
+        errors=(
+            *_STATION_ERRORS[:2],
+            (404, "No such charger, or nothing received for this request yet"),
+        ),
     ),
     Route(
         "get",

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from billing.customers import forget_customer
 from billing.gateway import PaymentGateway, SetupResult
 from billing.invoices import bill_to_company, bill_to_user, credit_note, issue
 from billing.payments import OUTBOX_KIND
@@ -684,9 +685,16 @@ class Billing:
         ref = self.gateway.ensure_customer(
             existing=existing, email=email, name=name, key=f"customer:user:{user_id}"
         )
-        if ref != existing:
-            with self.db.transaction() as s:
-                fresh = s.get(User, user_id)
-                if fresh is not None and fresh.stripe_customer_id is None:
-                    fresh.stripe_customer_id = ref
+        if ref == existing:
+            return ref
+        with self.db.transaction() as s:
+            # Locked: an erasure committing meanwhile is seen, and its user gets no new customer.
+            fresh = s.get(User, user_id, with_for_update=True)
+            erased = fresh is None or fresh.deleted_at is not None
+            if erased:
+                forget_customer(s, self.outbox, ref)
+            elif fresh is not None and fresh.stripe_customer_id is None:
+                fresh.stripe_customer_id = ref
+        if erased:
+            raise NotFound("No such user.")
         return ref

@@ -58,6 +58,10 @@ class PaymentGateway(Protocol):
         """Return the provider's customer id, creating it once."""
         ...
 
+    def delete_customer(self, *, customer: str) -> None:
+        """Delete a customer and its saved cards; one the provider does not know counts as done."""
+        ...
+
     def setup_card(self, *, customer: str, key: str) -> SetupResult:
         """Start saving a card for later off-session payments."""
         ...
@@ -128,6 +132,9 @@ class OfflineGateway:
 
     def ensure_customer(self, *, existing: str | None, email: str, name: str, key: str) -> str:
         return existing or _ref("offcus", key)
+
+    def delete_customer(self, *, customer: str) -> None:
+        return None  # offline customers are only our own references: nobody else holds data
 
     def setup_card(self, *, customer: str, key: str) -> SetupResult:
         return SetupResult(ref=_ref("offseti", key), client_secret=None)
@@ -217,6 +224,18 @@ class StripeGateway:
             options={"idempotency_key": key},
         )
         return str(cus.id)
+
+    def delete_customer(self, *, customer: str) -> None:
+        # A DELETE takes no idempotency key at Stripe (it is idempotent by nature): a repeat after
+        # a crash, or a customer removed by hand on the dashboard, gets 404 "No such customer".
+        try:
+            self.client.v1.customers.delete(customer)
+        except self._stripe.InvalidRequestError as exc:
+            if exc.http_status == 404:
+                return
+            raise PaymentFailed(f"The provider refused to delete {customer}: {exc}") from exc
+        except self._stripe.StripeError as exc:
+            raise PaymentFailed(f"Payment provider error: {exc.user_message or exc}") from exc
 
     def setup_card(self, *, customer: str, key: str) -> SetupResult:
         si = self._call(

@@ -177,12 +177,20 @@ def list_hubs() -> Any:
 
 @bp.get("/vehicles/<int:vehicle_id>")
 def get_vehicle(vehicle_id: int) -> Any:
-    """A vehicle with state of charge and range."""
-    with ctx().db.sessions() as s:
+    """A vehicle with its price list and its charge and range at pick-up (?start=, else now)."""
+    rt = ctx()
+    start = request.args.get("start")
+    at = max(_time(start, "start"), utcnow()) if start else utcnow()
+    with rt.db.sessions() as s:
         v = s.get(Vehicle, vehicle_id)
         if v is None:
             raise NotFound("No such vehicle.")
-        return serializers.vehicle(v)
+        prices = rt.billing.price_list(s, v)
+    pickup = rt.bookings.pickup_range(v, at)
+    return serializers.vehicle(v) | {
+        "prices": serializers.price_list(prices),
+        "pickup": serializers.pickup(pickup, at),
+    }
 
 
 def parse_search(args: Any) -> Search:

@@ -3,6 +3,7 @@
 The user row stays, anonymous, because bookings, trips, charging sessions and invoices point
 at it; invoices themselves are kept unchanged, with the billing details frozen when they were
 issued, as accounting law requires. Refused while something is under way or money is owed.
+The payment provider deletes its customer (with the saved cards) after commit.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session, aliased
 
+from billing.customers import forget_customer
 from booking import rules
 from booking.accounts import SignInsEnded, end_sign_ins
 from mobility.clock import utcnow
@@ -134,10 +136,11 @@ def delete_account(db: Database, outbox: Outbox, user_id: int, password: str) ->
         if problem is not None:
             code, message = problem
             raise Conflict(message, code=code)
-        old_email = user.email
+        old_email, customer = user.email, user.stripe_customer_id
         ended = end_sign_ins(s, user.id)
         _erase_links(s, user.id, old_email)
         _anonymise(user, unusable)
+        forget_customer(s, outbox, customer)
         body = (
             "Your mobility hub account is deleted: your name, e-mail address, phone, driving\n"
             "licence, saved card and charging cards are erased. Invoices are kept, as the law\n"

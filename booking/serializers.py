@@ -1,16 +1,22 @@
-"""JSON shapes of hubs, vehicles, bookings, trips, quotes and invoices."""
+"""JSON shapes of hubs, vehicles, price lists, bookings, trips, quotes and invoices."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import fields
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row
 
 from billing.facade import Charge
 from billing.pricing import PriceBreakdown
+from billing.tariff_summary import Cap, ComponentPrice, TariffSummary
+from billing.tariffs import DAYS, Restrictions
+from booking.rules import PickupRange
 from mobility.models import Booking, Hub, Invoice, Trip, Vehicle
 from mobility.models.hubs import estimated_range_km
+from mobility.money import plain, unit_amount
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -47,6 +53,75 @@ def vehicle(v: Vehicle | Row[Any]) -> dict[str, Any]:
         "range_km": estimated_range_km(v.max_range_km, v.soc_percent),
         "seats": v.seats,
         "plate": v.plate,
+    }
+
+
+def _price(amount: Decimal | None, currency: str) -> str | None:
+    """A price in major units as a string, with the digits the vehicle page shows ('0.125')."""
+    return None if amount is None else f"{unit_amount(amount, currency):f}"
+
+
+def _condition(value: Any) -> Any:
+    """One restriction as OCPI writes it (days by name, times HH:MM, decimals as strings)."""
+    if isinstance(value, frozenset):
+        return [DAYS[d] for d in sorted(value)]
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return plain(value)
+    return value if isinstance(value, int) else str(value)
+
+
+def restrictions(r: Restrictions) -> dict[str, Any]:
+    """When a price applies: the OCPI TariffRestrictions fields that are set."""
+    return {
+        f.name: _condition(value) for f in fields(r) if (value := getattr(r, f.name)) is not None
+    }
+
+
+def _component(c: ComponentPrice, currency: str) -> dict[str, Any]:
+    return {
+        "dimension": c.dimension,
+        "unit": c.unit,
+        "price_incl_vat": _price(c.incl_vat, currency),
+        "price_excl_vat": _price(c.excl_vat, currency),
+        "vat_percent": plain(c.vat_percent),
+        "step": c.step if c.step > 1 else None,
+        "step_unit": c.step_unit if c.step > 1 else None,
+        "restrictions": restrictions(c.restrictions) if c.restricted else None,
+    }
+
+
+def _cap(cap: Cap, currency: str) -> dict[str, Any]:
+    return {
+        "kind": cap.kind,
+        "amount_incl_vat": _price(cap.incl_vat, currency),
+        "amount_excl_vat": _price(cap.excl_vat, currency),
+    }
+
+
+def price_list(p: TariffSummary) -> dict[str, Any]:
+    """A tariff as the vehicle page lists it: every price per unit, every bound, the VAT rates."""
+    return {
+        "tariff": p.code,
+        "currency": p.currency,
+        "components": [_component(c, p.currency) for c in p.components],
+        "caps": [_cap(cap, p.currency) for cap in p.caps],
+        "vat_percents": [plain(rate) for rate in p.vat_percents],
+    }
+
+
+def pickup(p: PickupRange, at: datetime) -> dict[str, Any]:
+    """Charge and range expected when the vehicle is picked up at `at`."""
+    consumption = p.consumption_kwh_per_100km
+    return {
+        "at": _iso(at),
+        "soc_percent": p.soc_percent,
+        "range_km": p.range_km,
+        "source": "charging_plan" if p.planned else "last_reading",
+        "consumption_kwh_per_100km": None if consumption is None else plain(consumption),
     }
 
 

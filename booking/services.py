@@ -244,6 +244,15 @@ class BookingService:
         """The car's expected charge (0..1) at `at` under smart charging, when it is planned."""
         return self.outlook.expected_soc(vehicle_id, at)
 
+    def pickup_range(self, vehicle: Vehicle, at: datetime) -> rules.PickupRange:
+        """Charge and range when picked up at `at`: the charging plan's, else the last reading."""
+        return rules.pickup_range(
+            vehicle.max_range_km,
+            vehicle.battery_kwh,
+            vehicle.soc_percent,
+            self.expected_soc(vehicle.id, at),
+        )
+
     def _check_energy(
         self,
         vehicle_id: int,

@@ -388,9 +388,7 @@ def _vehicle_page(
     memberships = _memberships(uid) if (uid := current_user_id()) else []
     pickup_at = _pickup_time(form, tz)
     now = utcnow().replace(second=0, microsecond=0)
-    pickup = rules.pickup_range(
-        v.max_range_km, v.battery_kwh, v.soc_percent, rt.bookings.expected_soc(v.id, pickup_at)
-    )
+    pickup = rt.bookings.pickup_range(v, pickup_at)
     field = error.field if error else None
     return render_template(
         "vehicle.html",

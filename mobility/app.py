@@ -19,6 +19,7 @@ import ocpp_server.jobs
 import ocpp_server.security_jobs
 import roaming.jobs
 from billing import payments, webhooks
+from billing.customers import CUSTOMER_DELETION, CustomerDeletion
 from billing.facade import Billing
 from billing.gateway import PaymentGateway, gateway_for
 from booking import web as booking_web
@@ -108,6 +109,7 @@ def build_core(
     outbox = Outbox(db)
     outbox.register(payments.OUTBOX_KIND, payments.PaymentRunner(db, gateway, outbox))
     outbox.register(MAIL_KIND, lambda p: mailer.send(p["to"], p["subject"], p["body"]))
+    outbox.register(CUSTOMER_DELETION, CustomerDeletion(gateway))
     billing = Billing(settings, gateway, db, outbox)
     bus = bus or make_bus(settings)
     # Booking and charging meet here: a cancelled booking's reservations end on the charger.

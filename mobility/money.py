@@ -42,6 +42,19 @@ def to_major(amount_minor: int, currency: str) -> Decimal:
     return Decimal(amount_minor).scaleb(-exponent(currency))
 
 
+# A price per unit shows up to 4 decimals (0.125 EUR/kWh), never fewer than the currency's own.
+_UNIT_PLACES = Decimal("0.0001")
+
+
+def unit_amount(amount: Decimal, currency: str) -> Decimal:
+    """A price per unit as shown: up to 4 decimals, at least the currency's (0.125, 0.18, 24.00)."""
+    value = amount.quantize(_UNIT_PLACES).normalize()
+    places = exponent(currency)
+    if -value.as_tuple().exponent < places:  # type: ignore[operator]
+        value = value.quantize(Decimal(1).scaleb(-places))
+    return value
+
+
 def vat_of(amount_minor: int, vat_percent: Decimal) -> int:
     """VAT on a rounded net amount, half-up (negative amounts mirror positive ones)."""
     sign = -1 if amount_minor < 0 else 1

@@ -17,7 +17,7 @@ from flask_babel import Babel, format_currency, format_decimal, get_locale, gett
 from werkzeug.wrappers import Response
 
 from mobility.errors import DomainError, Message
-from mobility.money import Money, exponent, to_major
+from mobility.money import Money, to_major, unit_amount
 
 # Lyon, Munich, Vienna: French, German, and English for everyone else.
 LANGUAGES = ("en", "fr", "de")
@@ -44,16 +44,9 @@ def money(minor: int, currency: str) -> str:
     return str(format_currency(to_major(minor, currency), currency))
 
 
-# A unit price shows up to 4 decimals (0.125 EUR/kWh), never fewer than the currency's own.
-_UNIT_PLACES = Decimal("0.0001")
-
-
 def unit_price(amount: Decimal, currency: str) -> str:
     """A price per unit in the page's locale with the digits it has ('0,125 €', '0,36 €')."""
-    value = amount.quantize(_UNIT_PLACES).normalize()
-    places = exponent(currency)
-    if -value.as_tuple().exponent < places:  # type: ignore[operator]
-        value = value.quantize(Decimal(1).scaleb(-places))
+    value = unit_amount(amount, currency)
     shown = babel_currency(value, currency, locale=get_locale(), decimal_quantization=False)
     return str(shown)
 

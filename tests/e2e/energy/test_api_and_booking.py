@@ -4,10 +4,11 @@ trips the hub cannot charge the car for in time."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from mobility.models import EnergySeries, Vehicle
+from mobility.models import EnergySeries, Hub, Vehicle
 from tests.e2e.booking.conftest import at, token_for
 
 
@@ -123,6 +124,34 @@ def test_booking_sees_expected_charge_and_is_refused_an_impossible_trip(client, 
     assert car["expected_soc_percent"] >= 10 and car["expected_range_km"] > 0
     bike = next(v for v in found if v["kind"] == "ebike")
     assert "expected_soc_percent" not in bike
+
+
+def test_vehicle_detail_gives_the_planned_charge_at_pickup_as_the_page_does(client, ids, db):
+    operator = token_for(client, "operator@example.org")
+    with db.transaction() as s:
+        s.get(Vehicle, ids["car_low"]).soc_percent = 10
+    site_id = _site(client, operator, ids, grid_limit_kw=11)
+    _home(client, operator, ids["car_low"], 1)
+    assert client.post(f"/api/v1/energy/sites/{site_id}/plan", headers=operator).status_code == 200
+    start = datetime.fromisoformat(_slot(8))
+    pickup = client.get(
+        f"/api/v1/vehicles/{ids['car_low']}", query_string={"start": start.isoformat()}
+    ).get_json()["pickup"]
+    assert pickup["source"] == "charging_plan" and datetime.fromisoformat(pickup["at"]) == start
+    quote = client.post(
+        "/api/v1/quotes",
+        json={"vehicle_id": ids["car_low"], "start": start.isoformat(), "end": _slot(9)},
+        headers=token_for(client, "citizen@example.org"),
+    ).get_json()
+    assert pickup["soc_percent"] == quote["expected_soc_percent"]
+    with db.sessions() as s:
+        car = s.get(Vehicle, ids["car_low"])
+        assert pickup["range_km"] == car.max_range_km * pickup["soc_percent"] // 100
+        zone = ZoneInfo(s.get(Hub, car.hub_id).timezone)
+    local = start.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+    page = client.get(f"/vehicles/{ids['car_low']}", query_string={"start": local})
+    text = page.get_data(as_text=True)
+    assert f"about {pickup['range_km']} km" in text and "under the hub's charging plan" in text
 
 
 def test_plan_page_draws_load_limit_and_pv(client, ids):

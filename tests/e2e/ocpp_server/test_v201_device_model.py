@@ -31,6 +31,7 @@ from mobility.models import (
 from mobility.security import token_digest
 from tests.e2e.ocpp_server.conftest import basic
 from tests.e2e.ocpp_server.station201 import Station, connect201
+from tests.support.openapi_check import check_documented
 
 REPORT = [
     {
@@ -119,6 +120,12 @@ async def test_notify_report_and_variable_commands_keep_the_device_model(server,
         ("Power", "Actual", "0"),
         ("Power", "MaxSet", "22000"),
     ]
+    everything = client.get(
+        "/api/v1/operator/chargers/CP-LYON-001/variables",
+        headers={"Authorization": "Bearer tok-dm"},
+    ).get_json()
+    assert len(everything["items"]) == 3
+    check_documented("get", "/api/v1/operator/chargers/{cp_id}/variables", everything)
 
 
 async def test_set_variables_needing_a_reset_are_flagged(server, db):

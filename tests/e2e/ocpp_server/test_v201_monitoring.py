@@ -16,6 +16,7 @@ from mobility.errors import ValidationFailed
 from mobility.models import ApiToken, ChargerMonitor, ChargerVariable, DeviceEvent, User
 from mobility.security import token_digest
 from tests.e2e.ocpp_server.station201 import connect201
+from tests.support.openapi_check import check_documented
 
 CP = "CP-LYON-001"
 TEMPERATURE = {
@@ -172,12 +173,21 @@ async def test_events_are_stored_once_with_their_monitors_severity(server, db, s
     listed = client.get(f"/api/v1/operator/chargers/{CP}/device-events?severity=3", headers=h)
     assert [e["event_id"] for e in listed.get_json()["items"]] == [12, 10]  # newest first
     assert listed.get_json()["items"][1]["evse_id"] == 1
+    events_path = "/api/v1/operator/chargers/{cp_id}/device-events"
+    every = client.get(f"/api/v1/operator/chargers/{CP}/device-events", headers=h).get_json()
+    assert len(every["items"]) == 3
+    check_documented("get", events_path, every)
     monitors = client.get(f"/api/v1/operator/chargers/{CP}/monitors", headers=h).get_json()
     assert [(m["id"], m["type"], m["value"], m["severity"]) for m in monitors["items"]] == [
         (1, "UpperThreshold", "60", 2)
     ]
+    check_documented("get", "/api/v1/operator/chargers/{cp_id}/monitors", monitors)
     bad = client.get(f"/api/v1/operator/chargers/{CP}/device-events?severity=12", headers=h)
     assert bad.status_code == 422
+    check_documented("get", events_path, bad.get_json(), 422)
+    unknown = client.get("/api/v1/operator/chargers/CP-NOWHERE/monitors", headers=h)
+    assert unknown.status_code == 404
+    check_documented("get", "/api/v1/operator/chargers/{cp_id}/monitors", unknown.get_json(), 404)
 
 
 async def test_customer_information_is_put_together_by_request(server, db, settings):
@@ -210,10 +220,12 @@ async def test_customer_information_is_put_together_by_request(server, db, setti
     whole = client.get(url, headers=h).get_json()
     assert whole["complete"] and whole["parts"] == 3
     assert whole["data"] == "sessions: 12; cards: 1; last seen 2026-01-05"
-    assert (
-        client.get(f"/api/v1/operator/chargers/{CP}/customer-information/78", headers=h).status_code
-        == 404
-    )
+    documented = "/api/v1/operator/chargers/{cp_id}/customer-information/{request_id}"
+    check_documented("get", documented, partial)
+    check_documented("get", documented, whole)
+    nothing = client.get(f"/api/v1/operator/chargers/{CP}/customer-information/78", headers=h)
+    assert nothing.status_code == 404
+    check_documented("get", documented, nothing.get_json(), 404)
 
 
 async def test_monitoring_commands_are_checked_before_sending(server):

@@ -12,7 +12,7 @@ from flask import Flask
 
 from booking.web import TRANSLATIONS
 from mobility.errors import N_, ValidationFailed
-from mobility.money import Money, plain
+from mobility.money import Money, plain, unit_amount
 from mobility.web.i18n import (
     error_text,
     init_i18n,
@@ -56,6 +56,24 @@ def reading(app: Flask, lang: str) -> Iterator[None]:
 )
 def test_plain_decimals_never_show_an_exponent(value, shown):
     assert plain(Decimal(value)) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "currency", "shown"),
+    [
+        ("0.15", "EUR", "0.15"),
+        ("1.2000", "EUR", "1.20"),
+        ("24.0000", "EUR", "24.00"),
+        ("2E+1", "EUR", "20.00"),
+        ("0.125", "EUR", "0.125"),
+        ("0.0016666666666666666666666667", "EUR", "0.0017"),
+        ("0.10", "JPY", "0.1"),
+        ("2E+1", "JPY", "20"),
+        ("1.5", "KWD", "1.500"),
+    ],
+)
+def test_unit_prices_keep_up_to_four_decimals_and_the_currency_s_own(value, currency, shown):
+    assert f"{unit_amount(Decimal(value), currency):f}" == shown
 
 
 def test_numbers_per_locale_without_exponent(app):

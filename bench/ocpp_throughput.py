@@ -92,6 +92,9 @@ def run_platform(url: str, n: int, port_q: Any, stop_ev: Any, stats_q: Any) -> N
     from mobility.bus import InProcessBus
     from mobility.config import load_settings
     from mobility.db import Database
+    from ocpp_server.lean import collect_less_often
+
+    collect_less_often()  # as `mobility ocpp` and `mobility run` set their process
 
     async def main() -> None:
         settings = load_settings({}, database_url=url, ocpp_port=0)

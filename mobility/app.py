@@ -49,6 +49,7 @@ from mobility.web.i18n import init_i18n
 from mobility.web.server import WebServer
 from mobility.web.shell import create_shell, finish
 from ocpp_server import operator_api, protocols, rules, security_api, station_api
+from ocpp_server.lean import collect_less_often
 from ocpp_server.reservations import BookingReservations, OperatorReservations
 from ocpp_server.security.services import SecurityService
 from ocpp_server.server import OcppServer
@@ -307,6 +308,10 @@ class Platform:
 
 def serve_forever(platform: Platform) -> None:
     """Run until Ctrl-C or SIGTERM, then stop gracefully."""
+    if platform.ocpp:
+        # A process that holds thousands of chargers: collect garbage less often. Set here, by
+        # the process's entry point, not by the node (tests and hosts run nodes in their own).
+        collect_less_often()
 
     async def main() -> None:
         stop = asyncio.Event()

@@ -35,7 +35,7 @@ def sync_local_lists(charging: ChargingService, bus: CommandBus) -> int:
     for cp_id, version in local_lists.due(charging.db):
         payload_of = protocols.by_version(version).local_list_payload
         try:
-            for update in local_lists.updates_for(charging.db, cp_id):
+            for update in local_lists.updates_for(charging.db, cp_id, version):
                 payload = payload_of(update)
                 answer = bus.call_sync(cp_id, "SendLocalList", payload, timeout)
                 sent += 1

@@ -32,7 +32,8 @@ def collect_less_often() -> None:
     Every held charger keeps hundreds of long-lived objects, and with the default thresholds
     (700, 10, 10) a collection ran every few messages and rescanned them: in a reconnect storm
     of 10,000 chargers the collector took 8 of 17 seconds. Nothing here relies on cycles being
-    freed quickly. Thresholds already set higher (by the host process) are kept.
+    freed quickly. Thresholds already set higher are kept. Called by the process's entry point
+    (`mobility ocpp`, `mobility run`), never by a node: it is the whole process's setting.
     """
     current = gc.get_threshold()
     gc.set_threshold(*(max(now, ours) for now, ours in zip(current, GC_THRESHOLDS, strict=True)))

@@ -62,15 +62,16 @@ def held(s: Session, charger_pk: int) -> dict[str, LocalListEntryInfo]:
     }
 
 
-def updates_for(db: Database, cp_id: str) -> list[ListUpdate]:
-    """The SendLocalList updates a charger needs now (none: in step, or it has no list)."""
+def updates_for(db: Database, cp_id: str, version: str) -> list[ListUpdate]:
+    """The SendLocalList updates a charger speaking `version` needs now (none: in step, or it
+    has no list). The caller names the version: right after a boot the stored one may lag."""
     with db.sessions() as s:
         charger = s.scalar(select(Charger).where(Charger.charge_point_id == cp_id))
         if charger is None:
             return []
         config = (
             device_model.local_list_config(s, charger.id)
-            if charger.ocpp_version == "2.0.1"
+            if version == "2.0.1"
             else configuration.values(s, charger.id)
         )
         if not authlist.supported(config, charger.local_list_status):

@@ -23,7 +23,7 @@ from websockets.http11 import Request, Response
 from mobility.bus import CommandBus
 from mobility.config import Settings
 from mobility.errors import ChargerUnavailable
-from ocpp_server import lean, logs, protocols
+from ocpp_server import logs, protocols
 from ocpp_server.events import BootAnswer, Report
 from ocpp_server.gate import Gate
 from ocpp_server.node import ChargerSession
@@ -131,7 +131,6 @@ class OcppServer:
         # Schema validation is CPU-bound and fast with cached validators: run it inline rather
         # than paying a thread-pool hop per message (the library's default).
         ocpp_messages.ASYNC_VALIDATION = False
-        lean.collect_less_often()
         context = self._ssl()
         separate = self.settings.ocpp_tls_port is not None
         self._server = await self._listen(self.settings.ocpp_port, None if separate else context)

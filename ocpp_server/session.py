@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 class CommandSession(LeanChargePoint):
     """Commands to a charger (recorded before, outcome and effects after) and report queueing."""
 
+    PROTOCOL: ClassVar[str]  # the OCPP version the adapter speaks ("1.6", "2.0.1")
     CALLS: ClassVar[ModuleType]  # the protocol's `ocpp.vXX.call` module
     CATALOGUE: ClassVar[tuple[str, ...]]
     SCHEDULES: ClassVar[ModuleType]  # the adapter's `schedules` module (neutral -> protocol)
@@ -175,7 +176,7 @@ class CommandSession(LeanChargePoint):
         if ask_version:
             await self.send_command("GetLocalListVersion", {})
         sent = 0
-        for update in await self._db(local_lists.updates_for, self.db, self.id):
+        for update in await self._db(local_lists.updates_for, self.db, self.id, self.PROTOCOL):
             payload = self.LOCAL_LISTS.local_list_payload(update)
             answer = await self.send_command("SendLocalList", payload)
             sent += 1

@@ -34,6 +34,7 @@ class ChargePoint16(SecurityHandlers16, CommandSession, ChargePoint):
     """The CSMS side of one charger's OCPP 1.6 connection."""
 
     CALLS = call
+    PROTOCOL = translate.PROTOCOL_VERSION
     CATALOGUE = COMMANDS
     SCHEDULES: ClassVar[ModuleType] = schedules
     REMOTE: ClassVar[ModuleType] = remote
@@ -101,7 +102,7 @@ class ChargePoint16(SecurityHandlers16, CommandSession, ChargePoint):
         # Chargers send vendor fields the strict 1.6 schemas forbid (dropped, the rest kept)
         # and numbers where the schema wants strings (meter values: made strings).
         payload = translate.lenient_call(parsed[2], parsed[3])
-        await self._serve_call(parsed[1], parsed[2], payload, translate.PROTOCOL_VERSION)
+        await self._serve_call(parsed[1], parsed[2], payload, self.PROTOCOL)
 
     @on(Action.boot_notification)
     @translated_errors

@@ -55,6 +55,7 @@ class ChargePoint201(
     """The CSMS side of one charging station's OCPP 2.0.1 connection."""
 
     CALLS = call
+    PROTOCOL = translate.PROTOCOL_VERSION
     CATALOGUE = COMMANDS
     SCHEDULES: ClassVar[ModuleType] = schedules
     REMOTE: ClassVar[ModuleType] = remote
@@ -96,7 +97,7 @@ class ChargePoint201(
             logs.bad_input(self.id, action, error.code, f"{action} is not handled")
             await self._send(framing.error_frame(parsed[1], error(f"{action} is not handled")))
             return
-        await self._serve_call(parsed[1], action, parsed[3], translate.PROTOCOL_VERSION)
+        await self._serve_call(parsed[1], action, parsed[3], self.PROTOCOL)
 
     # -- provisioning ---------------------------------------------------------------------
     @on(Action.boot_notification)

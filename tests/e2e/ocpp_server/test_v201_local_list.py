@@ -189,7 +189,7 @@ async def test_items_per_message_split_the_list_and_a_disabled_list_gets_nothing
             )
         )
         s.add(IdToken(id_tag="LATE-1"))
-    assert local_lists.updates_for(db, "CP-LYON-001") == []
+    assert local_lists.updates_for(db, "CP-LYON-001", "2.0.1") == []
 
 
 async def test_a_station_without_a_list_is_left_alone_and_a_refused_update_is_sent_full(server, db):
@@ -203,7 +203,7 @@ async def test_a_station_without_a_list_is_left_alone_and_a_refused_update_is_se
     async with connect201(server, station_class=ListStation) as st:
         st.answer = "VersionMismatch"
         await server.bus.call("CP-LYON-001", "GetLocalListVersion", {}, timeout=5)
-        [first] = [u for u in local_lists.updates_for(db, "CP-LYON-001")]
+        [first] = [u for u in local_lists.updates_for(db, "CP-LYON-001", "2.0.1")]
         payload = {"versionNumber": first.version, "updateType": "Full"}
         answer = await server.bus.call("CP-LYON-001", "SendLocalList", payload, timeout=5)
         assert answer == {"status": "VersionMismatch"}
@@ -212,7 +212,7 @@ async def test_a_station_without_a_list_is_left_alone_and_a_refused_update_is_se
         "VersionMismatch",
         None,
     )
-    [again] = local_lists.updates_for(db, "CP-LYON-001")
+    [again] = local_lists.updates_for(db, "CP-LYON-001", "2.0.1")
     assert again.full
 
 

@@ -314,8 +314,7 @@ class Accounts:
         to: str | None = None,
         **values: str,
     ) -> None:
-        """Mail a letter to `user` (at `to` if not their address) in their language, else in
-        `locale`, the request's."""
+        """Mail a letter to `user` (at `to`, if given) in their language, else the request's."""
         intent = letter_intent(to or user.email, letter, language_of(user.locale, locale), **values)
         # Sent on the outbox's workers: the answer never waits for (or reveals) the mail.
         self.outbox.record(s, MAIL_KIND, key, intent, secret=True)

@@ -14,6 +14,7 @@ from mobility.errors import ValidationFailed
 from mobility.web.auth import login_required, require_user
 from mobility.web.context import web_context
 from mobility.web.extensions import login_limited
+from mobility.web.i18n import language
 
 bp = Blueprint("account_api", __name__, url_prefix="/api/v1/me")
 
@@ -73,6 +74,7 @@ def change_password() -> Any:
         _text(data, "current_password"),
         _text(data, "new_password"),
         keep_token=g.get("token_digest"),
+        locale=language(),
     )
     forget_tokens(ended.token_digests)
     return {"status": "changed", "revoked_tokens": len(ended.token_digests)}
@@ -85,7 +87,7 @@ def change_email() -> Any:
     """Ask to move the account to another address: a link is mailed there to confirm it."""
     data = _body()
     new = ctx().accounts.request_email_change(
-        require_user().id, _text(data, "email"), _text(data, "password")
+        require_user().id, _text(data, "email"), _text(data, "password"), locale=language()
     )
     message = "Open the link we mailed to the new address to confirm it."
     return {"status": "check_email", "email": new, "message": message}, 202
@@ -106,6 +108,8 @@ def export() -> Any:
 def delete_account() -> Any:
     """Delete the caller's account (password required); 409 while something is under way."""
     user = require_user()
-    ended = erasure.delete_account(ctx().db, ctx().outbox, user.id, _text(_body(), "password"))
+    ended = erasure.delete_account(
+        ctx().db, ctx().outbox, user.id, _text(_body(), "password"), locale=language()
+    )
     forget_tokens(ended.token_digests)
     return "", 204

@@ -1,4 +1,5 @@
-"""The citizen's account pages: profile, e-mail and password, driving licence, their data.
+"""The citizen's account pages: profile, language, e-mail and password, driving licence, and
+their data.
 
 Routes are added to the citizen pages' blueprint (endpoints `views.*`). Each form's errors are
 shown next to the field they concern, and what was typed (but passwords) is kept.
@@ -22,7 +23,7 @@ from mobility.errors import DomainError
 from mobility.models import User
 from mobility.web.auth import current_user, login_required, login_user, logout_user, require_user
 from mobility.web.extensions import login_limited
-from mobility.web.i18n import error_text
+from mobility.web.i18n import choose_language, error_text, language
 
 Page = Any
 
@@ -93,7 +94,10 @@ def profile() -> Page:
         return profile_page(token=accounts.issue_token(ctx().db, user.id, "web"))
     try:
         ended = ctx().accounts.change_password(
-            user.id, form.get("current_password", ""), form.get("new_password", "")
+            user.id,
+            form.get("current_password", ""),
+            form.get("new_password", ""),
+            locale=language(),
         )
     except DomainError as exc:
         errors = field_errors(exc, PASSWORD_FIELDS, "current_password")
@@ -104,6 +108,17 @@ def profile() -> Page:
     return profile_page()
 
 
+@bp.post("/profile/language")
+@login_required
+def save_language() -> Page:
+    """Choose the language of the site and of the mails we send (as the header switch does)."""
+    if not choose_language(request.form.get("language", "")):
+        errors = {"language": _("Choose one of the languages in the list.")}
+        return profile_page(errors, request.form, status=422)
+    flash(_("Language saved: the site and the mails we send you use it."))
+    return redirect(url_for("views.profile", _anchor="language-title"))
+
+
 @bp.post("/profile/email")
 @login_required
 @login_limited
@@ -112,7 +127,10 @@ def change_email() -> Page:
     form = request.form
     try:
         new = ctx().accounts.request_email_change(
-            require_user().id, form.get("new_email", ""), form.get("email_password", "")
+            require_user().id,
+            form.get("new_email", ""),
+            form.get("email_password", ""),
+            locale=language(),
         )
     except DomainError as exc:
         errors = field_errors(exc, EMAIL_FIELDS, "new_email")
@@ -125,7 +143,7 @@ def change_email() -> Page:
 def confirm_email_change(token: str) -> Page:
     """Open the link mailed to the new address: the account now uses it."""
     try:
-        user = ctx().accounts.confirm_email_change(token)
+        user = ctx().accounts.confirm_email_change(token, locale=language())
     except DomainError as exc:
         heading = _("Link not valid")
         return render_template("check_email.html", heading=heading, error=error_text(exc)), 400
@@ -181,7 +199,11 @@ def delete_account() -> Page:
         return render_template("delete_account.html", errors={}, problem=None)
     try:
         ended = erasure.delete_account(
-            ctx().db, ctx().outbox, require_user().id, request.form.get("password", "")
+            ctx().db,
+            ctx().outbox,
+            require_user().id,
+            request.form.get("password", ""),
+            locale=language(),
         )
     except DomainError as exc:
         if exc.details.get("field") == "password":

@@ -5,6 +5,9 @@ Registration answers the same whether the address is new or taken (the owner of 
 address gets a mail instead), and an account signs in only once its e-mail is confirmed, so
 neither step tells a stranger which addresses have accounts. A new password (changed or reset)
 ends every other sign-in: browser sessions and API tokens.
+
+Mails go out in the recipient's language: the one stored on the account (set at sign-up from
+the request's), else `locale`, the language of the request that sends them.
 """
 
 from __future__ import annotations
@@ -17,12 +20,14 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from booking import rules
+from booking import letters, rules
 from booking.account_links import CHANGE_EMAIL, CONFIRM_EMAIL, RESET_PASSWORD, AccountLinks
 from mobility.clock import utcnow
 from mobility.db import Database, rowcount
 from mobility.errors import N_, Conflict, Forbidden, Unauthorized, ValidationFailed
-from mobility.mail import MAIL_KIND, mail_intent
+from mobility.letters import letter_intent
+from mobility.locales import language_of, supported
+from mobility.mail import MAIL_KIND
 from mobility.models import ApiToken, User, WebSession
 from mobility.outbox import Outbox
 from mobility.security import hash_password, new_token, token_digest, verify_password
@@ -80,10 +85,13 @@ class Accounts:
     def __init__(self, db: Database, outbox: Outbox, links: AccountLinks, base_url: str) -> None:
         self.db, self.outbox, self.links, self.base_url = db, outbox, links, base_url
 
-    def register(self, email: str, password: str, full_name: str, then: str = "") -> None:
+    def register(
+        self, email: str, password: str, full_name: str, then: str = "", locale: str | None = None
+    ) -> None:
         """Create an unconfirmed citizen account and mail its link; a taken address is told.
 
-        `then` is a site path the confirmation link leads on to (after signing in).
+        `then` is a site path the confirmation link leads on to (after signing in); `locale`,
+        the language of the sign-up, becomes the account's.
         """
         email = rules.validate_email(email)
         rules.validate_password(password, email)
@@ -94,22 +102,27 @@ class Accounts:
             )
         password_hash = hash_password(password)  # hashed either way: same time for both
         try:
-            self._register(email, password_hash, name, then)
+            self._register(email, password_hash, name, then, locale)
         except IntegrityError:
-            self._register(email, password_hash, name, then)  # made meanwhile: now it is taken
+            # Made meanwhile: now it is taken.
+            self._register(email, password_hash, name, then, locale)
 
-    def _register(self, email: str, password_hash: str, name: str, then: str) -> None:
+    def _register(
+        self, email: str, password_hash: str, name: str, then: str, locale: str | None
+    ) -> None:
         with self.db.transaction() as s:
             taken = s.scalar(select(User).where(User.email == email))
             if taken is not None:
-                self._mail_taken_notice(s, taken)
+                self._mail_taken_notice(s, taken, locale)
                 return
-            user = User(email=email, password_hash=password_hash, full_name=name)
+            user = User(
+                email=email, password_hash=password_hash, full_name=name, locale=supported(locale)
+            )
             s.add(user)
             s.flush()
             self._mail_confirmation(s, user, "signup", then)
 
-    def authenticate(self, email: str, password: str) -> User:
+    def authenticate(self, email: str, password: str, locale: str | None = None) -> User:
         """The user with these credentials, or Unauthorized (same message either way).
 
         An unconfirmed account with the right password gets EmailNotConfirmed and a new link.
@@ -124,7 +137,7 @@ class Accounts:
             if user.email_verified_at is not None:
                 user.last_login_at = utcnow()
                 return user
-            self._mail_confirmation(s, user, str(_window(_LINK_WINDOW_S)))
+            self._mail_confirmation(s, user, str(_window(_LINK_WINDOW_S)), locale=locale)
         # Raised after the block: the new link's mail intent is committed.
         raise EmailNotConfirmed(
             N_("Confirm your e-mail address first: we have sent you a new link."), field="email"
@@ -143,21 +156,16 @@ class Accounts:
                 user.email_verified_at = utcnow()
             return user
 
-    def request_password_reset(self, email: str) -> None:
+    def request_password_reset(self, email: str, locale: str | None = None) -> None:
         """Mail a reset link if the address has an account (the caller is told nothing)."""
         with self.db.transaction() as s:
             user = s.scalar(select(User).where(User.email == email.strip().lower()))
             if user is None or not user.is_active:
                 return
             token = self.links.make(RESET_PASSWORD, user.id, user.email, user.password_hash)
-            body = (
-                "Someone (we hope you) asked to reset the password of your mobility hub\n"
-                "account. Open this link within an hour to choose a new one:\n\n"
-                f"{self.base_url}/password-reset/{token}\n\n"
-                "If it was not you, ignore this mail: your password stays as it is."
-            )
             key = f"mail:password-reset:{user.id}:{_window(_LINK_WINDOW_S)}"
-            self._mail(s, key, user.email, "Reset your password", body)
+            link = f"{self.base_url}/password-reset/{token}"
+            self._mail(s, key, user, letters.PASSWORD_RESET, locale, link=link)
 
     def check_reset_link(self, token: str) -> None:
         """ValidationFailed when a reset link cannot be used (expired, used, forged)."""
@@ -183,7 +191,12 @@ class Accounts:
             return SignInsEnded(user, end_sign_ins(s, user.id))
 
     def change_password(
-        self, user_id: int, current: str, new: str, keep_token: str | None = None
+        self,
+        user_id: int,
+        current: str,
+        new: str,
+        keep_token: str | None = None,
+        locale: str | None = None,
     ) -> SignInsEnded:
         """Change a password after checking the current one; other sign-ins end.
 
@@ -200,17 +213,21 @@ class Accounts:
                 )
             user.password_hash = hash_password(new)
             ended = end_sign_ins(s, user.id, keep_token)
-            body = (
-                "The password of your mobility hub account was just changed, and every other\n"
-                "browser and app was signed out.\n\n"
-                "If it was not you, reset your password now and tell us:\n"
-                f"{self.base_url}/password-reset"
-            )
             key = f"mail:password-changed:{user.id}:{_window(_LINK_WINDOW_S)}"
-            self._mail(s, key, user.email, "Your password was changed", body)
+            self._mail(
+                s,
+                key,
+                user,
+                letters.PASSWORD_CHANGED,
+                locale,
+                at=utcnow().isoformat(),
+                reset_url=f"{self.base_url}/password-reset",
+            )
             return SignInsEnded(user, ended)
 
-    def request_email_change(self, user_id: int, new_email: str, password: str) -> str:
+    def request_email_change(
+        self, user_id: int, new_email: str, password: str, locale: str | None = None
+    ) -> str:
         """Mail a link to the new address; the address changes once it is opened.
 
         The answer is the same whether the new address is free or has an account (its owner
@@ -224,26 +241,18 @@ class Accounts:
             if new == user.email:
                 raise ValidationFailed(N_("This is your address already."), field="email")
             window = _window(_LINK_WINDOW_S)
-            if s.scalar(select(User.id).where(User.email == new)) is not None:
-                body = (
-                    "Someone (perhaps you) asked to move another mobility hub account to this\n"
-                    "address. It already has an account, so nothing was changed."
-                )
+            owner = s.scalar(select(User).where(User.email == new))
+            if owner is not None:
                 key = f"mail:change-email-taken:{user.id}:{window}"
-                self._mail(s, key, new, "Your address was not changed", body)
+                self._mail(s, key, owner, letters.EMAIL_CHANGE_TAKEN, locale)
                 return new
             token = self.links.make(CHANGE_EMAIL, user.id, user.email, user.password_hash, new)
-            body = (
-                "Open this link within a day to use this address for your mobility hub\n"
-                f"account:\n\n{self.base_url}/confirm-email-change/{token}\n\n"
-                "If you did not ask for it, ignore this mail: nothing changes without the link."
-            )
-            self._mail(
-                s, f"mail:change-email:{user.id}:{window}", new, "Confirm your new address", body
-            )
+            link = f"{self.base_url}/confirm-email-change/{token}"
+            key = f"mail:change-email:{user.id}:{window}"
+            self._mail(s, key, user, letters.EMAIL_CHANGE, locale, to=new, link=link)
             return new
 
-    def confirm_email_change(self, token: str) -> User:
+    def confirm_email_change(self, token: str, locale: str | None = None) -> User:
         """Move the account to the address of a change link (once); the old address is told."""
         claim = self.links.read(CHANGE_EMAIL, token)
         try:
@@ -258,51 +267,57 @@ class Accounts:
                 old, user.email = user.email, claim.extra
                 user.email_verified_at = utcnow()
                 s.flush()
-                body = (
-                    f"The e-mail address of your mobility hub account is now {user.email}.\n\n"
-                    "If it was not you, contact the operator at once: this address can no longer\n"
-                    "reset the password."
-                )
+                now = utcnow()
                 self._mail(
                     s,
-                    f"mail:email-changed:{user.id}:{int(utcnow().timestamp())}",
-                    old,
-                    "Your address was changed",
-                    body,
+                    f"mail:email-changed:{user.id}:{int(now.timestamp())}",
+                    user,
+                    letters.EMAIL_CHANGED,
+                    locale,
+                    to=old,
+                    at=now.isoformat(),
+                    email=user.email,
                 )
                 return user
         except IntegrityError:
             raise Conflict(N_("This address has an account now."), field="email") from None
 
-    def _mail_confirmation(self, s: Session, user: User, occasion: str, then: str = "") -> None:
+    def _mail_confirmation(
+        self, s: Session, user: User, occasion: str, then: str = "", locale: str | None = None
+    ) -> None:
         token = self.links.make(CONFIRM_EMAIL, user.id, user.email, user.password_hash)
         link = f"{self.base_url}/confirm-email/{token}" + (
             f"?{urlencode({'next': then})}" if then else ""
         )
-        body = (
-            f"Welcome{', ' + user.full_name if user.full_name else ''}.\n\n"
-            "Open this link within 3 days to confirm your e-mail address, then sign in:\n\n"
-            f"{link}\n\n"
-            "If you did not create an account, ignore this mail: without the link, nothing\n"
-            "happens."
-        )
         key = f"mail:confirm-email:{user.id}:{occasion}"
-        self._mail(s, key, user.email, "Confirm your e-mail address", body)
+        self._mail(s, key, user, letters.CONFIRM_EMAIL, locale, name=user.full_name, link=link)
 
-    def _mail_taken_notice(self, s: Session, user: User) -> None:
-        body = (
-            "Someone (perhaps you) tried to register on the mobility hub platform with this\n"
-            "e-mail address. It already has an account, so no new one was made.\n\n"
-            f"Sign in: {self.base_url}/login\n"
-            f"Forgot your password? Reset it: {self.base_url}/password-reset\n\n"
-            "If it was not you, you can ignore this mail."
-        )
+    def _mail_taken_notice(self, s: Session, user: User, locale: str | None) -> None:
         key = f"mail:signup-attempt:{user.id}:{_window(_NOTICE_WINDOW_S)}"
-        self._mail(s, key, user.email, "Someone tried to register with your address", body)
+        self._mail(
+            s,
+            key,
+            user,
+            letters.SIGNUP_ATTEMPT,
+            locale,
+            login_url=f"{self.base_url}/login",
+            reset_url=f"{self.base_url}/password-reset",
+        )
 
-    def _mail(self, s: Session, key: str, to: str, subject: str, body: str) -> None:
+    def _mail(
+        self,
+        s: Session,
+        key: str,
+        user: User,
+        letter: str,
+        locale: str | None,
+        to: str | None = None,
+        **values: str,
+    ) -> None:
+        """Mail a letter to `user` (at `to`, if given) in their language, else the request's."""
+        intent = letter_intent(to or user.email, letter, language_of(user.locale, locale), **values)
         # Sent on the outbox's workers: the answer never waits for (or reveals) the mail.
-        self.outbox.record(s, MAIL_KIND, key, mail_intent(to, subject, body), secret=True)
+        self.outbox.record(s, MAIL_KIND, key, intent, secret=True)
 
 
 def issue_token(db: Database, user_id: int, name: str, days: int = 90) -> str:

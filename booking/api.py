@@ -27,7 +27,7 @@ from mobility.models import (
 from mobility.web.auth import current_user_id, login_required, require_user
 from mobility.web.context import web_context
 from mobility.web.extensions import login_limited
-from mobility.web.i18n import money
+from mobility.web.i18n import language, money
 from mobility.web.pagination import envelope, page_args, paginate
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -85,7 +85,12 @@ def register() -> Any:
     """Create a citizen account; the same answer whether the address is new or taken."""
     data = _body()
     email = str(data.get("email", ""))
-    ctx().accounts.register(email, str(data.get("password", "")), str(data.get("full_name", "")))
+    ctx().accounts.register(
+        email,
+        str(data.get("password", "")),
+        str(data.get("full_name", "")),
+        locale=language(),
+    )
     message = "Check your e-mail: the message we sent says what to do next."
     return {"status": "check_email", "email": email.strip().lower(), "message": message}, 202
 
@@ -95,7 +100,9 @@ def register() -> Any:
 def create_token() -> Any:
     """Exchange email + password for a bearer token (rate-limited)."""
     data = _body()
-    user = ctx().accounts.authenticate(str(data.get("email", "")), str(data.get("password", "")))
+    user = ctx().accounts.authenticate(
+        str(data.get("email", "")), str(data.get("password", "")), locale=language()
+    )
     token = accounts.issue_token(ctx().db, user.id, str(data.get("name", "api")))
     return {"token": token, "token_type": "Bearer", "user_id": user.id}, 201
 

@@ -74,6 +74,7 @@ def profile(user: User) -> dict[str, Any]:
         "full_name": user.full_name,
         "phone": user.phone,
         "role": user.role,
+        "locale": user.locale,
         "created_at": _iso(user.created_at),
         "email_verified_at": _iso(user.email_verified_at),
         "last_login_at": _iso(user.last_login_at),

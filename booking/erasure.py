@@ -14,12 +14,14 @@ from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from billing.customers import forget_customer
-from booking import rules
+from booking import letters, rules
 from booking.accounts import SignInsEnded, end_sign_ins
 from mobility.clock import utcnow
 from mobility.db import Database
 from mobility.errors import N_, Conflict, NotFound, Unauthorized
-from mobility.mail import MAIL_KIND, mail_intent
+from mobility.letters import letter_intent
+from mobility.locales import language_of
+from mobility.mail import MAIL_KIND
 from mobility.models import (
     HOLDING_STATES,
     ApiToken,
@@ -123,8 +125,13 @@ def _sole_admin_of(user_id: int) -> Select[Any]:
     )
 
 
-def delete_account(db: Database, outbox: Outbox, user_id: int, password: str) -> SignInsEnded:
-    """Erase the account's personal data after checking the password; it can never sign in."""
+def delete_account(
+    db: Database, outbox: Outbox, user_id: int, password: str, locale: str | None = None
+) -> SignInsEnded:
+    """Erase the account's personal data after checking the password; it can never sign in.
+
+    The farewell mail is in the account's language, else `locale` (the request's).
+    """
     unusable = hash_password(new_token())  # hashed outside the transaction (scrypt is slow)
     with db.transaction() as s:
         user = s.get(User, user_id, with_for_update=True)
@@ -137,21 +144,16 @@ def delete_account(db: Database, outbox: Outbox, user_id: int, password: str) ->
             code, message = problem
             raise Conflict(message, code=code)
         old_email, customer = user.email, user.stripe_customer_id
+        language = language_of(user.locale, locale)
         ended = end_sign_ins(s, user.id)
         _erase_links(s, user.id, old_email)
         _anonymise(user, unusable)
         forget_customer(s, outbox, customer)
-        body = (
-            "Your mobility hub account is deleted: your name, e-mail address, phone, driving\n"
-            "licence, saved card and charging cards are erased. Invoices are kept, as the law\n"
-            "requires, with the billing details they were issued with.\n\n"
-            "Thank you for riding with us."
-        )
         outbox.record(
             s,
             MAIL_KIND,
             f"mail:account-deleted:{user.id}",
-            mail_intent(old_email, "Your account is deleted", body),
+            letter_intent(old_email, letters.ACCOUNT_DELETED, language),
             secret=True,  # the address is wiped from the outbox once the mail is out
         )
         return SignInsEnded(user, ended)
@@ -193,6 +195,7 @@ def _anonymise(user: User, unusable_hash: str) -> None:
     user.password_hash = unusable_hash
     user.role = UserRole.CITIZEN
     user.is_active = False
+    user.locale = None
     user.stripe_customer_id = None
     user.stripe_payment_method_id = None
     user.last_login_at = None

@@ -15,9 +15,10 @@ from sqlalchemy import Select, select
 from booking import rules
 from mobility.clock import utcnow
 from mobility.db import Database
-from mobility.driving_licence import Licence, check_problem
+from mobility.driving_licence import Licence, check_problem, refusal_letter
 from mobility.errors import Conflict, NotFound, ValidationFailed
-from mobility.mail import MAIL_KIND, mail_intent
+from mobility.locales import language_of
+from mobility.mail import MAIL_KIND
 from mobility.models import AuditEntry, User
 from mobility.outbox import Outbox
 
@@ -121,14 +122,8 @@ def reject(
         user.driving_licence_number = user.driving_licence_country = None
         user.driving_licence_expires_on = None
         user.driving_licence_verified_at = user.driving_licence_verified_by_id = None
-        body = (
-            "We could not accept the driving licence you entered on the mobility hub platform:\n\n"
-            f"{why}\n\nEnter it again on your profile: {base_url}/profile"
-        )
-        key = f"mail:licence-rejected:{user.id}:{int(utcnow().timestamp())}"
-        outbox.record(
-            s, MAIL_KIND, key, mail_intent(user.email, "Your driving licence", body), secret=True
-        )
+        key, intent = refusal_letter(user.id, user.email, language_of(user.locale), why, base_url)
+        outbox.record(s, MAIL_KIND, key, intent, secret=True)
         return user
 
 

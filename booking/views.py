@@ -39,7 +39,7 @@ from mobility.web.auth import (
 )
 from mobility.web.extensions import login_limited
 from mobility.web.forms import FormError, form_error
-from mobility.web.i18n import error_text, local_time, money, number, translated
+from mobility.web.i18n import error_text, language, local_time, money, number, translated
 
 # Pages share the citizen layout and templates of booking/templates (fleet pages too).
 bp = Blueprint(
@@ -168,6 +168,7 @@ def register() -> Page:
                 form.get("password", ""),
                 form.get("full_name", ""),
                 then=_safe_next(request.args["next"]) if request.args.get("next") else "",
+                locale=language(),
             )
         except DomainError as exc:
             return _auth_page("register", form, exc)
@@ -209,7 +210,9 @@ def login() -> Page:
     form = request.form
     if request.method == "POST":
         try:
-            user = ctx().accounts.authenticate(form.get("email", ""), form.get("password", ""))
+            user = ctx().accounts.authenticate(
+                form.get("email", ""), form.get("password", ""), locale=language()
+            )
         except DomainError as exc:
             return _auth_page("login", form, exc)
         login_user(user)
@@ -223,7 +226,7 @@ def password_reset() -> Page:
     """Ask for a reset link (the answer never says whether the address has an account)."""
     if request.method == "POST":
         email = request.form.get("email", "").strip().lower()
-        ctx().accounts.request_password_reset(email)
+        ctx().accounts.request_password_reset(email, locale=language())
         message = _(
             "If %(email)s has an account, a link to choose a new password is on its way."
             " It works for an hour.",

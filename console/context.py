@@ -13,6 +13,7 @@ from console.services.day_figures import DayMemo
 from mobility.bus import CommandBus
 from mobility.config import Settings
 from mobility.db import Database
+from mobility.outbox import Outbox
 
 EXTENSION = "console"
 
@@ -33,6 +34,8 @@ class ConsoleContext:
     valid_charger_id: Callable[[str], bool]
     reservations: ChargerReservations
     bookings: BookingDesk
+    # Mails to citizens go out after commit (a refused driving licence).
+    outbox: Outbox
     # The dashboard's finished days, remembered by this process (not a composition choice).
     memo: DayMemo = field(default_factory=DayMemo)
 

@@ -28,6 +28,7 @@ from booking.accounts import Accounts
 from booking.charging.context import ChargingContext
 from booking.charging.services import CitizenCharging
 from booking.context import BookingContext
+from booking.letters import LETTERS
 from booking.reports import ProblemReports
 from booking.rules import BookingPolicy
 from booking.services import BOOKING_CANCELLED, BookingService
@@ -40,6 +41,7 @@ from mobility.bus import CommandBus, InProcessBus
 from mobility.config import Settings, load_settings
 from mobility.db import Database
 from mobility.jobs import JobSpec
+from mobility.letters import Letters
 from mobility.mail import MAIL_KIND, Mailer, mailer_for
 from mobility.outbox import Outbox
 from mobility.roaming import CDR_DUE, SESSION_CHANGED
@@ -109,7 +111,9 @@ def build_core(
     mailer = mailer or mailer_for(settings)
     outbox = Outbox(db)
     outbox.register(payments.OUTBOX_KIND, payments.PaymentRunner(db, gateway, outbox))
-    outbox.register(MAIL_KIND, lambda p: mailer.send(p["to"], p["subject"], p["body"]))
+    # Mails are rendered as they are sent, in their recipient's language (booking's catalogue).
+    letters = Letters(LETTERS, [booking_web.TRANSLATIONS], settings.timezone)
+    outbox.register(MAIL_KIND, letters.sender(mailer))
     outbox.register(CUSTOMER_DELETION, CustomerDeletion(gateway))
     billing = Billing(settings, gateway, db, outbox)
     bus = bus or make_bus(settings)
@@ -203,6 +207,7 @@ def console_context(core: Core) -> ConsoleContext:
         valid_charger_id=rules.valid_charge_point_id,
         reservations=OperatorReservations(core.db, core.bus, core.settings.command_timeout),
         bookings=core.bookings,
+        outbox=core.outbox,
     )
 
 

@@ -6,6 +6,7 @@ import logging
 import smtplib
 import ssl
 from collections import deque
+from email.header import Header
 from email.message import EmailMessage
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlparse
@@ -59,7 +60,14 @@ class SmtpMailer:
 
     def send(self, to: str, subject: str, body: str) -> None:
         msg = EmailMessage()
-        msg["From"], msg["To"], msg["Subject"] = self.sender, to, subject
+        msg["From"], msg["To"] = self.sender, to
+        if subject.isascii():
+            msg["Subject"] = subject
+        else:
+            # Python's header folding leaves a space before an encoded word it wraps to the
+            # next line ('hubs de  mobilité' once unfolded); encoded whole, a subject folds
+            # between encoded words, where the reader's program adds nothing.
+            msg.set_raw("Subject", Header(subject, "utf-8", header_name="Subject").encode())
         msg.set_content(body)
         context = ssl.create_default_context()
         smtp: smtplib.SMTP = (

@@ -26,6 +26,7 @@ from mobility.models import (
     Vehicle,
 )
 from mobility.web.auth import login_required, require_user
+from mobility.web.i18n import language
 from mobility.web.pagination import envelope, page_args, paginate
 
 bp = Blueprint("fleet_api", __name__, url_prefix="/api/v1/fleet")
@@ -153,6 +154,7 @@ def invite(cid: int) -> Any:
         str(data.get("email", "")),
         str(data.get("role", "member")),
         data.get("cost_centre_id"),
+        locale=language(),
     )
     return {"status": "sent"}, 201
 
@@ -184,7 +186,7 @@ def resend_invitation(cid: int, iid: int) -> Any:
     """Mail an invitation again with a new link (the old one stops working)."""
     rt = ctx()
     inv = services.resend_invitation(
-        rt.db, rt.outbox, rt.settings.base_url, require_user(), cid, iid
+        rt.db, rt.outbox, rt.settings.base_url, require_user(), cid, iid, locale=language()
     )
     return _invitation_json(inv)
 

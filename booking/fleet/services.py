@@ -14,12 +14,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from booking import letters
 from booking.fleet import rules
 from mobility.clock import utcnow
 from mobility.db import Database
 from mobility.errors import N_, Conflict, Forbidden, Message, NotFound, ValidationFailed
 from mobility.hours import validate_hours
-from mobility.mail import MAIL_KIND, mail_intent
+from mobility.letters import letter_intent
+from mobility.locales import language_of
+from mobility.mail import MAIL_KIND
 from mobility.models import (
     ChargingTransaction,
     Company,
@@ -128,8 +131,12 @@ def invite(
     email: str,
     role: str = MemberRole.MEMBER,
     cost_centre_id: int | None = None,
+    locale: str | None = None,
 ) -> str:
-    """Invite someone by email; the link is mailed once and only the token's digest is kept."""
+    """Invite someone by email; the link is mailed once and only the token's digest is kept.
+
+    The mail is in the language of the invitee's account, else `locale` (the inviter's).
+    """
     email = email.strip().lower()
     if "@" not in email:
         raise ValidationFailed(N_("Enter the email to invite."), field="email")
@@ -153,7 +160,7 @@ def invite(
         )
         s.add(invitation)
         s.flush()
-        _mail_invitation(s, outbox, base_url, admin, invitation, token, "")
+        _mail_invitation(s, outbox, base_url, admin, invitation, token, "", locale)
     return token
 
 
@@ -193,26 +200,24 @@ def _mail_invitation(
     invitation: Invitation,
     token: str,
     occasion: str,
+    locale: str | None,
 ) -> None:
     """Mail an invitation's link (after commit, waited for: the admin is told it went out)."""
     company = s.get(Company, invitation.company_id)
     assert company is not None
-    name = company.name
-    body = (
-        f"{admin.full_name or admin.email} invites you to book and ride under {name}'s "
-        f"fleet\naccount. Open this link within {INVITE_DAYS} days to join:\n\n"
-        f"{base_url}/fleet/invitations/{token}\n\n"
-        f"(In the app, enter the invitation code instead: {token})"
+    invitee = s.scalar(select(User.locale).where(User.email == invitation.email))
+    intent = letter_intent(
+        invitation.email,
+        letters.FLEET_INVITATION,
+        language_of(invitee, locale),
+        inviter=admin.full_name or admin.email,
+        company=company.name,
+        link=f"{base_url}/fleet/invitations/{token}",
+        code=token,
+        expires_at=invitation.expires_at.isoformat(),
     )
-    subject = f"Join {name} on the mobility hub platform"
-    outbox.record(
-        s,
-        MAIL_KIND,
-        f"mail:invitation:{invitation.id}{occasion}",
-        mail_intent(invitation.email, subject, body),
-        wait=True,
-        secret=True,
-    )
+    key = f"mail:invitation:{invitation.id}{occasion}"
+    outbox.record(s, MAIL_KIND, key, intent, wait=True, secret=True)
 
 
 def pending_invitations(s: Session, company_id: int) -> list[Invitation]:
@@ -242,7 +247,13 @@ def _open_invitation(s: Session, company_id: int, invitation_id: int) -> Invitat
 
 
 def resend_invitation(
-    db: Database, outbox: Outbox, base_url: str, admin: User, company_id: int, invitation_id: int
+    db: Database,
+    outbox: Outbox,
+    base_url: str,
+    admin: User,
+    company_id: int,
+    invitation_id: int,
+    locale: str | None = None,
 ) -> Invitation:
     """Mail a waiting invitation again with a new link (the old link stops working)."""
     token = new_token()
@@ -252,7 +263,8 @@ def resend_invitation(
         now = utcnow()
         inv.token_hash = token_digest(token)
         inv.expires_at = now + timedelta(days=INVITE_DAYS)
-        _mail_invitation(s, outbox, base_url, admin, inv, token, f":{int(now.timestamp())}")
+        occasion = f":{int(now.timestamp())}"
+        _mail_invitation(s, outbox, base_url, admin, inv, token, occasion, locale)
         return inv
 
 

@@ -32,7 +32,7 @@ from mobility.models import (
 )
 from mobility.web.auth import current_user_id, login_required, require_user
 from mobility.web.forms import form_error
-from mobility.web.i18n import error_text, money, translated
+from mobility.web.i18n import error_text, language, money, translated
 
 bp = Blueprint("fleet_views", __name__, url_prefix="/fleet")
 
@@ -153,11 +153,14 @@ def _invitation_action(user: User, cid: int, action: str, form: Any) -> str:
             form.get("email", ""),
             form.get("role", "member"),
             _optional_int(form.get("cost_centre_id"), "cost_centre_id"),
+            locale=language(),
         )
         return _("Invitation sent.")
     iid = _optional_int(form.get("invitation_id"), "invitation_id") or 0
     if action == "resend":
-        inv = services.resend_invitation(rt.db, rt.outbox, rt.settings.base_url, user, cid, iid)
+        inv = services.resend_invitation(
+            rt.db, rt.outbox, rt.settings.base_url, user, cid, iid, locale=language()
+        )
         return _("Invitation sent again to %(email)s with a new link.", email=inv.email)
     services.revoke_invitation(rt.db, user, cid, iid)
     return _("Invitation withdrawn: its link no longer works.")

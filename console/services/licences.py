@@ -1,4 +1,5 @@
-"""Citizens' driving licences for operators to check: list, verify, refuse (audited)."""
+"""Citizens' driving licences for operators to check: list, verify, refuse (audited; a refused
+citizen is mailed why, in their language)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ from console.services.audit import Actor, record
 from console.services.paging import Page, page_of
 from mobility.clock import utcnow
 from mobility.db import Database
-from mobility.driving_licence import Licence, check_problem
+from mobility.driving_licence import Licence, check_problem, refusal_letter
 from mobility.errors import Conflict, NotFound, ValidationFailed
+from mobility.locales import language_of
+from mobility.mail import MAIL_KIND
 from mobility.models import User
+from mobility.outbox import Outbox
 
 STATES = ("pending", "verified", "all")
 
@@ -50,8 +54,11 @@ def verify(db: Database, actor: Actor, user_id: int, today: date) -> User:
         return user
 
 
-def reject(db: Database, actor: Actor, user_id: int, reason: str) -> User:
-    """Refuse a licence with a reason: its details are cleared for the citizen to enter again."""
+def reject(
+    db: Database, outbox: Outbox, base_url: str, actor: Actor, user_id: int, reason: str
+) -> User:
+    """Refuse a licence with a reason: its details are cleared for the citizen to enter again,
+    and they are mailed why (after commit)."""
     why = reason.strip()[:500]
     if not why:
         raise ValidationFailed("Say why.", field="reason")
@@ -63,4 +70,6 @@ def reject(db: Database, actor: Actor, user_id: int, reason: str) -> User:
         user.driving_licence_expires_on = None
         user.driving_licence_verified_at = user.driving_licence_verified_by_id = None
         record(s, actor, "licence.reject", "user", user.id, reason=why)
+        key, intent = refusal_letter(user.id, user.email, language_of(user.locale), why, base_url)
+        outbox.record(s, MAIL_KIND, key, intent, secret=True)
         return user

@@ -41,9 +41,11 @@ def licence_verify(user_id: int) -> Any:
 
 @bp.post("/licences/<int:user_id>/reject")
 def licence_reject(user_id: int) -> Any:
-    """Refuse a citizen's licence with a reason; they enter it again."""
+    """Refuse a citizen's licence with a reason; they are mailed why and enter it again."""
+    rt = ctx()
+    reason = request.form.get("reason", "")
     try:
-        user = licences.reject(ctx().db, actor(), user_id, request.form.get("reason", ""))
+        user = licences.reject(rt.db, rt.outbox, rt.settings.base_url, actor(), user_id, reason)
     except DomainError as exc:
         return _list(exc.http_status, error=exc.message)
     flash(f"Licence of {user.email} refused.")

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from mobility.locales import Language
 from mobility.models.base import Base, IdMixin, TimestampMixin, one_of
 
 
@@ -46,7 +47,7 @@ class User(IdMixin, TimestampMixin, Base):
     """A citizen or operator who logs in."""
 
     __tablename__ = "users"
-    __table_args__ = (one_of("role", UserRole),)
+    __table_args__ = (one_of("role", UserRole), one_of("locale", Language))
 
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -54,6 +55,8 @@ class User(IdMixin, TimestampMixin, Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     role: Mapped[str] = mapped_column(String(20), default=UserRole.CITIZEN)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The language the user's pages and mails are in: set at sign-up, then as they switch.
+    locale: Mapped[str | None] = mapped_column(String(8))
     # The driving licence an e-car booking needs, checked by an operator (verified_* set).
     driving_licence_number: Mapped[str | None] = mapped_column(String(40))
     driving_licence_country: Mapped[str | None] = mapped_column(String(2))

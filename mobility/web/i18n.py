@@ -1,4 +1,5 @@
-"""Languages and formats of the web pages: the visitor's choice, else the browser's."""
+"""Languages and formats of the web pages: the visitor's choice, else their account's, else
+the browser's."""
 
 from __future__ import annotations
 
@@ -9,28 +10,59 @@ from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
-from babel import dates
 from babel.numbers import format_currency as babel_currency
 from babel.numbers import format_percent
-from flask import Flask, current_app, redirect, request, session
-from flask_babel import Babel, format_currency, format_decimal, get_locale, gettext
+from flask import Flask, current_app, g, redirect, request, session
+from flask_babel import Babel, format_currency, format_decimal, get_locale, gettext, refresh
+from sqlalchemy import update
 from werkzeug.wrappers import Response
 
 from mobility.errors import DomainError, Message
+from mobility.locales import DEFAULT_LANGUAGE, LANGUAGES, moment, supported
+from mobility.models import User
 from mobility.money import Money, to_major, unit_amount
+from mobility.web.context import web_context
 
-# Lyon, Munich, Vienna: French, German, and English for everyone else.
-LANGUAGES = ("en", "fr", "de")
-DEFAULT_LANGUAGE = "en"
 SESSION_KEY = "lang"
 
 
+def _signed_in() -> User | None:
+    """The user of this browser session, as loaded before the request (no query here).
+
+    API calls with a bearer token are left out: an app sends its device's language with
+    every call, and an error page must not need the database to pick its language.
+    """
+    if g.get("via_token"):
+        return None
+    user: User | None = g.get("user")
+    return user
+
+
 def select_locale() -> str:
-    """The language chosen on the site, else the browser's best match, else English."""
+    """The language switched to this session, else the account's, else the browser's."""
     chosen = session.get(SESSION_KEY)
     if chosen in LANGUAGES:
         return str(chosen)
+    user = _signed_in()
+    if user is not None and supported(user.locale):
+        return str(user.locale)
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def choose_language(code: str) -> bool:
+    """Switch this session to `code`, kept as the account's language too (mails follow it).
+
+    False, and nothing changes, for a language the site does not speak.
+    """
+    if not supported(code):
+        return False
+    session[SESSION_KEY] = code
+    user = _signed_in()
+    if user is not None and user.locale != code:
+        with web_context().db.transaction() as s:
+            s.execute(update(User).where(User.id == user.id).values(locale=code))
+    refresh()  # what this request translates from now on is in the new language
+    return True
 
 
 def language() -> str:
@@ -65,36 +97,15 @@ def percent(value: Decimal | int) -> str:
     )
 
 
-# CLDR skeletons: each locale orders and spells them its own way ('Fri, Nov 27, 2026, 17:21',
-# 'ven. 27 nov. 2026, 17:21', 'Fr., 27. Nov. 2026, 17:21'); a 24-hour clock in all three.
-SKELETONS = {
-    "datetime": ("yMMMEd", "Hm"),
-    "date": ("yMMMEd", None),
-    "time": (None, "Hm"),
-    "month": ("yMMMM", None),
-}
-
-
 def local_time(value: datetime | None, tz: str | None = None, style: str = "short") -> str:
     """A moment in the hub's (else the platform's) timezone, formatted for the page's locale.
 
-    `style` is a CLDR width (short, medium, long, full) or one of SKELETONS.
+    `style` is a CLDR width (short, medium, long, full) or one of mobility.locales.SKELETONS.
     """
     if value is None:
         return ""
     zone = ZoneInfo(tz or current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    shown = value.astimezone(zone)
-    locale = get_locale()
-    if style not in SKELETONS:
-        # The value is aware and already in its zone: babel formats it as it is.
-        return str(dates.format_datetime(shown, style, locale=locale))
-    day, clock = SKELETONS[style]
-    date_text = dates.format_skeleton(day, shown, locale=locale) if day else ""
-    time_text = dates.format_skeleton(clock, shown, locale=locale) if clock else ""
-    if not (date_text and time_text):
-        return str(date_text or time_text)
-    pattern = str(dates.get_datetime_format("medium", locale=locale))
-    return pattern.replace("{1}", date_text).replace("{0}", time_text)
+    return moment(value, zone, get_locale(), style)
 
 
 def _shown(value: Any) -> Any:
@@ -123,8 +134,7 @@ def error_text(exc: DomainError) -> str:
 
 def _switch(code: str) -> Response:
     """Remember the visitor's language and go back to the page they were on."""
-    if code in LANGUAGES:
-        session[SESSION_KEY] = code
+    choose_language(code)
     target = request.args.get("next") or "/"
     parts = urlparse(target)
     # Only same-site paths: never an open redirect.

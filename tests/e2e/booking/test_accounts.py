@@ -199,6 +199,7 @@ def test_the_export_holds_everything_about_the_user(client, mailer, db, ids):
     assert doc["format"] == "mobility-hub-account-export/1"
     assert doc["profile"]["email"] == "ana@example.org"
     assert doc["profile"]["full_name"] == "Ana Lopez"
+    assert doc["profile"]["locale"] == "en"  # the language it signed up in
     assert doc["profile"]["driving_licence"] == {
         "number": "AL123456",
         "country": "ES",
@@ -307,7 +308,7 @@ def test_deleting_erases_personal_data_and_keeps_invoices(client, mailer, db, id
         assert user.email == f"deleted-{user.id}@deleted.invalid" and user.full_name == ""
         assert not user.is_active and user.deleted_at is not None
         assert user.stripe_customer_id is None and user.stripe_payment_method_id is None
-        assert user.driving_licence_number is None and user.phone is None
+        assert user.driving_licence_number is None and user.phone is None and user.locale is None
         assert s.scalars(select(ApiToken).where(ApiToken.user_id == user.id)).all() == []
         assert s.scalars(select(PaymentMethod).where(PaymentMethod.user_id == user.id)).all() == []
         card = s.scalar(select(IdToken).where(IdToken.id_tag == "ANA-CARD-01"))

@@ -39,6 +39,7 @@ CATEGORY_OF: Mapping[str, str] = {
     "Unavailable": UNAVAILABLE,
 }
 IN_SERVICE = frozenset({AVAILABLE, CHARGING, RESERVED})
+UNRECORDED = "Not recorded"  # time before a key's first report
 CHARGER = (0, 0)  # the key of the charger's own timeline (connectors are (EVSE or 1.6 id, n))
 
 
@@ -117,10 +118,11 @@ def periods(reports: Iterable[Report], until: int) -> list[Period]:
 
 
 def opening(reports: Iterable[Report], since: int) -> list[Report]:
-    """What each key was in as the window opens: its last report before `since`, moved to it
-    (so the reports from `since` on tell the same window as the whole history)."""
+    """What each key was in as the window opens: its last report before `since`, moved to
+    just before it (so the reports from `since` on, a report at `since` itself too, tell the
+    same window as the whole history)."""
     before = _ordered(r for r in reports if r.at < since)
-    return [Report(key, since, timeline[-1].state) for key, timeline in before.items()]
+    return [Report(key, since - 1, timeline[-1].state) for key, timeline in before.items()]
 
 
 Seconds = dict[tuple[Hashable, str], int]
@@ -153,10 +155,13 @@ def known(per: Seconds, key: Hashable) -> int:
 def shares_of(
     per: Seconds, whole: int, key: Hashable, states: Sequence[str]
 ) -> dict[str, float | None]:
-    """The % of `whole` that `key` spent in each of `states` (all None: nothing recorded)."""
-    if not known(per, key):
-        return dict.fromkeys(states)
-    return {state: share(per.get((key, state), 0), whole) for state in states}
+    """The % of `whole` that `key` spent in each of `states`, and with nothing recorded
+    (UNRECORDED); all None when nothing at all was."""
+    recorded = known(per, key)
+    if not recorded:
+        return dict.fromkeys([*states, UNRECORDED])
+    found = {state: share(per.get((key, state), 0), whole) for state in states}
+    return {**found, UNRECORDED: share(whole - recorded, whole)}
 
 
 def day_shares(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from console.uptime import (
@@ -17,6 +17,7 @@ from console.uptime import (
     OFFLINE,
     ONLINE,
     UNAVAILABLE,
+    UNRECORDED,
     ChargerRow,
     Day,
     Period,
@@ -93,9 +94,9 @@ def test_a_whole_dst_day_online_is_100_percent_of_its_23_hours():
     assert seconds[1] == {(CHARGER, ONLINE): 23 * HOUR}
     shares = day_shares(seconds, days, CHARGER, (ONLINE, OFFLINE))
     assert shares == [
-        {ONLINE: None, OFFLINE: None},  # nothing recorded that day
-        {ONLINE: 100.0, OFFLINE: 0.0},
-        {ONLINE: 0.0, OFFLINE: 100.0},
+        {ONLINE: None, OFFLINE: None, UNRECORDED: None},  # nothing recorded that day
+        {ONLINE: 100.0, OFFLINE: 0.0, UNRECORDED: 0.0},
+        {ONLINE: 0.0, OFFLINE: 100.0, UNRECORDED: 0.0},
     ]
 
 
@@ -104,7 +105,11 @@ def test_shares_round_down_and_only_recorded_time_counts():
     assert share(0, 0) is None
     days = [Day(date(2026, 1, 1), 0, 400)]
     seconds = seconds_by_day(periods([Report(C1, 300, FAULTED)], 400), days)
-    assert window_shares(seconds, days, C1, (FAULTED, AVAILABLE)) == {FAULTED: 25, AVAILABLE: 0}
+    assert window_shares(seconds, days, C1, (FAULTED, AVAILABLE)) == {
+        FAULTED: 25,
+        AVAILABLE: 0,
+        UNRECORDED: 75,
+    }
 
 
 def test_statuses_of_both_protocols_fall_in_the_operators_categories():
@@ -144,6 +149,8 @@ def test_shares_of_a_day_never_add_up_to_more_than_100(timeline):
     for key in (C1, C2, CHARGER):
         for shares in day_shares(seconds, days, key, [*CATEGORIES, ONLINE, "Other"]):
             assert sum(v or 0 for v in shares.values()) <= 100
+            if shares[UNRECORDED] is not None:  # every second is counted somewhere
+                assert sum(shares.values()) > 100 - 0.01 * len(shares)
     for per, d in zip(seconds, days, strict=True):
         for key in (C1, C2, CHARGER):
             assert sum(n for (k, _), n in per.items() if k == key) <= d.seconds
@@ -164,6 +171,7 @@ def test_splitting_a_period_at_any_point_changes_nothing(timeline, data):
 
 
 @given(timelines())
+@example(([Report(C1, 9, AVAILABLE), Report(C1, 10, FAULTED)], [Day(date(2026, 1, 1), 10, 20)]))
 def test_the_window_from_what_held_as_it_opened_equals_the_whole_history(timeline):
     reports, days = timeline
     since = days[0].start

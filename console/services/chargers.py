@@ -260,7 +260,7 @@ def charger_view(
                 c,
                 connectors,
                 [x for evse in inside.values() for x in evse],
-                hub.timezone if hub else zone,
+                hub.timezone if hub is not None and hub.timezone else zone,
                 now or utcnow(),
             ),
         )

@@ -92,6 +92,7 @@ def _reports(rows: Iterable[Any]) -> list[Report]:
 
 @lru_cache(maxsize=64)
 def _statuses_before(dialect: str, keys: int) -> Any:
+    """`statuses_before` for `keys` connectors (`:k1_j`, `:k2_j`), built once."""
     e = ConnectorStatusEvent
     parts = []
     for j in range(keys):
@@ -129,6 +130,7 @@ def statuses_before(
 
 @lru_cache(maxsize=8)
 def _presence_before(dialect: str, bounded: bool) -> Any:
+    """`presence_before`, built once (bounded: before `:since`)."""
     c = ChargerConnectionEvent
     last = select(c.at).where(c.charger_id == _int("charger"))
     if bounded:
@@ -234,6 +236,7 @@ def _sums(dialect: str, source: str, days: int, added: int) -> Any:
 
 
 def _params(charger_id: int, added: Sequence[Report], days: Sequence[Day]) -> dict[str, Any]:
+    """The bound values of a `_sums` statement."""
     params: dict[str, Any] = {
         "charger": charger_id,
         "since": datetime.fromtimestamp(days[0].start, UTC),

@@ -1,11 +1,13 @@
 """Benchmark: every operator console page on a big district, p50/p95 against the 300 ms goal.
 
-Seeds 10,000 chargers (20,000 connectors), 100,000 charging sessions with 1,000,000 meter
-values (plus one 8-hour session read every minute, and 1,000 sessions running now), 20,000
-commands, 10,000 audit rows, and for the dashboard 100,000 invoices, 200,000 connector status
-reports, 50,000 bookings, 30,000 trips and a smart-charging site with its plan; then asks each
-console page again and again through the app (Flask's client: the app's own time, no HTTP
-server) and prints its latencies.
+Seeds 10,000 chargers (20,000 connectors; the 2.0.1 ones with two EVSEs of one connector),
+100,000 charging sessions with 1,000,000 meter values (plus one 8-hour session read every
+minute, and 1,000 sessions running now), 20,000 commands, 10,000 audit rows, and for the
+dashboard 100,000 invoices, 200,000 connector status reports, 50,000 bookings, 30,000 trips and
+a smart-charging site with its plan; for chargers' uptime 300,000 connection events, and a
+flapping charger (CP-BENCH-00000) with 10,000 status reports and 2,000 connection events in
+the last 30 days; then asks each console page again and again through the app (Flask's client:
+the app's own time, no HTTP server) and prints its latencies.
 
 (Named console_pages.py: a bench/console.py would hide the console package from the app.)
 Run: .venv/bin/python bench/console_pages.py [--requests 30]
@@ -38,6 +40,8 @@ COMMANDS = 20_000
 AUDIT_ROWS = 10_000
 RUNNING = 1_000  # sessions charging now, read every 6 minutes for the last two hours
 STATUS_REPORTS = 200_000
+CONNECTION_EVENTS = 300_000
+FLAPPING_REPORTS, FLAPPING_EVENTS = 10_000, 2_000  # CP-BENCH-00000's last 30 days
 BOOKINGS = 50_000
 TRIPS = 30_000
 DAYS = 90  # the seeded history
@@ -221,17 +225,66 @@ def _invoices(user: int) -> Iterator[dict[str, Any]]:
         }
 
 
+def _is_201(charger: int) -> bool:
+    return (charger - FIRST) % 3 == 0  # as _chargers makes them
+
+
 def _status_reports() -> Iterator[dict[str, Any]]:
-    """Status reports spread over the history: charging, back to available, now and then a fault."""
+    """Status reports spread over the history: charging, back to available, now and then a
+    fault; then the flapping charger's, every few minutes of the last 30 days."""
     for n in range(STATUS_REPORTS):
         charger = FIRST + n % CHARGERS
         yield {
             "charger_id": charger,
             "connector_id": 1 + (n // CHARGERS) % 2,
+            "evse_connector_id": 1 if _is_201(charger) else None,
             "status": ("Charging", "Available", "Faulted", "Available")[n % 4],
             "error_code": "NoError",
             "timestamp": NOW - timedelta(seconds=DAYS * 86_400 * n // STATUS_REPORTS),
             "received_at": NOW,
+        }
+    for n in range(FLAPPING_REPORTS):
+        yield {
+            "charger_id": FIRST,
+            "connector_id": 1 + n % 2,
+            "evse_connector_id": 1,
+            "status": ("Occupied", "Available", "Faulted", "Available", "Unavailable")[n % 5],
+            "error_code": "NoError",
+            "timestamp": NOW - timedelta(seconds=30 * 86_400 * n // FLAPPING_REPORTS),
+            "received_at": NOW,
+        }
+
+
+def _evse_connectors() -> Iterator[dict[str, Any]]:
+    """The 2.0.1 stations' connectors, one inside each of their two EVSEs."""
+    for n in range(0, CHARGERS, 3):
+        for evse in (1, 2):
+            yield {
+                "charger_id": FIRST + n,
+                "evse_id": evse,
+                "connector_id": 1,
+                "connector_type": "cType2",
+                "status": STATUSES[(n + evse) % len(STATUSES)].replace("Charging", "Occupied"),
+                "status_at": NOW - timedelta(minutes=n % 300),
+                "availability": "Operative",
+            }
+
+
+def _connection_events() -> Iterator[dict[str, Any]]:
+    """Chargers coming and going over the history (newest first), and the flapping one."""
+    for n in range(CONNECTION_EVENTS):
+        yield {
+            "charger_id": FIRST + n % CHARGERS,
+            "online": (n // CHARGERS) % 2 == 0,
+            "at": NOW - timedelta(seconds=DAYS * 86_400 * n // CONNECTION_EVENTS),
+            "node": "node-1",
+        }
+    for n in range(FLAPPING_EVENTS):
+        yield {
+            "charger_id": FIRST,
+            "online": n % 2 == 0,
+            "at": NOW - timedelta(seconds=30 * 86_400 * n // FLAPPING_EVENTS + 7),
+            "node": "node-1",
         }
 
 
@@ -324,9 +377,11 @@ def _tables(hubs: list[int], citizen: int, operator: int, vehicles: list[int]) -
         Booking,
         Charger,
         ChargerCommand,
+        ChargerConnectionEvent,
         ChargingTransaction,
         Connector,
         ConnectorStatusEvent,
+        EvseConnector,
         Invoice,
         MeterValue,
         Trip,
@@ -341,6 +396,8 @@ def _tables(hubs: list[int], citizen: int, operator: int, vehicles: list[int]) -
         (AuditEntry, _audit(operator)),
         (Invoice, _invoices(citizen)),
         (ConnectorStatusEvent, _status_reports()),
+        (EvseConnector, _evse_connectors()),
+        (ChargerConnectionEvent, _connection_events()),
         (Booking, _bookings(citizen, vehicles)),
         (Trip, _trips(citizen, vehicles)),
     )

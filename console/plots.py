@@ -44,6 +44,7 @@ class Chart:
     step: int = 0  # seconds between bars (their width), 0 for lines
     note: str = ""  # what the figures mean, under the chart
     extra: dict[str, Any] = field(default_factory=dict)
+    zone: str = ""  # the timezone its days and times read in ("": the console's)
 
     @property
     def empty(self) -> bool:
@@ -77,7 +78,7 @@ class Chart:
         """How the i-th x position reads in a table."""
         if self.axis == CATEGORY:
             return self.categories[i]
-        moment = datetime.fromtimestamp(self.x[i], tz)
+        moment = datetime.fromtimestamp(self.x[i], ZoneInfo(self.zone) if self.zone else tz)
         return moment.strftime("%Y-%m-%d" if self.axis == DAY else "%Y-%m-%d %H:%M")
 
 

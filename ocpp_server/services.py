@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Boolean, ColumnElement, String, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from billing.facade import Billing
@@ -23,6 +23,7 @@ from mobility.db import Database, rowcount
 from mobility.errors import DomainError, NotFound
 from mobility.models import (
     Charger,
+    ChargerConnectionEvent,
     ChargerEvent,
     ChargingProfileRecord,
     ChargingTransaction,
@@ -35,6 +36,7 @@ from mobility.models import (
     Reservation,
     ReservationStatus,
     TransactionStatus,
+    UTCDateTime,
 )
 from mobility.money import to_major
 from mobility.roaming import NoFeed, SessionFeed, roaming_grant
@@ -226,16 +228,20 @@ class ChargingService:
         now = utcnow()
         with self.db.transaction() as s:
             if held:
+                came = (Charger.charge_point_id.in_(held),)
+                _log_presence(s, came, True, now, node)
                 s.execute(
                     update(Charger)
-                    .where(Charger.charge_point_id.in_(held))
+                    .where(*came)
                     .values(is_online=True, connected_node=node, connected_at=now, last_seen_at=now)
                 )
             if gone:
                 # Only rows still naming this node: the charger may already be on another one.
+                left = (Charger.charge_point_id.in_(gone), Charger.connected_node == node)
+                _log_presence(s, left, False, now, node)
                 s.execute(
                     update(Charger)
-                    .where(Charger.charge_point_id.in_(gone), Charger.connected_node == node)
+                    .where(*left)
                     .values(is_online=False, connected_node=None, disconnected_at=now)
                 )
 
@@ -612,10 +618,10 @@ class ChargingService:
                 if seen is None or seen < now - timedelta(seconds=interval + grace)
             ]
             if stale:
+                silent = (Charger.id.in_([cid for cid, _ in stale]),)
+                _log_presence(s, silent, False, now, None)
                 s.execute(
-                    update(Charger)
-                    .where(Charger.id.in_([cid for cid, _ in stale]))
-                    .values(is_online=False, connected_node=None)
+                    update(Charger).where(*silent).values(is_online=False, connected_node=None)
                 )
             return [cp for _, cp in stale]
 
@@ -640,6 +646,27 @@ def _new_transaction(
         last_seq_no=ev.seq_no,
         review_reason=f"start: {ev.clock_note}" if ev.clock_note else None,
         evse_connector_id=ev.evse_connector_id,
+    )
+
+
+def _log_presence(
+    s: Session,
+    chosen: tuple[ColumnElement[bool], ...],
+    online: bool,
+    at: datetime,
+    node: str | None,
+) -> None:
+    """An uptime event for each charger `chosen` picks (one INSERT ... SELECT, any count)."""
+    s.execute(
+        insert(ChargerConnectionEvent).from_select(
+            ["charger_id", "online", "at", "node"],
+            select(
+                Charger.id,
+                literal(online, Boolean()),
+                literal(at, UTCDateTime()),
+                literal(node, String()),
+            ).where(*chosen),
+        )
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -12,7 +13,9 @@ from sqlalchemy.orm import Session
 
 from console.ocpp_terms import Setting, setting_16, setting_201
 from console.services.audit import Actor, record
+from console.services.charger_uptime import Uptime, charger_uptime
 from console.services.paging import AnySelect, Page, page_of
+from mobility.clock import utcnow
 from mobility.db import Database
 from mobility.errors import Conflict, NotFound, ValidationFailed
 from mobility.models import (
@@ -23,6 +26,7 @@ from mobility.models import (
     ChargingProfileRecord,
     ConfigurationKey,
     Connector,
+    EvseConnector,
     Hub,
     RegistrationStatus,
     Reservation,
@@ -66,6 +70,15 @@ class ChargerView:
     reservations: list[Reservation]
     profiles: list[ChargingProfileRecord]
     settings: Page[Setting] = field(default_factory=lambda: Page([], 0, 1, SETTINGS_PER_PAGE))
+    # OCPP 2.0.1: the connectors inside each EVSE (the `connectors` rows are the EVSEs).
+    inside: dict[int, list[EvseConnector]] = field(default_factory=dict)
+    uptime: Uptime | None = None
+
+    def evses(self) -> list[tuple[int, Connector | None, list[EvseConnector]]]:
+        """Each EVSE of a 2.0.1 station: its row (None: only its connectors were reported
+        yet, by the device model) and the connectors inside it."""
+        rows = {c.connector_id: c for c in self.connectors}
+        return [(n, rows.get(n), self.inside.get(n, [])) for n in sorted({*rows, *self.inside})]
 
 
 @dataclass(frozen=True)
@@ -195,10 +208,36 @@ def stored_settings(s: Session, charger: Charger, page: int) -> Page[Setting]:
     return _settings_16(s, charger.id, page)
 
 
-def charger_view(db: Database, cp_id: str, settings_page: int = 1) -> ChargerView:
-    """One charger with its connectors, recent commands and messages, reservations, profiles."""
+def _inside(s: Session, charger: Charger) -> dict[int, list[EvseConnector]]:
+    """A 2.0.1 station's connectors by EVSE, in order (none for other versions)."""
+    if charger.ocpp_version != "2.0.1":
+        return {}
+    found: dict[int, list[EvseConnector]] = {}
+    for row in s.scalars(
+        select(EvseConnector)
+        .where(EvseConnector.charger_id == charger.id)
+        .order_by(EvseConnector.evse_id, EvseConnector.connector_id)
+    ):
+        found.setdefault(row.evse_id, []).append(row)
+    return found
+
+
+def charger_view(
+    db: Database, cp_id: str, settings_page: int = 1, zone: str = "UTC", now: datetime | None = None
+) -> ChargerView:
+    """One charger with its connectors, uptime, recent commands and messages, reservations,
+    profiles; days in its hub's timezone (`zone` when it has no hub)."""
     with db.sessions() as s:
         c = get_charger(s, cp_id)
+        hub = s.get(Hub, c.hub_id) if c.hub_id else None
+        connectors = list(
+            s.scalars(
+                select(Connector)
+                .where(Connector.charger_id == c.id)
+                .order_by(Connector.connector_id)
+            )
+        )
+        inside = _inside(s, c)
         profiles = s.scalars(
             select(ChargingProfileRecord)
             .where(
@@ -208,19 +247,22 @@ def charger_view(db: Database, cp_id: str, settings_page: int = 1) -> ChargerVie
         )
         return ChargerView(
             charger=c,
-            hub=s.get(Hub, c.hub_id) if c.hub_id else None,
-            connectors=list(
-                s.scalars(
-                    select(Connector)
-                    .where(Connector.charger_id == c.id)
-                    .order_by(Connector.connector_id)
-                )
-            ),
+            hub=hub,
+            connectors=connectors,
             commands=_recent(s, ChargerCommand, c.id, ChargerCommand.id),
             events=_recent(s, ChargerEvent, c.id, ChargerEvent.id),
             reservations=_recent(s, Reservation, c.id, Reservation.id),
             profiles=list(profiles),
             settings=stored_settings(s, c, settings_page),
+            inside=inside,
+            uptime=charger_uptime(
+                s,
+                c,
+                connectors,
+                [x for evse in inside.values() for x in evse],
+                hub.timezone if hub is not None and hub.timezone else zone,
+                now or utcnow(),
+            ),
         )
 
 

@@ -66,9 +66,14 @@ BUNDLES = (InvoiceKind.FLEET_MONTHLY,)
 
 def bucket(s: Session, column: Any, seconds: int) -> ColumnElement[int]:
     """Epoch seconds of a UTC time column divided by `seconds` (whole hours, quarters)."""
+    return bucket_in(s.get_bind().dialect.name, column, seconds)
+
+
+def bucket_in(dialect: str, column: Any, seconds: int) -> ColumnElement[int]:
+    """`bucket` for a dialect named beforehand (statements built once and kept)."""
     # Inline, not a bound parameter: PostgreSQL wants the same text in SELECT and GROUP BY.
     size: ColumnElement[int] = literal_column(str(int(seconds)), Integer)
-    if s.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         return cast(func.floor(extract("epoch", column) / size), Integer)
     return cast(func.strftime(literal_column("'%s'"), column), Integer).op("/")(size)
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Response, current_app, flash, redirect, request, url_for
 
+from console import uptime
 from console.context import ctx
 from console.ocpp_terms import change_request, example, parse_payload, read_request
 from console.pages import actor, bp, commands, optional_int, page, paging
@@ -60,7 +61,7 @@ def chargers_live() -> Any:
 
 def _charger_page(cp_id: str, status: int = 200, **extra: Any) -> Any:
     settings_page = max(1, optional_int("settings_page", request.args) or 1)
-    view = chargers.charger_view(ctx().db, cp_id, settings_page)
+    view = chargers.charger_view(ctx().db, cp_id, settings_page, ctx().settings.timezone)
     version = view.charger.ocpp_version
     offered = commands().offered(version)
     examples = {a: example(version, a) for a in offered}
@@ -75,6 +76,8 @@ def _charger_page(cp_id: str, status: int = 200, **extra: Any) -> Any:
         read_request=read_request(version, int(utcnow().timestamp()) % 2**31),
         hubs=hubs,
         tariffs=tariffs,
+        categories=(*uptime.CATEGORIES, uptime.UNRECORDED),
+        unrecorded=uptime.UNRECORDED,
         **extra,
     )
 

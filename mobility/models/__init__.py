@@ -34,6 +34,7 @@ from mobility.models.bookings import HOLDING_STATES, Booking, BookingStatus, Tri
 from mobility.models.charging import (
     Charger,
     ChargerCommand,
+    ChargerConnectionEvent,
     ChargerEvent,
     ChargerVariable,
     ChargingProfileRecord,
@@ -82,6 +83,7 @@ __all__ = [
     "Charger",
     "ChargerCertificate",
     "ChargerCommand",
+    "ChargerConnectionEvent",
     "ChargerEvent",
     "ChargerMonitor",
     "ChargerVariable",

@@ -163,6 +163,19 @@ class ConnectorStatusEvent(IdMixin, Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ChargerConnectionEvent(IdMixin, Base):
+    """A charger came online (its socket held by a node) or went offline: uptime history."""
+
+    __tablename__ = "charger_connection_events"
+    __table_args__ = (Index("ix_charger_connection_events_charger_time", "charger_id", "at"),)
+
+    charger_id: Mapped[int] = mapped_column(ForeignKey("chargers.id", ondelete="CASCADE"))
+    online: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime]
+    # The node that took or lost the socket (None: the offline job found the charger silent).
+    node: Mapped[str | None] = mapped_column(String(64))
+
+
 class ChargingTransaction(IdMixin, TimestampMixin, Base):
     """A charging session; `transaction_ref` is the id the charger uses for it (any version)."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
+from datetime import UTC, datetime
 
 import pytest
 from ocpp.v16 import call
@@ -17,6 +18,9 @@ from mobility.demo import DEMO_PASSWORD, seed_demo
 from mobility.models import AuditEntry
 from tests.e2e.ocpp_server.conftest import connect
 from tests.e2e.ocpp_server.station201 import connect201
+
+# Noon in Paris on 30 March 2026, the day after the spring change (29 March has 23 hours).
+FROZEN_NOW = datetime(2026, 3, 30, 10, 0, tzinfo=UTC)
 
 
 def csrf_of(html: str) -> str:
@@ -90,6 +94,13 @@ class LiveStation(LiveCharger):
     async def boot(self, cp):
         station = {"model": "Eve 2", "vendor_name": "Alfen"}
         await cp.call(call201.BootNotification(charging_station=station, reason="PowerUp"))
+
+
+@pytest.fixture
+def frozen(monkeypatch):
+    """The charger page's clock stopped at FROZEN_NOW (its uptime days end then)."""
+    monkeypatch.setattr("console.services.chargers.utcnow", lambda: FROZEN_NOW)
+    return FROZEN_NOW
 
 
 @pytest.fixture

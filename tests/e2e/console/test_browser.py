@@ -1,10 +1,13 @@
 """The console in a real headless Chromium (phone-sized): chargers, a command, session curves."""
 
+import json
+
 import pytest
 from sqlalchemy import select
 
 from mobility.demo import DEMO_PASSWORD
 from mobility.models import Charger
+from tests.e2e.console.test_charger_uptime import seed_history
 from tests.e2e.console.test_sessions import add_session
 from tests.support.browser import log_in, served
 
@@ -80,3 +83,22 @@ def test_session_page_plots_its_meter_values(page, live_url, db):
     page.get_by_text("Energy delivered as a table").click()
     assert page.locator("#chart-1 details tbody tr").count() == 13
     page.screenshot(path="/tmp/console-session.png", full_page=True)
+
+
+def test_charger_page_plots_its_uptime_and_keeps_it_in_a_table(page, live_url, db, frozen):
+    seed_history(db)
+    log_in(page, live_url, "operator@example.org", DEMO_PASSWORD)
+    page.goto(f"{live_url}/console/chargers/CP-LYON-001")
+    page.locator('#uptime-chart[data-drawn="true"] canvas').wait_for()
+    drawn = page.evaluate("window.consoleCharts['uptime-chart'].data")
+    carried = json.loads(page.get_attribute("#uptime-chart", "data-chart"))
+    assert drawn == [carried["x"]] + [s["values"] for s in carried["series"]]
+    assert drawn[1][-3:] == [100, 50, 50]  # online on the last three days
+    box = page.locator("#uptime-chart canvas").first.bounding_box()
+    assert 250 <= box["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # The table is the chart's text alternative, one keyboard press away.
+    page.get_by_text("Uptime per day, last 30 days as a table").focus()
+    page.keyboard.press("Enter")
+    assert page.locator("#uptime-chart details tbody tr").count() == 30
+    page.screenshot(path="/tmp/console-charger-uptime.png", full_page=True)

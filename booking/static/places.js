@@ -24,6 +24,10 @@
   var popupOpen = false;
   var waiting = null;
   map.on("popupopen", function () { popupOpen = true; });
+  // Opening a popup may pan the map to show it: say so, so that nothing (a test, a script)
+  // clicks inside a popup that is still moving.
+  map.on("movestart", function () { box.dataset.moving = "true"; });
+  map.on("moveend", function () { delete box.dataset.moving; });
   map.on("popupclose", function () {
     popupOpen = false;
     if (waiting) {

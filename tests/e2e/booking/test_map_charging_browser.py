@@ -81,6 +81,8 @@ def test_find_a_vehicle_on_the_map_and_open_it(page, offline, live_url, db):
     assert "4 e-bikes free · 2 e-cars free" in text
     assert "Place Nautique charger: charger offline" in text
     _no_sideways_scroll(page)
+    # The popup may pan the map into view: click once it stands still.
+    page.locator("#map:not([data-moving])").wait_for()
     popup.get_by_role("link", name="BIKE-101").click()
     page.wait_for_url(re.compile(r"/vehicles/\d+$"))
     assert page.get_by_role("heading", level=1).inner_text().startswith("BIKE-101")
